@@ -1,0 +1,13 @@
+"""Home: what ConvViz is and what each page teaches."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.ui import tr
+
+st.title(tr("home.title"))
+st.write(tr("home.intro"))
+for key in ("arith", "concepts", "arch", "rf", "filters", "digit", "train"):
+    st.markdown(f"**{tr(key + '.page_title')}**: {tr('home.about_' + key)}")
+st.caption(tr("home.footer"))

@@ -1,0 +1,14 @@
+"""The table of pages that app.py serves: (file, title key, icon, section key)."""
+
+from __future__ import annotations
+
+PAGES: list[tuple[str, str, str, str]] = [
+    ("pages/home.py", "common.home", "🏠", "common.nav_learn"),
+    ("pages/layer_arithmetic.py", "arith.page_title", "📐", "common.nav_learn"),
+    ("pages/concepts.py", "concepts.page_title", "💡", "common.nav_learn"),
+    ("pages/architecture.py", "arch.page_title", "🏗️", "common.nav_build"),
+    ("pages/receptive_field.py", "rf.page_title", "🎯", "common.nav_build"),
+    ("pages/filter_lab.py", "filters.page_title", "🖼️", "common.nav_play"),
+    ("pages/draw_digit.py", "digit.page_title", "✍️", "common.nav_play"),
+    ("pages/training_lab.py", "train.page_title", "📈", "common.nav_play"),
+]

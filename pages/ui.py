@@ -1,0 +1,40 @@
+"""Shared page helpers: the active language, translated strings, and error display.
+
+Pages import this as ``from pages.ui import tr``. It is the only place (with the pages
+themselves) that touches streamlit; the engine in ``convviz/`` never does.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+
+LANG_KEY = "lang"
+
+
+def lang() -> str:
+    """The language the user picked in the sidebar (English until they pick)."""
+    value = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def tr(key: str, **values: object) -> str:
+    """The text of catalog ``key`` in the active language."""
+    return translate(key, lang(), **values)
+
+
+def language_switch() -> None:
+    """Sidebar selector English / Español; the choice survives page switches."""
+    st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
+    st.sidebar.selectbox(
+        translate("common.language", lang()),
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=LANG_KEY,
+    )
+
+
+def show_error(exc: Exception) -> None:
+    """Show an engine error in the page (never a traceback)."""
+    st.error(f"{tr('common.error_prefix')}: {exc}")

@@ -1,0 +1,38 @@
+"""The two catalogs have the same keys and the same placeholders in every string."""
+
+from __future__ import annotations
+
+import string
+
+from convviz.i18n import LANGUAGES, catalog, translate
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_language_has_the_same_keys() -> None:
+    keys = {lang: set(catalog(lang)) for lang in LANGUAGES}
+    english = keys["en"]
+    assert len(english) > 10
+    for lang, lang_keys in keys.items():
+        assert lang_keys - english == set(), f"{lang} has keys English lacks"
+        assert english - lang_keys == set(), f"{lang} lacks keys"
+
+
+def test_placeholders_match_between_languages() -> None:
+    english = catalog("en")
+    for lang in LANGUAGES:
+        for key, text in catalog(lang).items():
+            assert _fields(text) == _fields(english[key]), f"{lang}:{key}"
+
+
+def test_no_empty_strings_and_translation_differs_somewhere() -> None:
+    en, es = catalog("en"), catalog("es")
+    assert all(v.strip() for v in en.values()) and all(v.strip() for v in es.values())
+    assert sum(en[k] != es[k] for k in en) > len(en) // 2
+
+
+def test_translate_fills_values_and_falls_back_to_the_key() -> None:
+    assert translate("common.language", "es") == "Idioma"
+    assert translate("no.such.key", "es") == "no.such.key"

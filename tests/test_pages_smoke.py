@@ -1,0 +1,29 @@
+"""Every page listed in app.py runs in AppTest, in both languages, without an exception."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pages.registry import PAGES  # noqa: E402
+
+
+def _page_files() -> list[str]:
+    return [file for file, *_ in PAGES if (ROOT / file).exists()]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("page_file", _page_files())
+def test_page_runs_without_exception(page_file: str, lang: str) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page(page_file).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title or at.header or at.markdown, "page shows nothing"

@@ -1,0 +1,52 @@
+"""The `convviz` command: `convviz --help` lists the sub-commands.
+
+Each sub-command lives in a module of ``convviz.commands`` with a ``register(subparsers)``
+function that adds its parser and sets ``func``. Heavy imports happen inside the handlers,
+so `convviz conv ...` starts in well under a second. Every error the user can cause exits
+with status 2 and a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from convviz.commands import MODULES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="convviz",
+        description="Convolution arithmetic, network summaries, animations and the digit CNN.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a sub-command not written yet
+            if exc.name != name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, OSError) as exc:  # SpecError, ImageError, bad files: all ValueError/OSError
+        print(f"convviz {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

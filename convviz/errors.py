@@ -1,22 +1,63 @@
-"""Errors the engine raises for settings that PyTorch (or ConvViz) rejects."""
+"""Errors and warnings the engine gives for settings, explained in a student's words.
+
+Messages come from the string catalog (section ``engine``), so a page can show them in
+the user's language: ``str(err)`` is English, ``err.localized("es")`` is Spanish.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from convviz.i18n import translate
+
 
 class SpecError(ValueError):
-    """A layer or network that cannot be built, explained in a student's words.
+    """A layer or network that PyTorch (or ConvViz) cannot build.
 
-    ``path`` names the layer in the network (for example ``"layers.3"`` or
-    ``"layers.4.body.0"``); the message starts with it when it is known.
+    ``path`` names the layer in the network (``"layers.3"``, ``"layers.4.body.0"``); the
+    message starts with it when it is known. Build it from a catalog key and its values,
+    ``SpecError.of("engine.groups_in", in_channels=6, groups=4)``, or from plain text.
     """
 
-    def __init__(self, message: str, path: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        path: str | None = None,
+        *,
+        key: str | None = None,
+        values: dict[str, object] | None = None,
+    ) -> None:
         self.path = path
         self.reason = message
+        self.key = key
+        self.values = dict(values or {})
         super().__init__(f"{path}: {message}" if path else message)
 
+    @classmethod
+    def of(cls, key: str, path: str | None = None, **values: object) -> SpecError:
+        return cls(translate(key, "en", **values), path, key=key, values=values)
+
     def at(self, path: str) -> SpecError:
-        """The same error, located at ``path`` (keeps an existing, deeper path)."""
+        """The same error located at ``path`` (an existing, deeper path is kept)."""
         if self.path:
             return self
-        return SpecError(self.reason, path)
+        return SpecError(self.reason, path, key=self.key, values=self.values)
+
+    def localized(self, lang: str) -> str:
+        """The message in ``lang`` (with its path)."""
+        text = translate(self.key, lang, **self.values) if self.key else self.reason
+        return f"{self.path}: {text}" if self.path else text
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning or remark built from a catalog key; ``str()`` is English."""
+
+    key: str
+    values: dict[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return translate(self.key, lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.text("en")

@@ -1,0 +1,156 @@
+"""Brute-force reference implementations (plain Python loops over numpy arrays).
+
+Independent of the engine: they compute outputs by visiting every output cell (or, for the
+transposed convolution, by scattering every input cell), never from the size formulas.
+The output size is simply how many window positions fit. Shapes follow PyTorch: x is
+(C, H, W); conv weights (Cout, Cin/groups, kh, kw); transposed weights (Cin, Cout/groups, kh, kw).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def pad2d(x: np.ndarray, top: int, bottom: int, left: int, right: int, value: float = 0.0) -> np.ndarray:
+    c, h, w = x.shape
+    out = np.full((c, h + top + bottom, w + left + right), value, dtype=float)
+    out[:, top : top + h, left : left + w] = x
+    return out
+
+
+def conv2d(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: tuple[int, int] = (1, 1),
+    padding: tuple[int, int, int, int] = (0, 0, 0, 0),
+    dilation: tuple[int, int] = (1, 1),
+    groups: int = 1,
+) -> np.ndarray:
+    """Cross-correlation as torch.nn.functional.conv2d; padding = (top, bottom, left, right)."""
+    cin, _, _ = x.shape
+    cout, cin_g, kh, kw = weight.shape
+    xp = pad2d(x, *padding)
+    hp, wp = xp.shape[1:]
+    out_rows = [i for i in range(hp) if i + dilation[0] * (kh - 1) < hp][:: stride[0]]
+    out_cols = [j for j in range(wp) if j + dilation[1] * (kw - 1) < wp][:: stride[1]]
+    out = np.zeros((cout, len(out_rows), len(out_cols)))
+    cout_g = cout // groups
+    for o in range(cout):
+        g = o // cout_g
+        for a, i in enumerate(out_rows):
+            for b, j in enumerate(out_cols):
+                total = 0.0
+                for c in range(cin_g):
+                    for u in range(kh):
+                        for v in range(kw):
+                            total += weight[o, c, u, v] * xp[g * cin_g + c, i + dilation[0] * u, j + dilation[1] * v]
+                out[o, a, b] = total + (bias[o] if bias is not None else 0.0)
+    return out
+
+
+def conv_transpose2d(
+    x: np.ndarray,
+    weight: np.ndarray,
+    stride: tuple[int, int] = (1, 1),
+    padding: tuple[int, int] = (0, 0),
+    output_padding: tuple[int, int] = (0, 0),
+    dilation: tuple[int, int] = (1, 1),
+    groups: int = 1,
+) -> np.ndarray:
+    """Transposed convolution by scattering: input cell (i, j) adds x*kernel at
+    (i*s + u*d, j*s + v*d) of a full canvas, which is then cropped by the padding
+    (and extended by output_padding at the bottom/right)."""
+    cin, h, w = x.shape
+    _, cout_g, kh, kw = weight.shape
+    full_h = (h - 1) * stride[0] + dilation[0] * (kh - 1) + 1 + output_padding[0]
+    full_w = (w - 1) * stride[1] + dilation[1] * (kw - 1) + 1 + output_padding[1]
+    canvas = np.zeros((cout_g * groups, full_h, full_w))
+    cin_g = cin // groups
+    for c in range(cin):
+        g = c // cin_g
+        for i in range(h):
+            for j in range(w):
+                for o in range(cout_g):
+                    for u in range(kh):
+                        for v in range(kw):
+                            canvas[g * cout_g + o, i * stride[0] + u * dilation[0], j * stride[1] + v * dilation[1]] += (
+                                x[c, i, j] * weight[c, o, u, v]
+                            )
+    ph, pw = padding
+    return canvas[:, ph : full_h - ph, pw : full_w - pw]
+
+
+def _pool_positions(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> list[int]:
+    """Window starts (in padded coordinates) that PyTorch visits along one axis."""
+    span = d * (k - 1) + 1
+    starts = []
+    start = 0
+    while True:
+        inside = start + span <= n + 2 * p
+        # ceil mode: one more window may overhang the padded input by less than a stride,
+        # but it must start inside the input or the left padding
+        partial_ok = ceil_mode and start + span - (n + 2 * p) < s and start < n + p
+        if inside or partial_ok:
+            starts.append(start)
+            start += s
+        else:
+            break
+        if not inside:
+            break
+    return starts
+
+
+def pool2d(
+    x: np.ndarray,
+    kind: str,
+    kernel: tuple[int, int],
+    stride: tuple[int, int] | None = None,
+    padding: tuple[int, int] = (0, 0),
+    dilation: tuple[int, int] = (1, 1),
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> np.ndarray:
+    """Max or average pooling by visiting every window, with PyTorch's conventions:
+    max pooling pads with -inf; average pooling divides by the window clipped to the
+    padded input (count_include_pad) or by the real cells it covers."""
+    stride = stride or kernel
+    c, h, w = x.shape
+    rows = _pool_positions(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
+    cols = _pool_positions(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
+    out = np.zeros((c, len(rows), len(cols)))
+    for ch in range(c):
+        for a, r0 in enumerate(rows):
+            for b, c0 in enumerate(cols):
+                values, padded_cells = [], 0
+                for u in range(kernel[0]):
+                    for v in range(kernel[1]):
+                        r = r0 + u * dilation[0] - padding[0]
+                        q = c0 + v * dilation[1] - padding[1]
+                        in_padded = r < h + padding[0] and q < w + padding[1]
+                        if 0 <= r < h and 0 <= q < w:
+                            values.append(x[ch, r, q])
+                        elif in_padded:
+                            padded_cells += 1
+                if kind == "max":
+                    out[ch, a, b] = max(values)
+                else:
+                    divisor = len(values) + (padded_cells if count_include_pad else 0)
+                    out[ch, a, b] = sum(values) / divisor
+    return out
+
+
+def adaptive_pool2d(x: np.ndarray, kind: str, out_hw: tuple[int, int]) -> np.ndarray:
+    """Adaptive pooling: bin i covers [floor(i*n/out), ceil((i+1)*n/out))."""
+    c, h, w = x.shape
+    oh, ow = out_hw
+    out = np.zeros((c, oh, ow))
+    for i in range(oh):
+        r0, r1 = math.floor(i * h / oh), math.ceil((i + 1) * h / oh)
+        for j in range(ow):
+            c0, c1 = math.floor(j * w / ow), math.ceil((j + 1) * w / ow)
+            block = x[:, r0:r1, c0:c1].reshape(c, -1)
+            out[:, i, j] = block.max(axis=1) if kind == "max" else block.mean(axis=1)
+    return out

@@ -135,10 +135,10 @@ def pool2d(
                         elif in_padded:
                             padded_cells += 1
                 if kind == "max":
-                    out[ch, a, b] = max(values)
+                    out[ch, a, b] = max(values, default=-np.inf)  # a window of only padding
                 else:
                     divisor = len(values) + (padded_cells if count_include_pad else 0)
-                    out[ch, a, b] = sum(values) / divisor
+                    out[ch, a, b] = sum(values) / divisor if divisor else np.nan
     return out
 
 

@@ -1,0 +1,515 @@
+"""Digit data for the Training lab: an MNIST folder, a verified MNIST download, or a
+digit set generated offline.
+
+Three sources, all giving MNIST-format arrays (uint8 N×28×28, white digit on black, and
+uint8 labels 0-9):
+
+* ``folder``: any folder with the four standard MNIST files (``train-images-idx3-ubyte``
+  etc., plain or ``.gz``), chosen in the page or by the environment variable
+  ``CONVVIZ_MNIST_DIR``; read with :func:`convviz.mnist.load_mnist`.
+* ``download``: the four ``.gz`` files fetched from public mirrors, each checked against
+  its published SHA-256 before anything is written; cached under ``~/.cache/convviz/mnist``
+  (or ``$CONVVIZ_CACHE_DIR/mnist``). A file whose checksum does not match is refused and
+  nothing of that download is cached.
+* ``generated``: always available offline. Digits are drawn with every font the machine
+  has (plus Pillow's own default fonts at several sizes), random stroke widths, an affine
+  distortion (rotation, shear, scale), a smooth elastic distortion, then normalised the way
+  MNIST was: the digit's bounding box is fitted into 20×20 keeping its aspect ratio and
+  placed in a 28×28 frame so that its centre of mass sits at the centre.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+ENV_MNIST_DIR = "CONVVIZ_MNIST_DIR"
+ENV_CACHE_DIR = "CONVVIZ_CACHE_DIR"
+
+#: Published SHA-256 of the four gzip files (the same files on every mirror).
+MNIST_SHA256: dict[str, str] = {
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+#: Public mirrors of the original files (yann.lecun.com itself is often unreachable).
+MNIST_MIRRORS: tuple[str, ...] = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024  # the largest MNIST file is ~9.9 MB
+
+SOURCES: tuple[str, ...] = ("generated", "folder", "download")
+
+
+class DownloadError(OSError):
+    """No mirror delivered a file with the expected checksum; nothing was cached."""
+
+
+# --------------------------------------------------------------------------- cache paths
+def cache_dir() -> Path:
+    """``$CONVVIZ_CACHE_DIR`` or ``~/.cache/convviz``."""
+    env = os.environ.get(ENV_CACHE_DIR)
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "convviz"
+
+
+def mnist_cache_dir(root: Path | str | None = None) -> Path:
+    """Where the verified MNIST download lives: ``<cache>/mnist``."""
+    return (Path(root) if root is not None else cache_dir()) / "mnist"
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def folder_from_env(page_value: str | None = None) -> str | None:
+    """The MNIST folder typed in the page, else ``$CONVVIZ_MNIST_DIR``, else None."""
+    value = (page_value or "").strip() or os.environ.get(ENV_MNIST_DIR, "").strip()
+    return value or None
+
+
+# --------------------------------------------------------------------------- download
+def _fetch(url: str, timeout: float) -> bytes:
+    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (http/https mirrors)
+        data = resp.read(MAX_DOWNLOAD_BYTES + 1)
+    if len(data) > MAX_DOWNLOAD_BYTES:
+        raise DownloadError(f"{url}: larger than {MAX_DOWNLOAD_BYTES} bytes")
+    return data
+
+
+def cached_mnist(root: Path | str | None = None, files: dict[str, str] | None = None) -> Path | None:
+    """The cache folder if every file is there with the right checksum, else None."""
+    files = MNIST_SHA256 if files is None else files
+    folder = mnist_cache_dir(root)
+    for name, digest in files.items():
+        path = folder / name
+        if not path.is_file() or sha256_of(path.read_bytes()) != digest:
+            return None
+    return folder
+
+
+def download_mnist(
+    root: Path | str | None = None,
+    mirrors: Sequence[str] = MNIST_MIRRORS,
+    files: dict[str, str] | None = None,
+    timeout: float = 30.0,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Path:
+    """Download and verify the MNIST files; return the cache folder that holds them.
+
+    For each file the mirrors are tried in order; a download counts only if its SHA-256
+    equals the published one. Files already cached with the right checksum are reused.
+    All new files are kept in memory until every file has been verified, then written
+    atomically (temporary file + rename); if any file cannot be obtained with the right
+    checksum, :class:`DownloadError` is raised and nothing new is cached.
+    ``progress(name, index, total)`` is called before each file.
+    """
+    files = MNIST_SHA256 if files is None else files
+    folder = mnist_cache_dir(root)
+    verified: dict[str, bytes] = {}
+    for index, (name, digest) in enumerate(files.items()):
+        if progress:
+            progress(name, index, len(files))
+        path = folder / name
+        if path.is_file() and sha256_of(path.read_bytes()) == digest:
+            continue
+        problems: list[str] = []
+        for mirror in mirrors:
+            url = mirror.rstrip("/") + "/" + name
+            try:
+                data = _fetch(url, timeout)
+            except (OSError, urllib.error.URLError, ValueError) as exc:
+                problems.append(f"{url}: {exc}")
+                continue
+            got = sha256_of(data)
+            if got != digest:
+                problems.append(f"{url}: checksum mismatch (sha256 {got[:12]}…, expected {digest[:12]}…)")
+                continue
+            verified[name] = data
+            break
+        else:
+            raise DownloadError(f"could not obtain a verified {name}; " + "; ".join(problems))
+    if verified:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in verified.items():
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, folder / name)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    return folder
+
+
+# --------------------------------------------------------------------------- generated digits
+FONT_DIRS: tuple[str, ...] = (
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    "~/.fonts",
+    "~/.local/share/fonts",
+    "/Library/Fonts",
+    "/System/Library/Fonts",
+    "C:/Windows/Fonts",
+)
+CANVAS = 64  # digits are drawn on a 64×64 canvas before MNIST normalisation
+
+
+@lru_cache(maxsize=1)
+def font_files() -> tuple[str, ...]:
+    """TrueType/OpenType fonts found on this machine (sorted; may be empty)."""
+    found: set[str] = set()
+    for d in FONT_DIRS:
+        root = Path(d).expanduser()
+        if not root.is_dir():
+            continue
+        for ext in ("*.ttf", "*.otf", "*.TTF", "*.OTF"):
+            found.update(str(p) for p in root.rglob(ext))
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> tuple[tuple[str, object], ...]:
+    """(name, font) pairs that render all ten digits: system fonts + Pillow's defaults."""
+    fonts: list[tuple[str, object]] = []
+    for path in font_files():
+        try:
+            font = ImageFont.truetype(path, 44)
+        except OSError:
+            continue
+        if _renders_digits(font):
+            fonts.append((Path(path).stem, font))
+    for size in (30, 40, 48):  # Pillow's bundled FreeType font (Aileron) at several sizes
+        try:
+            fonts.append((f"pillow-default-{size}", ImageFont.load_default(size=size)))
+        except (OSError, ImportError, TypeError):
+            break
+    try:  # Pillow's tiny bitmap font: drawn small, then scaled up (blocky digits)
+        fonts.append(("pillow-bitmap", ImageFont.load_default_imagefont()))
+    except (OSError, AttributeError):
+        pass
+    return tuple(fonts)
+
+
+def font_names() -> list[str]:
+    """Names of the fonts the generator uses."""
+    return [name for name, _ in _fonts()]
+
+
+def _renders_digits(font: object) -> bool:
+    """A font counts if '0'..'9' have visible, distinct glyphs (no missing-glyph boxes)."""
+    glyphs = set()
+    for d in "0123456789":
+        img = Image.new("L", (CANVAS, CANVAS), 0)
+        ImageDraw.Draw(img).text((8, 4), d, fill=255, font=font)
+        arr = np.asarray(img)
+        if arr.max() == 0:
+            return False
+        glyphs.add(arr.tobytes())
+    return len(glyphs) == 10
+
+
+def _draw(digit: int, name: str, font: object, stroke: int, rng: np.random.Generator) -> Image.Image:
+    if name == "pillow-bitmap":
+        small = Image.new("L", (16, 16), 0)
+        ImageDraw.Draw(small).text((4, 2), str(digit), fill=255, font=font)
+        img = small.resize((CANVAS, CANVAS), Image.Resampling.BILINEAR)
+        return img.filter(ImageFilter.MaxFilter(3)) if stroke else img
+    img = Image.new("L", (CANVAS, CANVAS), 0)
+    draw = ImageDraw.Draw(img)
+    left, top, right, bottom = draw.textbbox((0, 0), str(digit), font=font, stroke_width=stroke)
+    x = (CANVAS - (right - left)) / 2 - left + rng.uniform(-3, 3)
+    y = (CANVAS - (bottom - top)) / 2 - top + rng.uniform(-3, 3)
+    draw.text((x, y), str(digit), fill=255, font=font, stroke_width=stroke, stroke_fill=255)
+    return img
+
+
+def _affine_inverse(rng: np.random.Generator) -> np.ndarray:
+    """Inverse of a random rotation (±12°) · shear (±0.3) · scale (0.85-1.15 per axis):
+    it maps an output pixel back to the input pixel it is read from."""
+    angle = np.deg2rad(rng.uniform(-12, 12))
+    shear = rng.uniform(-0.3, 0.3)
+    sx, sy = rng.uniform(0.85, 1.15, size=2)
+    fwd = (
+        np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        @ np.array([[1.0, shear], [0.0, 1.0]])
+        @ np.diag([sx, sy])
+    )
+    return np.linalg.inv(fwd)
+
+
+@lru_cache(maxsize=4)
+def _upsample_matrix(size: int, grid: int) -> np.ndarray:
+    """(size × grid) matrix of linear-interpolation weights from a coarse lattice."""
+    pos = np.linspace(0, grid - 1, size)
+    i0 = np.clip(np.floor(pos).astype(int), 0, grid - 2)
+    f = pos - i0
+    m = np.zeros((size, grid))
+    m[np.arange(size), i0] = 1 - f
+    m[np.arange(size), i0 + 1] = f
+    return m
+
+
+def elastic_field(
+    rng: np.random.Generator, n: int, size: int = CANVAS, alpha: np.ndarray | float = 3.0, grid: int = 5
+) -> np.ndarray:
+    """Smooth random displacement fields (n × 2 × size × size), at most ``alpha`` pixels.
+
+    Displacements are drawn on a coarse grid × grid lattice and interpolated linearly to
+    every pixel (U · D · Uᵀ), so neighbouring pixels move together: a cheap version of
+    Simard et al.'s elastic distortion.
+    """
+    up = _upsample_matrix(size, grid)
+    a = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (n,))[:, None, None, None]
+    coarse = rng.uniform(-1.0, 1.0, size=(n, 2, grid, grid)) * a
+    return np.einsum("ig,nkgh,jh->nkij", up, coarse, up)
+
+
+def sample_bilinear(images: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """Read ``images`` (n × h × w) at real coordinates (n × h × w each), bilinear, zero outside."""
+    n, h, w = images.shape
+    padded = np.zeros((n, h + 2, w + 2), dtype=np.float32)
+    padded[:, 1:-1, 1:-1] = images
+    ys = np.clip(ys + 1, 0, h)
+    xs = np.clip(xs + 1, 0, w)
+    y0 = np.floor(ys).astype(np.intp)
+    x0 = np.floor(xs).astype(np.intp)
+    fy = (ys - y0).astype(np.float32)
+    fx = (xs - x0).astype(np.float32)
+    y1 = np.minimum(y0 + 1, h + 1)
+    x1 = np.minimum(x0 + 1, w + 1)
+    base = (np.arange(n) * (h + 2) * (w + 2))[:, None, None]
+    flat = padded.ravel()
+    row0, row1 = base + y0 * (w + 2), base + y1 * (w + 2)
+    return (
+        flat[row0 + x0] * (1 - fy) * (1 - fx)
+        + flat[row0 + x1] * (1 - fy) * fx
+        + flat[row1 + x0] * fy * (1 - fx)
+        + flat[row1 + x1] * fy * fx
+    )
+
+
+def distort(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random affine + elastic distortion of a batch of canvases (one bilinear resampling)."""
+    n, h, w = images.shape
+    inv = np.stack([_affine_inverse(rng) for _ in range(n)])  # n × 2 × 2 (x, y order)
+    field = elastic_field(rng, n, h, alpha=rng.uniform(1.0, 4.0, size=n))
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    cx, cy = (w - 1) / 2, (h - 1) / 2
+    px, py = xx - cx, yy - cy
+    src_x = inv[:, 0, 0, None, None] * px + inv[:, 0, 1, None, None] * py + cx + field[:, 1]
+    src_y = inv[:, 1, 0, None, None] * px + inv[:, 1, 1, None, None] * py + cy + field[:, 0]
+    return sample_bilinear(images, src_y, src_x)
+
+
+def _erode(images: np.ndarray) -> np.ndarray:
+    """3×3 minimum filter (thins white strokes), zero outside."""
+    n, h, w = images.shape
+    padded = np.zeros((n, h + 2, w + 2), dtype=images.dtype)
+    padded[:, 1:-1, 1:-1] = images
+    out = padded[:, 1:-1, 1:-1].copy()
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            np.minimum(out, padded[:, dy : dy + h, dx : dx + w], out=out)
+    return out
+
+
+def mnist_normalize(arr: np.ndarray) -> np.ndarray:
+    """MNIST's preprocessing: fit the digit's bounding box into 20×20 (aspect kept,
+    anti-aliased), then place it in 28×28 with its centre of mass at the centre."""
+    arr = np.asarray(arr, dtype=np.float64)
+    out = np.zeros((28, 28), dtype=np.uint8)
+    mask = arr > 8
+    if not mask.any():
+        return out
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    crop = arr[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    h, w = crop.shape
+    scale = 20.0 / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    small = Image.fromarray(np.clip(crop, 0, 255).astype(np.uint8)).resize(
+        (nw, nh), Image.Resampling.LANCZOS
+    )
+    s = np.asarray(small, dtype=np.float64)
+    total = s.sum()
+    if total <= 0:
+        return out
+    cy = (s.sum(axis=1) * np.arange(nh)).sum() / total
+    cx = (s.sum(axis=0) * np.arange(nw)).sum() / total
+    top = int(np.clip(round(13.5 - cy), 0, 28 - nh))
+    left = int(np.clip(round(13.5 - cx), 0, 28 - nw))
+    out[top : top + nh, left : left + nw] = np.clip(np.rint(s), 0, 255).astype(np.uint8)
+    return out
+
+
+def render_digits(
+    labels: Sequence[int] | np.ndarray, rng: np.random.Generator, distortion: bool = True
+) -> np.ndarray:
+    """Generated digits (uint8 n×28×28, white on black) for the given labels."""
+    fonts = _fonts()
+    if not fonts:
+        raise RuntimeError("Pillow has no usable font to draw digits")
+    labels = np.asarray(labels, dtype=int)
+    n = labels.shape[0]
+    canvases = np.zeros((n, CANVAS, CANVAS), dtype=np.float32)
+    strokes = rng.choice([0, 0, 0, 1, 1, 2], size=n)
+    for i, digit in enumerate(labels):
+        name, font = fonts[int(rng.integers(len(fonts)))]
+        canvases[i] = np.asarray(_draw(int(digit), name, font, int(strokes[i]), rng), dtype=np.float32)
+    out = np.zeros((n, 28, 28), dtype=np.uint8)
+    for start in range(0, n, 256):  # batches keep the coordinate arrays small
+        batch = canvases[start : start + 256]
+        if distortion:
+            batch = distort(batch, rng)
+            thin = (rng.random(batch.shape[0]) < 0.3) & (strokes[start : start + 256] >= 1)
+            if thin.any():
+                batch[thin] = _erode(batch[thin])
+        for j, img in enumerate(batch):
+            out[start + j] = mnist_normalize(img)
+    return out
+
+
+def render_digit(digit: int, rng: np.random.Generator, distortion: bool = True) -> np.ndarray:
+    """One generated digit (uint8 28×28, white on black)."""
+    return render_digits([digit], rng, distortion)[0]
+
+
+def generate_digits(n: int, seed: int = 0, distort: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` generated digits in MNIST format: (uint8 n×28×28, uint8 labels), classes balanced."""
+    if n < 0:
+        raise ValueError("the number of digits cannot be negative")
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 10
+    rng.shuffle(labels)
+    return render_digits(labels, rng, distort), labels.astype(np.uint8)
+
+
+GENERATOR_VERSION = 1
+
+
+def generated_cached(
+    n: int, seed: int = 0, root: str | Path | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`generate_digits`, kept in ``<cache>/generated/`` as ``.npz`` so that the next
+    start of the app does not draw them again. ``root=None`` means no disk cache."""
+    if root is None:
+        return generate_digits(n, seed=seed)
+    path = Path(root) / "generated" / f"digits-v{GENERATOR_VERSION}-n{n}-s{seed}.npz"
+    try:
+        with np.load(path) as data:
+            images, labels = data["images"], data["labels"]
+        if images.shape == (n, 28, 28) and labels.shape == (n,):
+            return images, labels
+    except (OSError, KeyError, ValueError):
+        pass
+    images, labels = generate_digits(n, seed=seed)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez_compressed(fh, images=images, labels=labels)
+        os.replace(tmp, path)
+    except OSError:  # a read-only home: work without the cache
+        pass
+    return images, labels
+
+
+# --------------------------------------------------------------------------- the lab's data
+@dataclass(frozen=True)
+class DigitData:
+    """Training and validation digits and where they came from."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    source: str  # "generated" | "folder" | "download"
+    detail: str  # folder path, or a short description of the generated set
+
+    @property
+    def n_train(self) -> int:
+        return int(self.x_train.shape[0])
+
+    @property
+    def n_val(self) -> int:
+        return int(self.x_val.shape[0])
+
+
+def _split(
+    images: np.ndarray, labels: np.ndarray, n_train: int, n_val: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    if n_train + n_val > images.shape[0]:
+        raise ValueError(
+            f"asked for {n_train} training + {n_val} validation digits but only {images.shape[0]} exist"
+        )
+    order = np.random.default_rng(seed).permutation(images.shape[0])
+    tr, va = order[:n_train], order[n_train : n_train + n_val]
+    return images[tr], labels[tr], images[va], labels[va]
+
+
+def load_mnist_folder(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """The training split of an MNIST folder, via :func:`convviz.mnist.load_mnist`."""
+    from convviz.mnist import load_mnist
+
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        raise ValueError(f"{path} is not a folder")
+    images, labels = load_mnist(path, "train")
+    return np.asarray(images, dtype=np.uint8), np.asarray(labels, dtype=np.uint8)
+
+
+def lab_data(
+    source: str,
+    n_train: int,
+    n_val: int,
+    seed: int = 0,
+    folder: str | Path | None = None,
+    cache_root: str | Path | None = None,
+    disk_cache: bool = True,
+) -> DigitData:
+    """Disjoint training and validation sets from ``source``.
+
+    generated: ``n_train + n_val`` generated digits (kept on disk under ``cache_root`` or
+    the default cache when ``disk_cache``); folder: the MNIST training split of
+    ``folder`` (or ``$CONVVIZ_MNIST_DIR``); download: the verified cache (downloaded first
+    if missing). Raises ValueError / OSError with a readable message on bad input.
+    """
+    if n_train < 1 or n_val < 1:
+        raise ValueError("need at least one training and one validation digit")
+    if source == "generated":
+        x, y = generated_cached(
+            n_train + n_val, seed, (cache_root or cache_dir()) if disk_cache else None
+        )
+        return DigitData(x[:n_train], y[:n_train], x[n_train:], y[n_train:], source,
+                         f"{len(font_names())} fonts")
+    if source == "folder":
+        chosen = folder_from_env(str(folder) if folder else None)
+        if not chosen:
+            raise ValueError(f"no MNIST folder given (type one or set ${ENV_MNIST_DIR})")
+        x, y = load_mnist_folder(chosen)
+        return DigitData(*_split(x, y, n_train, n_val, seed), source, str(Path(chosen).expanduser()))
+    if source == "download":
+        path = cached_mnist(cache_root) or download_mnist(cache_root)
+        x, y = load_mnist_folder(path)
+        return DigitData(*_split(x, y, n_train, n_val, seed), source, str(path))
+    raise ValueError(f"unknown data source {source!r}; choose one of {', '.join(SOURCES)}")
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """gzip-compress ``data`` (deterministic: no file name, mtime 0)."""
+    return gzip.compress(data, mtime=0)

@@ -1,0 +1,210 @@
+"""Data sources of the Training lab: the verified downloader (against a local HTTP server
+on 127.0.0.1 serving this test's own gzip IDX files), the MNIST folder, the generated set."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import http.server
+import struct
+import threading
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from convviz import datasets as ds
+
+
+# ------------------------------------------------------------------ helpers
+def _idx(array: np.ndarray) -> bytes:
+    """An IDX file written independently of the reader: magic 0x0000 08 ndim, sizes, data."""
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim)
+    header += b"".join(struct.pack(">I", d) for d in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+@pytest.fixture(scope="module")
+def mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """Serve good/ and bad/ copies of four small MNIST-named gzip files on 127.0.0.1."""
+    root = tmp_path_factory.mktemp("mirror")
+    rng = np.random.default_rng(0)
+    arrays = {
+        "train-images-idx3-ubyte.gz": rng.integers(0, 256, (30, 28, 28)),
+        "train-labels-idx1-ubyte.gz": np.arange(30) % 10,
+        "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (10, 28, 28)),
+        "t10k-labels-idx1-ubyte.gz": np.arange(10) % 10,
+    }
+    (root / "good").mkdir()
+    (root / "bad").mkdir()
+    sums = {}
+    for name, arr in arrays.items():
+        data = gzip.compress(_idx(np.asarray(arr)), mtime=0)
+        sums[name] = hashlib.sha256(data).hexdigest()
+        (root / "good" / name).write_bytes(data)
+        corrupt = bytearray(data)
+        corrupt[len(corrupt) // 2] ^= 0xFF  # one flipped byte in the middle
+        (root / "bad" / name).write_bytes(bytes(corrupt))
+    # the bad mirror is corrupt for the images only; its label files are intact
+    for name in ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        (root / "bad" / name).write_bytes((root / "good" / name).read_bytes())
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield {"url": url, "sums": sums, "arrays": arrays}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ------------------------------------------------------------------ downloader
+def test_download_verifies_caches_and_loads(mirror: dict, tmp_path: Path) -> None:
+    folder = ds.download_mnist(tmp_path, mirrors=[mirror["url"] + "/good/"], files=mirror["sums"], timeout=5)
+    assert folder == tmp_path / "mnist"
+    for name, digest in mirror["sums"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    assert ds.cached_mnist(tmp_path, mirror["sums"]) == folder
+    x, y = ds.load_mnist_folder(folder)
+    np.testing.assert_array_equal(x, mirror["arrays"]["train-images-idx3-ubyte.gz"])
+    np.testing.assert_array_equal(y, mirror["arrays"]["train-labels-idx1-ubyte.gz"])
+    # a second call uses the cache: no mirror needed
+    assert ds.download_mnist(tmp_path, mirrors=["http://127.0.0.1:9/none/"], files=mirror["sums"], timeout=1) == folder
+
+
+def test_corrupt_download_is_refused_and_nothing_is_cached(mirror: dict, tmp_path: Path) -> None:
+    with pytest.raises(ds.DownloadError, match="checksum mismatch"):
+        ds.download_mnist(tmp_path, mirrors=[mirror["url"] + "/bad/"], files=mirror["sums"], timeout=5)
+    cache = tmp_path / "mnist"
+    assert not cache.exists() or list(cache.iterdir()) == []  # not even the good label files
+    assert ds.cached_mnist(tmp_path, mirror["sums"]) is None
+
+
+def test_a_corrupt_cached_file_is_replaced_by_a_verified_one(mirror: dict, tmp_path: Path) -> None:
+    cache = tmp_path / "mnist"
+    cache.mkdir()
+    (cache / "train-images-idx3-ubyte.gz").write_bytes(b"not mnist")
+    assert ds.cached_mnist(tmp_path, mirror["sums"]) is None
+    ds.download_mnist(tmp_path, mirrors=[mirror["url"] + "/good/"], files=mirror["sums"], timeout=5)
+    assert ds.cached_mnist(tmp_path, mirror["sums"]) == cache
+
+
+def test_falls_back_to_the_next_mirror(mirror: dict, tmp_path: Path) -> None:
+    mirrors = [mirror["url"] + "/missing/", mirror["url"] + "/bad/", mirror["url"] + "/good/"]
+    calls: list[str] = []
+    folder = ds.download_mnist(tmp_path, mirrors=mirrors, files=mirror["sums"], timeout=5,
+                               progress=lambda name, i, n: calls.append(name))
+    assert ds.cached_mnist(tmp_path, mirror["sums"]) == folder
+    assert calls == list(mirror["sums"])
+    assert not list(folder.glob("*.part"))
+
+
+def test_unreachable_mirrors_give_a_readable_error(mirror: dict, tmp_path: Path) -> None:
+    with pytest.raises(ds.DownloadError, match="could not obtain a verified"):
+        ds.download_mnist(tmp_path, mirrors=[mirror["url"] + "/missing/"], files=mirror["sums"], timeout=5)
+    assert not (tmp_path / "mnist").exists()
+
+
+def test_published_checksums_are_sha256_hex() -> None:
+    assert set(ds.MNIST_SHA256) == {
+        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+    }
+    assert all(len(v) == 64 and int(v, 16) >= 0 for v in ds.MNIST_SHA256.values())
+
+
+# ------------------------------------------------------------------ folder source
+def test_folder_source_from_env_var(mirror: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ds.download_mnist(tmp_path, mirrors=[mirror["url"] + "/good/"], files=mirror["sums"], timeout=5)
+    monkeypatch.setenv(ds.ENV_MNIST_DIR, str(tmp_path / "mnist"))
+    data = ds.lab_data("folder", n_train=20, n_val=10, seed=1)
+    assert data.source == "folder" and data.detail == str(tmp_path / "mnist")
+    assert (data.n_train, data.n_val) == (20, 10)
+    # disjoint: together they are exactly the 30 training images
+    both = np.concatenate([data.x_train, data.x_val]).reshape(30, -1)
+    ref = mirror["arrays"]["train-images-idx3-ubyte.gz"].reshape(30, -1).astype(np.uint8)
+    assert sorted(map(bytes, both)) == sorted(map(bytes, ref))
+    with pytest.raises(ValueError, match="only 30"):
+        ds.lab_data("folder", n_train=30, n_val=10)
+
+
+def test_folder_source_errors_are_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ds.ENV_MNIST_DIR, raising=False)
+    with pytest.raises(ValueError, match="no MNIST folder"):
+        ds.lab_data("folder", 10, 5)
+    with pytest.raises(ValueError):
+        ds.lab_data("folder", 10, 5, folder=str(tmp_path))  # a folder without the files
+    with pytest.raises(ValueError):
+        ds.lab_data("folder", 10, 5, folder=str(tmp_path / "nope"))
+    with pytest.raises(ValueError, match="unknown data source"):
+        ds.lab_data("kaggle", 10, 5)
+
+
+# ------------------------------------------------------------------ generated digits
+@pytest.fixture(scope="module")
+def generated() -> tuple[np.ndarray, np.ndarray]:
+    return ds.generate_digits(600, seed=3)
+
+
+def test_generated_digits_are_in_mnist_format(generated: tuple[np.ndarray, np.ndarray]) -> None:
+    x, y = generated
+    assert x.shape == (600, 28, 28) and x.dtype == np.uint8 and y.dtype == np.uint8
+    assert np.bincount(y, minlength=10).tolist() == [60] * 10
+    for img in x:
+        assert img.max() > 150  # white digit ...
+        rows = np.flatnonzero(img.any(axis=1))
+        cols = np.flatnonzero(img.any(axis=0))
+        assert rows[-1] - rows[0] < 20 and cols[-1] - cols[0] < 20  # ... fitted into 20x20
+        total = img.sum(dtype=np.float64)
+        cy = (img.sum(axis=1) * np.arange(28)).sum() / total
+        cx = (img.sum(axis=0) * np.arange(28)).sum() / total
+        assert abs(cy - 13.5) < 1.5 and abs(cx - 13.5) < 1.5  # centre of mass centred
+    border = np.concatenate([x[:, :2].ravel(), x[:, -2:].ravel(), x[:, :, :2].ravel(), x[:, :, -2:].ravel()])
+    assert (border == 0).mean() > 0.95  # black background
+
+
+def test_generated_digits_are_reproducible_and_varied(generated: tuple[np.ndarray, np.ndarray]) -> None:
+    x, y = generated
+    x2, y2 = ds.generate_digits(600, seed=3)
+    assert np.array_equal(x, x2) and np.array_equal(y, y2)
+    x3, _ = ds.generate_digits(20, seed=4)
+    assert not np.array_equal(x[:20], x3)
+    # the same digit comes out differently every time (fonts, strokes, distortions)
+    ones = x[y == 1].reshape(-1, 784)
+    assert len({row.tobytes() for row in ones}) == len(ones)
+
+
+def test_generated_labels_carry_the_digit(generated: tuple[np.ndarray, np.ndarray]) -> None:
+    """A nearest-class-mean classifier fitted on one seed reads another seed's digits."""
+    x, y = generated
+    xt, yt = ds.generate_digits(300, seed=11)
+    means = np.stack([x[y == k].reshape(-1, 784).mean(axis=0) for k in range(10)]) / 255
+    flat = xt.reshape(-1, 784) / 255
+    pred = np.argmin(((flat[:, None, :] - means[None]) ** 2).sum(axis=2), axis=1)
+    assert (pred == yt).mean() > 0.5  # chance is 0.1
+
+
+def test_generator_uses_system_and_pillow_fonts() -> None:
+    names = ds.font_names()
+    assert any(n.startswith("pillow-default") for n in names)
+    assert "pillow-bitmap" in names
+    assert len(names) >= 4
+
+
+def test_generated_source_and_disk_cache(tmp_path: Path) -> None:
+    data = ds.lab_data("generated", n_train=40, n_val=10, seed=5, cache_root=tmp_path)
+    assert data.source == "generated" and (data.n_train, data.n_val) == (40, 10)
+    cached = list((tmp_path / "generated").glob("*.npz"))
+    assert len(cached) == 1
+    again = ds.lab_data("generated", n_train=40, n_val=10, seed=5, cache_root=tmp_path)
+    assert np.array_equal(again.x_train, data.x_train) and np.array_equal(again.y_val, data.y_val)
+    fresh = ds.lab_data("generated", n_train=40, n_val=10, seed=5, disk_cache=False)
+    assert np.array_equal(fresh.x_train, data.x_train)

@@ -1,0 +1,69 @@
+"""Data augmentation for 28x28 digits: random shifts, rotations, scaling and stroke thickness.
+
+Every output pixel o of an augmented image samples the original at
+``x = c + A^-1 (o - c - t)`` where ``A = s R(theta)`` (scale s, rotation theta about the
+centre c) and ``t`` is a shift; the whole batch is resampled in one
+``scipy.ndimage.map_coordinates`` call (bilinear). Stroke thickness changes with a grey
+dilation (thicker) or erosion (thinner, kept only when enough ink survives).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    max_shift: float = 2.5  # pixels
+    max_rotation: float = 12.0  # degrees
+    scale_range: tuple[float, float] = (0.85, 1.15)
+    thicker_prob: float = 0.2
+    thinner_prob: float = 0.15
+
+
+def augment_batch(
+    images: np.ndarray, rng: np.random.Generator, config: AugmentConfig | None = None
+) -> np.ndarray:
+    """Randomly transformed copies of uint8 images (N, H, W); returns uint8 (N, H, W)."""
+    cfg = config or AugmentConfig()
+    imgs = np.asarray(images, dtype=np.float32)
+    n, h, w = imgs.shape
+    if n == 0:
+        return np.asarray(images, dtype=np.uint8).copy()
+    imgs = _thickness(imgs, rng, cfg)
+    theta = np.deg2rad(rng.uniform(-cfg.max_rotation, cfg.max_rotation, n))
+    scale = rng.uniform(*cfg.scale_range, n) * rng.uniform(0.95, 1.05, (2, n))  # slight anisotropy
+    shift = rng.uniform(-cfg.max_shift, cfg.max_shift, (2, n))
+    cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
+    oy, ox = np.meshgrid(np.arange(h, dtype=np.float32), np.arange(w, dtype=np.float32), indexing="ij")
+    # o - c - t, per image
+    dy = oy[None] - cy - shift[0][:, None, None]
+    dx = ox[None] - cx - shift[1][:, None, None]
+    cos, sin = np.cos(theta)[:, None, None], np.sin(theta)[:, None, None]
+    sy, sx = scale[0][:, None, None], scale[1][:, None, None]
+    # inverse of diag(sy, sx) @ R(theta): R(-theta) @ diag(1/sy, 1/sx)
+    iy = (cos * dy / sy - sin * dx / sx) + cy
+    ix = (sin * dy / sy + cos * dx / sx) + cx
+    iz = np.broadcast_to(np.arange(n, dtype=np.float32)[:, None, None], iy.shape)
+    out = ndimage.map_coordinates(imgs, [iz, iy, ix], order=1, mode="constant", cval=0.0)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def _thickness(imgs: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray:
+    u = rng.random(len(imgs))
+    thick = u < cfg.thicker_prob
+    thin = (u >= cfg.thicker_prob) & (u < cfg.thicker_prob + cfg.thinner_prob)
+    out = imgs.copy()
+    if thick.any():
+        out[thick] = ndimage.grey_dilation(imgs[thick], size=(1, 2, 2))
+    if thin.any():
+        eroded = ndimage.grey_erosion(imgs[thin], size=(1, 2, 2))
+        ink_before = imgs[thin].sum(axis=(1, 2))
+        ink_after = eroded.sum(axis=(1, 2))
+        keep = ink_after >= 0.45 * ink_before
+        idx = np.flatnonzero(thin)[keep]
+        out[idx] = eroded[keep]
+    return out

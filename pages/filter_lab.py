@@ -1,0 +1,210 @@
+"""Filter lab: upload an image (or pick a sample) and try the lecture's filters and your own.
+
+Thin page: widgets -> pages._filter_widgets (cached engine calls) -> st.image / plotly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from convviz import filters as F
+from convviz.figures.filters import diverging_figure, images_grid, kernel_figure
+from convviz.images import EXTENSIONS, MAX_FILE_BYTES, MAX_PIXELS, ImageError
+from convviz.samples import SAMPLES
+from pages import _filter_widgets as W
+from pages.ui import lang, tr
+
+
+def _g(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def _chart(key: str, build: object, *deps: object) -> None:
+    """Show a plotly figure built by ``build()``, cached on ``(key, *deps, language)``."""
+    fig = W.cached_figure((key, lang(), *deps), build)
+    st.plotly_chart(fig, width="stretch", key=key, config={"displayModeBar": False})
+
+
+st.title(tr("filters.page_title"))
+st.write(tr("filters.intro"))
+st.info(tr("filters.learned_note"))
+
+# --- the image ------------------------------------------------------------------------
+source = st.radio(
+    tr("filters.source_label"), ["sample", "upload"], key="flt_source", horizontal=True,
+    format_func=lambda s: tr(f"filters.source_{s}"),
+)
+sample_name = st.selectbox(
+    tr("filters.sample_label"), SAMPLES, key="flt_sample",
+    format_func=lambda s: tr(f"filters.sample_{s}"),
+)
+image_key = f"sample:{sample_name}"
+full, small = W.sample_image(sample_name)
+if source == "upload":
+    upload = st.file_uploader(
+        tr("filters.upload_label", mb=MAX_FILE_BYTES // (1024 * 1024), mp=MAX_PIXELS // 1_000_000),
+        type=list(EXTENSIONS), key="flt_upload",
+    )
+    sample_title = tr(f"filters.sample_{sample_name}")
+    if upload is None:
+        st.info(tr("filters.upload_waiting", sample=sample_title))
+    else:
+        try:
+            full, small = W.decode_upload(upload.file_id, upload.getvalue(), lang())
+            image_key = f"upload:{upload.file_id}"
+        except ImageError as exc:
+            st.error(tr("filters.upload_error", msg=str(exc), sample=sample_title))
+st.caption(tr("filters.image_info", w=full.shape[1], h=full.shape[0], pw=small.shape[1], ph=small.shape[0]))
+
+# --- the filter -----------------------------------------------------------------------
+name = st.selectbox(
+    tr("filters.filter_label"), F.PRESETS, key="flt_name", format_func=lambda n: tr(f"filters.f_{n}"),
+)
+color = st.radio(
+    tr("filters.color_label"), ["channels", "gray"], key="flt_color", horizontal=True,
+    format_func=lambda c: tr(f"filters.color_{c}"),
+)
+border = st.selectbox(
+    tr("filters.border_label"), F.BORDER_MODES, index=1, key="flt_border",
+    format_func=lambda b: tr(f"filters.border_{b}"),
+)
+sigma, custom_text, normalise = 1.0, "", False
+if name == "gaussian":
+    sigma = st.slider(tr("filters.sigma_label"), 0.5, 6.0, 1.5, 0.1, key="flt_sigma")
+    radius = int(np.ceil(3 * sigma))
+    st.caption(tr("filters.sigma_caption", size=2 * radius + 1, radius=radius))
+if name == "custom":
+    st.session_state.setdefault("flt_custom", W.DEFAULT_CUSTOM)
+    custom_text = st.text_area(tr("filters.custom_label", max=F.MAX_KERNEL_SIZE), key="flt_custom", height=140)
+    normalise = st.checkbox(tr("filters.normalise_label"), key="flt_normalise")
+
+settings: F.FilterSettings | None = None
+try:
+    settings = W.settings_from_inputs(name, sigma, custom_text, normalise, color == "gray", border, lang())
+except F.KernelError as exc:
+    st.error(tr("filters.kernel_error", msg=str(exc)))
+    st.caption(tr("filters.kernel_fix"))
+
+col_orig, col_result, col_kernel = st.columns(3)
+col_orig.image(W.image_png(image_key, small), caption=tr("filters.original"), width="stretch")
+if settings is not None:
+    kernel = settings.kernel()
+    if name == "custom" and normalise and not F.normalise(np.array(settings.custom))[1]:
+        st.warning(tr("filters.normalise_zero"))
+    result = W.filtered_preview(image_key, small, settings)
+    col_result.image(result.png, caption=tr("filters.result"), width="stretch")
+    with col_kernel:
+        title = tr("filters.kernel_title", h=kernel.shape[0], w=kernel.shape[1], total=_g(float(kernel.sum())))
+        _chart("flt_kernel_fig", lambda: kernel_figure(kernel, title), kernel.tobytes(), kernel.shape)
+        if name == "sobel_magnitude":
+            st.caption(tr("filters.kernel_magnitude"))
+    d = result.display
+    st.caption(tr(f"filters.scale_{d.kind}", limit=_g(d.limit), pct=f"{100 * d.clipped:.2f}",
+                  vmin=_g(d.vmin), vmax=_g(d.vmax)))
+    st.caption(tr("filters.method_note", method=tr(f"filters.method_{result.method}"),
+                  ms=f"{result.ms:.1f}", w=result.shape[1], h=result.shape[0]))
+    image_for_download, settings_for_download = full, settings
+    st.download_button(
+        tr("filters.download_png"), data=lambda: W.full_resolution_png(image_for_download, settings_for_download),
+        file_name=f"convviz-{name}.png", mime="image/png", key="flt_dl_png", on_click="ignore",
+    )
+    st.download_button(
+        tr("filters.download_csv"), data=F.kernel_csv(kernel), file_name=f"kernel-{name}.csv",
+        mime="text/csv", key="flt_dl_csv", on_click="ignore",
+    )
+    sep = F.separate(kernel)
+    verdict = tr("filters.sep_yes") if sep.separable else tr("filters.sep_no", rank=sep.rank)
+    st.caption(tr("filters.sep_current", rank=sep.rank, verdict=verdict))
+
+# --- the concepts ---------------------------------------------------------------------
+st.header(tr("filters.concepts_header"))
+gray = W.demo_gray(image_key, small)
+h, w = gray.shape
+st.caption(tr("filters.demo_note", side=W.DEMO_SIDE))
+concept = st.radio(
+    tr("filters.concepts_header"), W.CONCEPTS, key="flt_concept", horizontal=True,
+    format_func=lambda c: tr(f"filters.tab_{c}"), label_visibility="collapsed",
+)
+
+if concept == "corr":
+    st.write(tr("filters.corr_intro"))
+    cname = st.selectbox(tr("filters.corr_kernel_label"), W.NON_SYMMETRIC, key="flt_corr_kernel",
+                         format_func=lambda n: tr(f"filters.f_{n}"))
+    demo = W.correlation_demo(image_key, gray, cname)
+    c1, c2 = st.columns(2)
+    c1.image(demo["corr"], caption=tr("filters.corr_correlation"), width="stretch")
+    c2.image(demo["conv"], caption=tr("filters.corr_convolution"), width="stretch")
+    _chart("flt_corr_diff", lambda: diverging_figure(demo["diff"], tr("filters.corr_difference")), image_key, cname)
+    st.write(tr("filters.corr_numbers", max=_g(demo["max"]), mean=_g(demo["mean"])))
+    _chart("flt_corr_rot", lambda: kernel_figure(demo["rotated"], "K[::-1, ::-1]"), cname)
+
+elif concept == "assoc":
+    st.write(tr("filters.assoc_intro"))
+    a_name = st.selectbox(tr("filters.assoc_a"), W.COMPOSABLE, index=0, key="flt_assoc_a",
+                          format_func=lambda n: tr(f"filters.f_{n}"))
+    b_name = st.selectbox(tr("filters.assoc_b"), W.COMPOSABLE, index=2, key="flt_assoc_b",
+                          format_func=lambda n: tr(f"filters.f_{n}"))
+    demo = W.associativity_demo(image_key, gray, a_name, b_name)
+    c1, c2 = st.columns(2)
+    c1.image(demo["two"], caption=tr("filters.assoc_two_steps"), width="stretch")
+    c2.image(demo["one"], caption=tr("filters.assoc_one_step"), width="stretch")
+    st.write(tr("filters.assoc_numbers", h=demo["kernel"].shape[0], w=demo["kernel"].shape[1],
+                circular=_g(demo["circular"]), zero_all=_g(demo["zero_all"]),
+                zero_inner=_g(demo["zero_inner"]), m=demo["margin"]))
+    diff_title = tr("filters.assoc_difference") + " (" + tr("filters.border_zero") + ")"
+    _chart("flt_assoc_diff", lambda: diverging_figure(demo["diff"], diff_title), image_key, a_name, b_name)
+    _chart("flt_assoc_kernel", lambda: kernel_figure(demo["kernel"], tr("filters.assoc_kernel")), a_name, b_name)
+
+elif concept == "sep":
+    sep_sigma = st.slider(tr("filters.sep_sigma"), 1.0, 4.0, 2.0, 0.5, key="flt_sep_sigma")
+    demo = W.separability_demo(image_key, gray, float(sep_sigma))
+    st.write(tr("filters.sep_intro", sep=demo["sep_taps"], full=demo["full_taps"]))
+    st.write(tr("filters.sep_numbers", size=demo["size"], t2d=f"{demo['t2d']:.2f}", tsep=f"{demo['tsep']:.2f}",
+                ratio=f"{demo['t2d'] / max(demo['tsep'], 1e-9):.1f}", w=w, h=h, diff=_g(demo["diff"])))
+    c1, c2 = st.columns([1, 3])
+    with c1:
+        _chart("flt_sep_col", lambda: kernel_figure(demo["column"][:, None], tr("filters.sep_column")), sep_sigma)
+    with c2:
+        _chart("flt_sep_row", lambda: kernel_figure(demo["row"][None, :], tr("filters.sep_row")), sep_sigma)
+    st.image(demo["image"], width="content")
+
+elif concept == "border":
+    st.write(tr("filters.border_intro"))
+    demo = W.border_demo(image_key, gray)
+    crops = [(tr(f"filters.border_{m}"), demo["crops"][m]) for m in F.BORDER_MODES]
+    _chart("flt_border_grid", lambda: images_grid(crops), image_key)
+    for m in F.BORDER_MODES:
+        st.write(tr("filters.border_numbers", mode=tr(f"filters.border_{m}"), n=8,
+                    mean=_g(demo["means"][m]), inner=_g(demo["inner"])))
+
+elif concept == "stride":
+    st.write(tr("filters.stride_intro"))
+    sname = st.selectbox(tr("filters.stride_kernel_label"), ("box", "sobel_x", "gaussian_273"), key="flt_stride_kernel",
+                         format_func=lambda n: tr(f"filters.f_{n}"))
+    stride = st.slider(tr("filters.stride_label"), 1, 4, 2, key="flt_stride")
+    dilation = st.slider(tr("filters.dilation_label"), 1, 4, 1, key="flt_dilation")
+    demo = W.stride_demo(image_key, gray, sname, int(stride), int(dilation))
+    oh, ow = demo["shape"]
+    st.write(tr("filters.stride_numbers", h=h, w=w, oh=oh, ow=ow, kh=demo["k_shape"][0], kw=demo["k_shape"][1],
+                d=dilation, eh=demo["d_shape"][0], ew=demo["d_shape"][1], taps=demo["taps"]))
+    st.image(demo["png"], caption=tr("filters.stride_output", oh=oh, ow=ow), width=int(ow))
+    _chart("flt_stride_kernel_fig", lambda: kernel_figure(demo["kernel"], tr("filters.stride_dilated_kernel")),
+           sname, dilation)
+
+elif concept == "equiv":
+    st.write(tr("filters.equiv_intro"))
+    dy = st.slider(tr("filters.equiv_dy"), 0, 60, 20, key="flt_equiv_dy")
+    dx = st.slider(tr("filters.equiv_dx"), 0, 60, 35, key="flt_equiv_dx")
+    demo = W.equivariance_demo(image_key, gray, int(dy), int(dx))
+    c1, c2 = st.columns(2)
+    c1.image(demo["shift_then"], caption=tr("filters.equiv_shift_then"), width="stretch")
+    c2.image(demo["filter_then"], caption=tr("filters.equiv_filter_then"), width="stretch")
+    st.write(tr("filters.equiv_shift_numbers", circular=_g(demo["circular"]), zero_all=_g(demo["zero_all"]),
+                zero_inner=_g(demo["zero_inner"])))
+    diff_title = tr("filters.equiv_difference") + " (" + tr("filters.border_zero") + ")"
+    _chart("flt_equiv_diff", lambda: diverging_figure(demo["diff"], diff_title), image_key, dy, dx)
+    c1, c2 = st.columns(2)
+    c1.image(demo["rot_then"], caption=tr("filters.equiv_rot_then"), width="stretch")
+    c2.image(demo["filter_rot"], caption=tr("filters.equiv_filter_rot"), width="stretch")
+    st.write(tr("filters.equiv_rotation_numbers", rot=_g(demo["rot"]), scale=_g(demo["scale"])))

@@ -158,7 +158,7 @@ class Tiling:
         )[:2]
         return sorted(paddings), sorted(strides)
 
-    def note(self, axis: str = "") -> Note | None:
+    def note(self, axis: str | Note = "") -> Note | None:
         """The lecture's warning with the numbers, or None when the windows tile exactly."""
         if self.exact:
             return None

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from convviz.i18n import translate
 
 
+def _in(lang: str, values: dict[str, object]) -> dict[str, object]:
+    """Values with nested :class:`Note` values (e.g. the word "height") translated too."""
+    return {k: v.text(lang) if isinstance(v, Note) else v for k, v in values.items()}
+
+
 class SpecError(ValueError):
     """A layer or network that PyTorch (or ConvViz) cannot build.
 
@@ -35,7 +40,13 @@ class SpecError(ValueError):
 
     @classmethod
     def of(cls, key: str, path: str | None = None, **values: object) -> SpecError:
-        return cls(translate(key, "en", **values), path, key=key, values=values)
+        """An error from catalog ``key``; values may be :class:`Note` (translated too)."""
+        return cls(translate(key, "en", **_in("en", values)), path, key=key, values=values)
+
+    @property
+    def note(self) -> Note:
+        """The message (without path) as a :class:`Note`, to nest it in another message."""
+        return Note(self.key, self.values) if self.key else Note("engine.plain", {"text": self.reason})
 
     def at(self, path: str) -> SpecError:
         """The same error located at ``path`` (an existing, deeper path is kept)."""
@@ -45,7 +56,7 @@ class SpecError(ValueError):
 
     def localized(self, lang: str) -> str:
         """The message in ``lang`` (with its path)."""
-        text = translate(self.key, lang, **self.values) if self.key else self.reason
+        text = translate(self.key, lang, **_in(lang, self.values)) if self.key else self.reason
         return f"{self.path}: {text}" if self.path else text
 
 
@@ -57,7 +68,7 @@ class Note:
     values: dict[str, object] = field(default_factory=dict)
 
     def text(self, lang: str = "en") -> str:
-        return translate(self.key, lang, **self.values)
+        return translate(self.key, lang, **_in(lang, self.values))
 
     def __str__(self) -> str:
         return self.text("en")

@@ -681,3 +681,87 @@ def apply_gallery_case(case: GalleryCase | str) -> dict:
         "arith_opw": case.op_pad, "arith_ceil": case.ceil, "arith_cip": True,
         "arith_pad_mode": case.pad_mode,
     }
+
+
+# --------------------------------------------------------------------------- scene geometry
+@dataclass(frozen=True)
+class Scene:
+    """Where the figure and the GIF draw each panel, in cell units (x right, y down).
+
+    Panels: the input side (padded / stretched input), the kernel (drawn at its dilated
+    span, gaps visible) and the output side (output, or the scatter canvas), left to right,
+    tops aligned, with a ``gap`` of cells between them. ``labels`` name each panel.
+    """
+
+    in_origin: tuple[float, float]
+    in_shape: tuple[int, int]
+    k_origin: tuple[float, float]
+    k_span: tuple[int, int]
+    out_origin: tuple[float, float]
+    out_shape: tuple[int, int]
+    width: float
+    height: float
+    labels: dict[str, str]
+
+
+def _pad_label(pads: tuple[int, int, int, int]) -> str:
+    t, b, left, r = pads
+    if t == b == left == r:
+        return str(t)
+    if t == b and left == r:
+        return f"{t}x{left}"
+    return f"({t},{b})x({left},{r})"
+
+
+def _pair(a: int, b: int) -> str:
+    return str(a) if a == b else f"{a}x{b}"
+
+
+def scene(anim: Animation, lang: str = "en", gap: float = 2.0) -> Scene:
+    """Panel positions and the labels ("input 7x7 · padding 1 · stride 2", ...)."""
+    cfg = anim.config
+    gh, gw = anim.kinds.shape
+    kspan = (effective_kernel(cfg.kh, cfg.dh), effective_kernel(cfg.kw, cfg.dw))
+    oh, ow = anim.out_side_shape
+    k_x = gw + gap
+    out_x = k_x + kspan[1] + gap
+    sep = " · "
+    parts = [translate("anim.label_input", lang, h=cfg.h, w=cfg.w)]
+    if cfg.op == "convt" and not cfg.scatter:
+        z = (_pair(cfg.sh - 1, cfg.sw - 1))
+        if cfg.sh > 1 or cfg.sw > 1:
+            parts.append(translate("anim.label_zeros", lang, z=z))
+        pb = (anim.rows.pad_shown, anim.cols.pad_shown)
+        if min(pb) < 0:
+            parts.append(translate("anim.label_cropped", lang, p=_pair(-pb[0], -pb[1])))
+        else:
+            parts.append(translate("anim.label_padding", lang, p=_pair(*pb)))
+        parts.append(translate("anim.label_stride", lang, s=1))
+    elif cfg.scatter:
+        parts.append(translate("anim.label_stride", lang, s=_pair(cfg.sh, cfg.sw)))
+    else:
+        if any(cfg.pad):
+            parts.append(translate("anim.label_padding", lang, p=_pad_label(cfg.pad)))
+        parts.append(translate("anim.label_stride", lang, s=_pair(cfg.sh, cfg.sw)))
+        if cfg.ceil_mode and (anim.kinds == OVER).any():
+            parts.append(translate("anim.label_ceil", lang))
+    kkey = "anim.label_window" if cfg.is_pool else (
+        "anim.label_kernel_rot" if cfg.flip or (cfg.op == "convt" and not cfg.scatter)
+        else "anim.label_kernel")
+    kparts = [translate(kkey, lang, h=cfg.kh, w=cfg.kw)]
+    if cfg.dh > 1 or cfg.dw > 1:
+        kparts.append(translate("anim.label_dilation", lang, d=_pair(cfg.dh, cfg.dw)))
+    out_h, out_w = anim.output.shape
+    oparts = [translate("anim.label_output", lang, h=out_h, w=out_w)]
+    if cfg.scatter and (cfg.pad[0] or cfg.pad[2]):
+        oparts.append(translate("anim.label_canvas", lang, h=oh, w=ow,
+                                p=_pair(cfg.pad[0], cfg.pad[2])))
+    if cfg.op == "convt" and (cfg.oph or cfg.opw):
+        oparts.append(translate("anim.label_output_padding", lang, op=_pair(cfg.oph, cfg.opw)))
+    return Scene(
+        in_origin=(0.0, 0.0), in_shape=(gh, gw), k_origin=(k_x, 0.0), k_span=kspan,
+        out_origin=(out_x, 0.0), out_shape=(oh, ow), width=out_x + ow,
+        height=float(max(gh, oh, kspan[0])),
+        labels={"input": sep.join(parts), "kernel": sep.join(kparts),
+                "output": sep.join(oparts)},
+    )

@@ -87,6 +87,8 @@ def load_image(data: bytes, lang: str = "en") -> np.ndarray:
     except ImageError:
         raise
     except UnidentifiedImageError as exc:
+        if _has_image_signature(data):
+            raise _err("img_corrupt", lang, detail=str(exc)[:200]) from exc
         raise _err("img_not_image", lang, formats=", ".join(e.upper() for e in EXTENSIONS)) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _err("img_bomb", lang, limit=f"{MAX_PIXELS / 1e6:.0f}") from exc
@@ -95,6 +97,14 @@ def load_image(data: bytes, lang: str = "en") -> np.ndarray:
     except Exception as exc:  # noqa: BLE001 - any decoder failure means a corrupt file
         # OSError (truncated), SyntaxError / ValueError / struct.error (bad headers), ...
         raise _err("img_corrupt", lang, detail=str(exc)[:200] or type(exc).__name__) from exc
+
+
+_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def _has_image_signature(data: bytes) -> bool:
+    """Whether ``data`` starts like one of the accepted formats (then it is damaged, not alien)."""
+    return data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
 
 
 def _composite_on_white(rgba: np.ndarray) -> np.ndarray:

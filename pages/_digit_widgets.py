@@ -1,0 +1,107 @@
+"""Page-side helpers of "Draw a digit": cached model loading, analysis and the log.
+
+The arithmetic is in ``convviz.digits`` / ``convviz.nn``; this module adds Streamlit caching.
+Cached analyses are keyed by a short model key and the 28x28 image bytes, never by arrays.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from convviz.digits import MODEL_PATH
+
+LOG_PATH = MODEL_PATH.with_name("digit_cnn.log.json")
+SPEC_PATH = MODEL_PATH.with_name("digit_cnn.spec.json")
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_model(path: str = str(MODEL_PATH)):  # -> Sequential
+    """The shipped classifier, loaded once per server (raises ValueError when missing)."""
+    from convviz.digits import load_classifier
+
+    return load_classifier(path)
+
+
+@st.cache_data(show_spinner=False)
+def training_log(path: str = str(LOG_PATH)) -> dict[str, Any] | None:
+    p = Path(path)
+    if not p.is_file():
+        return None
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@st.cache_data(show_spinner=False)
+def architecture_rows(spec_json: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Rows and totals of the engine's summary of the model's spec (raises if unavailable)."""
+    import convviz
+
+    summary = convviz.summarize(json.loads(spec_json))
+    data = summary.to_dict()
+    rows = []
+    for row in data["layers"]:
+        rf = row.get("receptive_field") or {}
+        rows.append(
+            {
+                "layer": row["path"],
+                "type": row["type"],
+                "output": "×".join(str(v) for v in row["output_shape"]),
+                "params": row["params"],
+                "macs": row["macs"],
+                "rf": rf.get("size", rf.get("rf", "")) if isinstance(rf, dict) else rf,
+            }
+        )
+    totals = {"params": data["total_params"], "macs": data["total_macs"]}
+    return rows, totals
+
+
+@dataclass
+class Analysis:
+    probs: np.ndarray  # (10,)
+    activations: list[tuple[str, np.ndarray]]
+    target: int
+    saliency: np.ndarray  # (28, 28)
+
+
+def analyse(model: Any, image: np.ndarray) -> Analysis:
+    """Prediction, every layer's activations and the input gradient of the top class."""
+    probs = model.predict_proba(image[None])[0]
+    acts = model.activations(image)
+    target, grad = model.input_gradient(image)
+    return Analysis(probs, acts, target, grad)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def analyse_cached(model_key: str, image_bytes: bytes, _model: Any) -> Analysis:
+    image = np.frombuffer(image_bytes, np.uint8).reshape(28, 28)
+    return analyse(_model, image)
+
+
+def model_key(model: Any) -> str:
+    """A key that changes when a (trained) model's weights change."""
+    w = next(iter(model.params().values()))
+    return f"{id(model)}:{float(w.reshape(-1)[:64].sum()):.6g}:{model.n_params()}"
+
+
+def is_digit_model(model: Any) -> bool:
+    try:
+        return tuple(model.input_shape) == (1, 28, 28) and tuple(model.output_shapes()[-1]) == (10,)
+    except Exception:  # noqa: BLE001 - anything else in session state is not usable
+        return False
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def photo_to_gray(data: bytes, lang: str) -> np.ndarray:
+    """Decode an uploaded photo (ImageError with a message in ``lang``) -> white-on-black gray."""
+    from convviz.digits import photo_to_canvas
+    from convviz.images import load_image
+
+    return photo_to_canvas(load_image(data, lang))

@@ -1,0 +1,197 @@
+"""Draw a digit: a small CNN trained by ConvViz reads it, and you look inside the network.
+
+Thin page: canvas / upload -> convviz.digits (MNIST-style preprocessing) -> the model
+(cached) -> figures from convviz.figures.digits.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import streamlit as st
+
+from convviz.digits import preprocess_steps
+from convviz.figures import digits as FD
+from pages import _digit_widgets as W
+from pages.ui import lang, tr
+
+st.title(tr("digit.page_title"))
+st.write(tr("digit.intro"))
+
+# --- the model ------------------------------------------------------------------------
+model = None
+model_name = "shipped"
+trained = st.session_state.get("trained_model")
+if trained is not None and W.is_digit_model(trained):
+    choice = st.radio(
+        tr("digit.model_label"), ["shipped", "mine"], key="digit_model_choice", horizontal=True,
+        format_func=lambda c: tr(f"digit.model_{c}"),
+    )
+    if choice == "mine":
+        model, model_name = trained, "mine"
+elif trained is not None:
+    st.warning(tr("digit.trained_unusable"))
+if model is None:
+    try:
+        model = W.shipped_model()
+    except ValueError:
+        st.error(tr("digit.no_model"))
+        st.stop()
+
+# --- the input ------------------------------------------------------------------------
+source = st.radio(
+    tr("digit.source_label"), ["draw", "upload"], key="digit_source", horizontal=True,
+    format_func=lambda s: tr(f"digit.source_{s}"),
+)
+raw: np.ndarray | None = None
+if source == "draw":
+    stroke = st.slider(tr("digit.stroke_label"), 5, 40, 20, key="digit_stroke", help=tr("digit.stroke_help"))
+    mode = st.selectbox(
+        tr("digit.tool_label"), ["freedraw", "line"], key="digit_tool",
+        format_func=lambda m: tr(f"digit.tool_{m}"),
+    )
+    st.caption(tr("digit.canvas_help"))
+    st.write("")  # room for the canvas toolbar, which floats above the canvas
+    try:
+        from streamlit_drawable_canvas import st_canvas
+
+        result = st_canvas(
+            stroke_width=stroke, stroke_color="#FFFFFF", background_color="#000000",
+            height=280, width=280, drawing_mode=mode, return_image_data=True,
+            update_streamlit=True, key="digit_canvas",
+        )
+        raw = result.image_data if result is not None else None
+    except Exception as exc:  # noqa: BLE001 - the page must keep working without the canvas
+        st.error(tr("digit.canvas_error", msg=str(exc)[:200]))
+else:
+    upload = st.file_uploader(
+        tr("digit.upload_label"), type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"],
+        key="digit_upload",
+    )
+    if upload is not None:
+        try:
+            raw = W.photo_to_gray(upload.getvalue(), lang())
+        except ValueError as exc:
+            st.error(tr("digit.upload_error", msg=str(exc)))
+
+steps = None
+if raw is not None:
+    try:
+        steps = preprocess_steps(raw)
+    except ValueError as exc:
+        st.error(tr("digit.upload_error", msg=str(exc)))
+if steps is None:
+    st.info(tr("digit.waiting" if source == "draw" else "digit.waiting_upload"))
+    st.stop()
+
+# --- preprocessing --------------------------------------------------------------------
+st.header(tr("digit.steps_header"))
+st.write(tr("digit.steps_intro"))
+top, left, bottom, right = steps.box
+cols = st.columns(4)
+captions = [
+    tr("digit.step_gray", w=steps.gray.shape[1], h=steps.gray.shape[0]),
+    tr("digit.step_crop", w=right - left, h=bottom - top),
+    tr("digit.step_resize", w=steps.resized.shape[1], h=steps.resized.shape[0]),
+    tr("digit.step_centre"),
+]
+images = [steps.adjusted, steps.cropped, steps.resized, steps.image]
+for col, img, cap in zip(cols, images, captions, strict=True):
+    shown = img if max(img.shape) >= 140 else np.kron(img, np.ones((6, 6), np.uint8))
+    col.image(shown, caption=cap, clamp=True, width="stretch")
+if steps.stroke_change_px:
+    key = "digit.stroke_thickened" if steps.stroke_change_px > 0 else "digit.stroke_thinned"
+    st.caption(tr(key, w=f"{steps.stroke_width:.1f}", r=f"{abs(steps.stroke_change_px):.1f}"))
+else:
+    st.caption(tr("digit.stroke_ok", w=f"{steps.stroke_width:.1f}"))
+
+# --- prediction -----------------------------------------------------------------------
+key = W.model_key(model) if model_name == "mine" else "shipped"
+analysis = W.analyse_cached(key, steps.image.tobytes(), model)
+top_class = int(np.argmax(analysis.probs))
+st.header(tr("digit.prediction_header"))
+st.metric(tr("digit.prediction_label"), str(top_class), tr("digit.confidence", p=f"{analysis.probs[top_class]:.1%}"),
+          delta_color="off")
+st.markdown(tr("digit.prediction_text", d=top_class, p=f"{analysis.probs[top_class]:.1%}"))
+st.plotly_chart(
+    FD.probabilities_figure(analysis.probs, tr("digit.probs_title"), tr("digit.probs_x"), tr("digit.probs_y")),
+    width="stretch", key="digit_probs", config={"displayModeBar": False},
+)
+
+# --- inside the network -----------------------------------------------------------------
+st.header(tr("digit.inside_header"))
+st.write(tr("digit.inside_intro"))
+tabs = st.tabs([f"{i}. {name.split(' ', 1)[1]}" for i, (name, _) in enumerate(analysis.activations)])
+for i, (tab, (name, act)) in enumerate(zip(tabs, analysis.activations, strict=True)):
+    layer_type = name.split(" ", 1)[1]
+    with tab:
+        shape = "×".join(str(v) for v in act.shape)
+        st.caption(tr(f"digit.explain_{layer_type}") + " " + tr("digit.shape", shape=shape))
+        st.plotly_chart(
+            FD.feature_maps_figure(act, tr("digit.maps_title", i=i, layer=layer_type, shape=shape)),
+            width="stretch", key=f"digit_maps_{i}", config={"displayModeBar": False},
+        )
+
+first = model.layers[0]
+if "weight" in first.params and first.params["weight"].ndim == 4:
+    st.subheader(tr("digit.filters_header"))
+    st.write(tr("digit.filters_intro"))
+    st.plotly_chart(
+        FD.filters_figure(first.params["weight"], tr("digit.filters_title", n=first.params["weight"].shape[0])),
+        width="stretch", key="digit_filters", config={"displayModeBar": False},
+    )
+
+st.subheader(tr("digit.saliency_header"))
+st.write(tr("digit.saliency_intro", d=analysis.target))
+st.plotly_chart(
+    FD.saliency_figure(
+        steps.image, analysis.saliency,
+        (tr("digit.saliency_title", d=analysis.target), tr("digit.saliency_input"), tr("digit.saliency_grad")),
+    ),
+    width="stretch", key="digit_saliency", config={"displayModeBar": False},
+)
+
+# --- architecture and training ------------------------------------------------------------
+st.header(tr("digit.arch_header"))
+st.write(tr("digit.arch_intro", n=f"{model.n_params():,}"))
+try:
+    rows, totals = W.architecture_rows(json.dumps(model.to_spec()))
+    st.dataframe(
+        [
+            {
+                tr("digit.col_layer"): r["layer"], tr("digit.col_type"): r["type"],
+                tr("digit.col_output"): r["output"], tr("digit.col_params"): r["params"],
+                tr("digit.col_macs"): r["macs"], tr("digit.col_rf"): r["rf"],
+            }
+            for r in rows
+        ],
+        width="stretch", hide_index=True,
+    )
+    st.caption(tr("digit.arch_totals", params=f"{totals['params']:,}", macs=f"{totals['macs']:,}"))
+except Exception:  # noqa: BLE001 - the engine's summary may not be available yet
+    st.info(tr("digit.arch_unavailable"))
+    st.code(repr(model), language="text")
+
+st.header(tr("digit.curves_header"))
+if model_name == "mine":
+    st.info(tr("digit.curves_mine"))
+else:
+    log = W.training_log()
+    if log is None:
+        st.info(tr("digit.no_log"))
+    else:
+        meta = log.get("meta", {})
+        st.write(
+            tr(
+                "digit.curves_intro", n_train=meta.get("n_train", "?"), n_val=meta.get("n_val", "?"),
+                best=log.get("best_epoch") or "?", epochs=len(log.get("train_loss", [])),
+                acc=f"{meta.get('final_val_acc', float('nan')):.2%}",
+            )
+        )
+        labels = {k: tr(f"digit.curve_{k}") for k in ("title", "loss", "accuracy", "epoch", "train", "val", "best")}
+        st.plotly_chart(
+            FD.training_curves_figure(log, labels), width="stretch", key="digit_curves",
+            config={"displayModeBar": False},
+        )
+        st.caption(tr("digit.curves_note"))

@@ -260,13 +260,24 @@ def build_animation_figure(
                   for t in range(anim.n_steps)],
     }
     label_y = -0.35
+
+    def wrap_label(text: str, cells: float) -> str:
+        room = max(8, int(cells * cell_px / (14 * 0.6)))
+        lines: list[str] = []
+        for part in text.split(" · "):
+            if lines and len(lines[-1]) + 3 + len(part) <= room:
+                lines[-1] += " · " + part
+            else:
+                lines.append(part)
+        return "<br>".join(lines)
+
     annotations = [
-        {"x": ix, "y": label_y, "text": f"<b>{sc.labels['input']}</b>", "showarrow": False,
+        {"x": ix, "y": label_y, "text": f"<b>{wrap_label(sc.labels['input'], kx - 0.5)}</b>", "showarrow": False,
          "xanchor": "left", "yanchor": "bottom", "font": {"size": 14, "color": "#1e3a8a"}},
         {"x": kx, "y": ky + sc.k_span[0] + 0.2, "text": f"<b>{sc.labels['kernel']}</b>",
          "showarrow": False, "xanchor": "left", "yanchor": "top",
          "font": {"size": 13, "color": "#9a3412"}},
-        {"x": ox, "y": label_y, "text": f"<b>{sc.labels['output']}</b>", "showarrow": False,
+        {"x": ox, "y": label_y, "text": f"<b>{wrap_label(sc.labels['output'], sc.width - ox + 0.5)}</b>", "showarrow": False,
          "xanchor": "left", "yanchor": "bottom", "font": {"size": 14, "color": "#14532d"}},
     ]
     if pick_text:

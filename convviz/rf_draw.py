@@ -71,20 +71,32 @@ class Window:
     dilation: int = 1
 
 
-def sampled_counts_1d(chain: list[Window], index: int) -> tuple[int, np.ndarray]:
+def sampled_counts_1d(chain: list[Window], index: int, n: int | None = None) -> tuple[int, np.ndarray]:
     """How many paths lead from output ``index`` of the last window back to each input index.
 
     Returns ``(offset, counts)``: ``counts[t]`` belongs to input index ``offset + t``
-    (indices below 0 or past the input's end are padding)."""
+    (indices below 0 or past the input's end are padding). With the input length ``n``,
+    reads of an intermediate layer's padding (zeros, which lead nowhere) are dropped; the
+    length after each window is ``floor((n + 2p - d(k-1) - 1) / s) + 1``."""
+    lengths: list[int | None] = [n]
+    for win in chain:
+        prev = lengths[-1]
+        lengths.append(None if prev is None else (prev + 2 * win.padding - win.dilation * (win.kernel - 1) - 1) // win.stride + 1)
     positions = {index: 1}
-    for win in reversed(chain):
+    for level in range(len(chain) - 1, -1, -1):
+        win = chain[level]
+        size = lengths[level] if level > 0 else None  # keep the input's padding reads
         nxt: dict[int, int] = {}
         for pos, count in positions.items():
             base = pos * win.stride - win.padding
             for u in range(win.kernel):
                 q = base + u * win.dilation
+                if size is not None and not 0 <= q < size:
+                    continue
                 nxt[q] = nxt.get(q, 0) + count
         positions = nxt
+    if not positions:
+        return index, np.zeros(0, dtype=np.int64)
     lo, hi = min(positions), max(positions)
     counts = np.zeros(hi - lo + 1, dtype=np.int64)
     for pos, count in positions.items():
@@ -93,12 +105,12 @@ def sampled_counts_1d(chain: list[Window], index: int) -> tuple[int, np.ndarray]
 
 
 def sampled_counts_2d(
-    rows: list[Window], cols: list[Window], i: int, j: int
+    rows: list[Window], cols: list[Window], i: int, j: int, height: int | None = None, width: int | None = None
 ) -> tuple[tuple[int, int], np.ndarray]:
     """2-D sampling multiplicity of unit (i, j): outer product of the two axes.
     Returns ``((row_offset, col_offset), counts)``."""
-    r0, rc = sampled_counts_1d(rows, i)
-    c0, cc = sampled_counts_1d(cols, j)
+    r0, rc = sampled_counts_1d(rows, i, height)
+    c0, cc = sampled_counts_1d(cols, j, width)
     return (r0, c0), np.outer(rc, cc)
 
 

@@ -38,7 +38,7 @@ windows = st.builds(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(windows, min_size=1, max_size=3), st.integers(0, 3))
 def test_sampled_counts_1d_equal_impulse_responses(chain: list[rf_draw.Window], unit: int) -> None:
     n = 24
@@ -46,7 +46,7 @@ def test_sampled_counts_1d_equal_impulse_responses(chain: list[rf_draw.Window], 
         brute = _impulse_response(chain, n, unit)
     except (IndexError, ValueError):
         return  # the unit does not exist for this chain and length
-    offset, counts = rf_draw.sampled_counts_1d(chain, unit)
+    offset, counts = rf_draw.sampled_counts_1d(chain, unit, n)
     mine = np.zeros(n)
     for t, c in enumerate(counts):
         q = offset + t
@@ -118,10 +118,24 @@ def test_engine_field_rectangle_is_the_bounding_box_of_the_brute_force_support()
     rows_chain = [rf_draw.Window(3, 1, 1), rf_draw.Window(2, 2), rf_draw.Window(3, 1, 1, 2), rf_draw.Window(3, 2)]
     cols_chain = [rf_draw.Window(3, 1, 1), rf_draw.Window(2, 2), rf_draw.Window(3, 1, 1, 2), rf_draw.Window(1, 2)]
     out_h, out_w = row.output_shape[1], row.output_shape[2]
+    exact = 0
     for i in range(out_h):
         for j in range(out_w):
             rr = _impulse_response(rows_chain, 20, i)
             cc = _impulse_response(cols_chain, 20, j)
             rect = rf_draw.clip_rect(rf_draw.unit_rect(size, jump, start, i, j), 20, 20)
             ys, xs = np.nonzero(rr)[0], np.nonzero(cc)[0]
-            assert rect == rf_draw.Rect(ys.min(), xs.min(), ys.max(), xs.max())
+            support = rf_draw.Rect(ys.min(), xs.min(), ys.max(), xs.max())
+            # always inside the theoretical field ...
+            assert rect.top <= support.top <= support.bottom <= rect.bottom
+            assert rect.left <= support.left <= support.right <= rect.right
+            # ... and equal to it unless the unit reads an intermediate layer's zero padding
+            # (then some of its field is reached by no path: the theoretical field ignores that)
+            cut = any(
+                not np.array_equal(rf_draw.sampled_counts_1d(chain, u, 20)[1], rf_draw.sampled_counts_1d(chain, u)[1])
+                for chain, u in ((rows_chain, i), (cols_chain, j))
+            )
+            if not cut:
+                assert rect == support
+                exact += 1
+    assert exact >= out_h * out_w // 3

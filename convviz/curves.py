@@ -1,0 +1,283 @@
+"""Reading training curves: the lecture's patterns, named, with a setting that shows each.
+
+The lecture ("Fíjate en las curvas de entrenamiento") shows what a loss curve reveals:
+
+* ``no_learning``: the loss stays flat where it started: the gradients are not reaching
+  the weights (here: a learning rate so small the steps do nothing);
+* ``diverging``: the loss shoots up (or becomes inf/NaN): the steps are too big, a
+  learning rate that is too high (the lecture's case of "applying the negative of the
+  gradients" looks the same: the loss climbs instead of falling);
+* ``slow_start``: a long flat start, then the loss drops: weights initialised too small,
+  so the signal and its gradient are tiny until they grow;
+* ``not_converged``: the loss is still clearly falling when training ends: more epochs;
+* ``overfitting``: the training loss keeps falling while the validation loss turns back
+  up (the gap between training and validation grows): too little data or too big a model
+  for it; early stopping, augmentation, dropout help;
+* ``healthy``: the loss fell and flattened, and validation follows training.
+
+:func:`diagnose` works on a (possibly still growing) history: per-iteration losses for the
+shape of the curve, per-epoch training/validation losses for overfitting. Thresholds are
+relative, so they hold for any loss scale. :data:`PRESETS` holds, for each pattern, lab
+settings that reproduce it on the lab's digits (see tests/test_curves.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from convviz.i18n import translate
+
+PATTERNS: tuple[str, ...] = (
+    "no_learning",
+    "diverging",
+    "slow_start",
+    "not_converged",
+    "overfitting",
+    "healthy",
+)
+BATCH_MODES: tuple[str, ...] = ("full", "mini", "stochastic")
+OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
+SIZES: tuple[str, ...] = ("small", "medium", "large")
+
+
+# --------------------------------------------------------------------------- lab settings
+@dataclass(frozen=True)
+class LabSettings:
+    """Everything the Training lab lets the student choose.
+
+    Batch modes follow the lecture: ``full`` (batch gradient descent, B = N), ``mini``
+    (1 < B < N), ``stochastic`` (B = 1). An epoch is one pass over the N training
+    examples; it takes ceil(N / B) iterations (one weight update per batch).
+    """
+
+    size: str = "small"
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    batch_mode: str = "mini"
+    batch_size: int = 32
+    epochs: int = 5
+    n_train: int = 1000
+    n_val: int = 500
+    batchnorm: bool = False
+    dropout: float = 0.0
+    augment: bool = False
+    early_stopping: bool = False
+    patience: int = 3
+    seed: int = 0
+    init_scale: float = 1.0
+
+    def validate(self) -> None:
+        if self.size not in SIZES:
+            raise ValueError(f"unknown network size {self.size!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimiser {self.optimizer!r}")
+        if self.batch_mode not in BATCH_MODES:
+            raise ValueError(f"unknown batch mode {self.batch_mode!r}")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise ValueError("the learning rate must be a positive number")
+        if self.batch_mode == "mini" and not 1 <= self.batch_size:
+            raise ValueError("the mini-batch size must be at least 1")
+        if self.epochs < 1:
+            raise ValueError("train for at least one epoch")
+        if self.n_train < 1 or self.n_val < 1:
+            raise ValueError("need at least one training and one validation example")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError("the dropout rate must be in [0, 1)")
+        if self.early_stopping and self.patience < 1:
+            raise ValueError("early-stopping patience must be at least 1 epoch")
+        if not self.init_scale > 0:
+            raise ValueError("the initialisation scale must be positive")
+
+    @property
+    def batch(self) -> int:
+        """The batch size B actually used: N (full), the chosen size capped at N, or 1."""
+        if self.batch_mode == "full":
+            return self.n_train
+        if self.batch_mode == "stochastic":
+            return 1
+        return max(1, min(int(self.batch_size), self.n_train))
+
+    @property
+    def iterations_per_epoch(self) -> int:
+        """ceil(N / B): the last batch of an epoch may be smaller."""
+        return -(-self.n_train // self.batch)
+
+    @property
+    def total_iterations(self) -> int:
+        return self.iterations_per_epoch * self.epochs
+
+    def model_kwargs(self) -> dict[str, Any]:
+        """Arguments for ``convviz.nn.build_model``."""
+        return {
+            "size": self.size,
+            "batchnorm": self.batchnorm,
+            "dropout": float(self.dropout),
+            "seed": int(self.seed),
+            "init_scale": float(self.init_scale),
+        }
+
+    def train_kwargs(self) -> dict[str, Any]:
+        """Arguments for ``convviz.nn.TrainConfig`` (batch_size 0 means full batch)."""
+        return {
+            "optimizer": self.optimizer,
+            "lr": float(self.lr),
+            "batch_size": 0 if self.batch_mode == "full" else self.batch,
+            "epochs": int(self.epochs),
+            "augment": bool(self.augment),
+            "early_stopping_patience": int(self.patience) if self.early_stopping else None,
+            "seed": int(self.seed),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def with_(self, **changes: Any) -> LabSettings:
+        return replace(self, **changes)
+
+
+DEFAULT_SETTINGS = LabSettings()
+
+#: For each pattern, the settings (changes from the defaults) that reproduce it on the
+#: lab's generated digits: checked by running them in tests/test_curves.py.
+PRESETS: dict[str, dict[str, Any]] = {
+    "no_learning": {"optimizer": "sgd", "lr": 1e-5, "epochs": 3},
+    "diverging": {"optimizer": "sgd", "lr": 3.0, "epochs": 2},
+    "slow_start": {"optimizer": "momentum", "lr": 0.02, "init_scale": 0.2, "epochs": 5},
+    "not_converged": {"optimizer": "sgd", "lr": 0.003, "epochs": 2},
+    "overfitting": {"n_train": 100, "batch_size": 10, "lr": 3e-3, "epochs": 25},
+    "healthy": {},
+}
+
+
+def preset(kind: str, base: LabSettings = DEFAULT_SETTINGS) -> LabSettings:
+    """The lab settings that reproduce ``kind`` (starting from the defaults, not ``base``'s
+    choices, except for the data-independent seed)."""
+    if kind not in PRESETS:
+        raise ValueError(f"unknown pattern {kind!r}; choose one of {', '.join(PATTERNS)}")
+    return replace(DEFAULT_SETTINGS, seed=base.seed, **PRESETS[kind])
+
+
+# --------------------------------------------------------------------------- detection
+@dataclass(frozen=True)
+class Diagnosis:
+    """The pattern a curve shows, with the numbers that gave it away."""
+
+    kind: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def title(self, lang: str = "en") -> str:
+        return translate(f"train.pattern_{self.kind}", lang)
+
+    def explanation(self, lang: str = "en") -> str:
+        return translate(f"train.pattern_{self.kind}_why", lang, **self.values)
+
+    @property
+    def preset(self) -> dict[str, Any]:
+        return PRESETS[self.kind]
+
+
+def moving_average(values: Sequence[float], window: int) -> np.ndarray:
+    """Mean of each run of ``window`` consecutive values ('valid' part only)."""
+    arr = np.asarray(values, dtype=np.float64)
+    window = max(1, min(int(window), arr.size))
+    if arr.size == 0:
+        return arr
+    c = np.cumsum(np.insert(arr, 0, 0.0))
+    return (c[window:] - c[:-window]) / window
+
+
+def _get(history: Any, name: str) -> list[float]:
+    if isinstance(history, Mapping):
+        value = history.get(name)
+    else:
+        value = getattr(history, name, None)
+    return [float(v) for v in value] if value else []
+
+
+MIN_ITERATIONS = 10
+
+
+def diagnose(history: Any) -> Diagnosis | None:
+    """Name the pattern of a training history (``convviz.nn.History`` or a dict with the
+    same lists); None while there is too little to judge (under 10 iterations and
+    under 2 epochs).
+
+    Rules, in this order (L = per-iteration loss, smoothed over ~1/10 of the run):
+
+    1. diverging: a non-finite loss, or the smoothed loss climbs above 1.5 × the very
+       first loss, or ends above 1.1 × it;
+    2. no_learning: the smoothed loss never falls below 0.9 × its start and ends above
+       0.95 × it;
+    3. overfitting (≥ 4 epochs with validation): the validation loss is ≥ 10 % above its
+       minimum, reached ≥ 2 epochs before the end, while the training loss kept falling
+       (< 0.8 × its value at that epoch); or the training set is memorised: training
+       accuracy ≥ 99 %, validation accuracy ≥ 8 points lower and validation loss ≥ 5 ×
+       the training loss;
+    4. slow_start: L takes ≥ 25 % of the run to fall 10 % below its start, and then
+       ends below 0.8 × its start;
+    5. not_converged: over the last quarter of the run L still fell by > 10 % of all it
+       has fallen, or in the last epoch the validation (else training) loss fell by > 2 %
+       of its value and > 5 % of all it has fallen since the first epoch;
+    6. healthy otherwise.
+    """
+    il = _get(history, "iter_loss")
+    tl = _get(history, "train_loss")
+    vl = _get(history, "val_loss")
+    ta = _get(history, "train_acc")
+    va = _get(history, "val_acc")
+    if len(il) < MIN_ITERATIONS and len(tl) < 2:
+        return None
+    all_losses = il + tl + vl
+    if any(not math.isfinite(v) for v in all_losses):
+        return Diagnosis("diverging", {"ratio": "∞"})
+    curve = il if len(il) >= MIN_ITERATIONS else tl
+    first = curve[0]
+    s = moving_average(curve, max(1, len(curve) // 10))
+    start, end = float(s[0]), float(s[-1])
+    fine = moving_average(curve, max(1, len(curve) // 20))
+    peak = float(fine.max())
+    ref = max(first, 1e-12)
+    if peak > 1.5 * ref or end > 1.1 * ref:
+        return Diagnosis("diverging", {"ratio": f"{max(peak, end) / ref:.1f}"})
+    if float(s.min()) >= 0.9 * start and end >= 0.95 * start:
+        return Diagnosis("no_learning", {"start": f"{start:.3f}", "end": f"{end:.3f}"})
+    if len(vl) >= 4 and len(tl) == len(vl):
+        best = int(np.argmin(vl))
+        rise = vl[-1] / max(vl[best], 1e-12) - 1
+        if rise >= 0.10 and best <= len(vl) - 3 and tl[-1] < 0.8 * tl[best]:
+            return Diagnosis(
+                "overfitting",
+                {"epoch": best + 1, "rise": f"{100 * rise:.0f}", "gap": _gap(ta, va)},
+            )
+        if ta and va and ta[-1] >= 0.99 and ta[-1] - va[-1] >= 0.08 and vl[-1] >= 5 * tl[-1]:
+            return Diagnosis(
+                "overfitting",
+                {"epoch": best + 1, "rise": f"{100 * max(rise, 0):.0f}", "gap": _gap(ta, va)},
+            )
+    below = np.flatnonzero(s <= 0.9 * start)
+    if below.size and below[0] >= 0.25 * len(s) and end <= 0.8 * start:
+        return Diagnosis("slow_start", {"percent": f"{100 * below[0] / len(s):.0f}"})
+    span = max(start - float(s.min()), 1e-12)  # how far the loss has come down so far
+    q = max(0, len(s) - max(1, len(s) // 4) - 1)
+    tail_drop = (float(s[q]) - end) / span
+    epoch_curve = vl if len(vl) >= 2 else tl
+    epoch_drop = 0.0
+    if len(epoch_curve) >= 2:
+        last_step = epoch_curve[-2] - epoch_curve[-1]
+        epoch_span = max(epoch_curve[0] - min(epoch_curve), 1e-12)
+        if last_step > 0.02 * epoch_curve[-2]:
+            epoch_drop = last_step / epoch_span
+    if tail_drop > 0.10 or epoch_drop > 0.05:
+        return Diagnosis("not_converged", {"drop": f"{100 * (start - end) / max(start, 1e-12):.0f}"})
+    return Diagnosis("healthy", {"end": f"{end:.3f}"})
+
+
+def _gap(ta: list[float], va: list[float]) -> str:
+    if not ta or not va:
+        return "?"
+    return f"{100 * (ta[-1] - va[-1]):.0f}"

@@ -1,0 +1,203 @@
+"""Page-side helpers of the Training lab: a training run in a background thread.
+
+``TrainingRun`` is kept in ``st.session_state``; its thread loads the digits, builds the
+network and calls ``Trainer.fit`` with a callback that records every iteration and epoch
+under a lock and returns False once Stop was pressed. The page draws the live curves from
+``snapshot()`` in a fragment that reruns twice a second, so the page never blocks.
+This module does not import streamlit (the thread must not touch it).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from convviz import datasets
+from convviz.curves import LabSettings
+
+#: One validation set for every training-set size, so curves stay comparable.
+VAL_SEED_OFFSET = 7919
+
+
+@lru_cache(maxsize=8)
+def _generated(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    return datasets.generated_cached(n, seed, datasets.cache_dir())
+
+
+def load_data(settings: LabSettings, source: str, folder: str | None) -> datasets.DigitData:
+    """Training and validation digits for ``settings`` from ``source`` (kept in memory)."""
+    if source == "generated":
+        x_tr, y_tr = _generated(settings.n_train, 0)
+        x_va, y_va = _generated(settings.n_val, VAL_SEED_OFFSET)
+        return datasets.DigitData(x_tr, y_tr, x_va, y_va, "generated", f"{len(datasets.font_names())}")
+    return _cached_lab_data(source, settings.n_train, settings.n_val, folder or "")
+
+
+@lru_cache(maxsize=4)
+def _cached_lab_data(source: str, n_train: int, n_val: int, folder: str) -> datasets.DigitData:
+    return datasets.lab_data(source, n_train, n_val, seed=0, folder=folder or None)
+
+
+@dataclass
+class Snapshot:
+    """A consistent copy of the run's state for drawing."""
+
+    status: str
+    phase: str
+    iteration: int
+    epoch: int
+    total_iterations: int
+    iter_loss: list[float]
+    iter_acc: list[float]
+    train_loss: list[float]
+    train_acc: list[float]
+    val_loss: list[float]
+    val_acc: list[float]
+    best_epoch: int | None
+    stopped_early: bool
+    error: str | None
+    seconds: float
+    data_source: str | None
+    data_detail: str | None
+    n_train: int
+    n_val: int
+
+
+@dataclass
+class TrainingRun:
+    """One training run in a daemon thread; thread-safe reads via :meth:`snapshot`."""
+
+    settings: LabSettings
+    source: str = "generated"
+    folder: str | None = None
+    status: str = "starting"  # starting | running | done | stopped | error
+    phase: str = "data"  # data | training | finished
+    model: Any = None
+    history: Any = None
+    error: str | None = None
+    data_source: str | None = None
+    data_detail: str | None = None
+    n_train: int = 0
+    n_val: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+    _iter_loss: list[float] = field(default_factory=list, repr=False)
+    _iter_acc: list[float] = field(default_factory=list, repr=False)
+    _epochs: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    _iteration: int = 0
+    _epoch: int = 0
+    _started: float = field(default_factory=time.perf_counter, repr=False)
+    _finished: float | None = None
+
+    # -- control ---------------------------------------------------------------
+    def start(self) -> TrainingRun:
+        self.settings.validate()
+        self._thread = threading.Thread(target=self._run, name="convviz-training", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask the trainer to stop after the current iteration (it keeps what it learnt)."""
+        self._stop.set()
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("starting", "running")
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # -- the thread -------------------------------------------------------------
+    def _callback(self, event: dict[str, Any]) -> bool:
+        with self._lock:
+            if event.get("kind") == "iteration":
+                self._iteration = int(event["iteration"])
+                self._epoch = int(event["epoch"])
+                self._iter_loss.append(float(event["loss"]))
+                self._iter_acc.append(float(event["acc"]))
+            elif event.get("kind") == "epoch":
+                self._epochs.append(dict(event))
+        return not self._stop.is_set()
+
+    def _run(self) -> None:
+        try:
+            from convviz.nn import TrainConfig, Trainer, build_model
+
+            data = load_data(self.settings, self.source, self.folder)
+            with self._lock:
+                self.data_source, self.data_detail = data.source, data.detail
+                self.n_train, self.n_val = data.n_train, data.n_val
+            if self._stop.is_set():
+                with self._lock:
+                    self.status, self.phase = "stopped", "finished"
+                return
+            model = build_model(**self.settings.model_kwargs())
+            trainer = Trainer(model, TrainConfig(**self.settings.train_kwargs()))
+            with self._lock:
+                self.model, self.status, self.phase = model, "running", "training"
+            history = trainer.fit(data.x_train, data.y_train, data.x_val, data.y_val, callback=self._callback)
+            with self._lock:
+                self.history = history
+                self.status = "stopped" if self._stop.is_set() else "done"
+                self.phase = "finished"
+        except Exception as exc:  # noqa: BLE001 (shown on the page, never a traceback)
+            with self._lock:
+                self.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, (ValueError, OSError)) else str(exc)
+                self.status, self.phase = "error", "finished"
+            traceback.print_exc()
+        finally:
+            self._finished = time.perf_counter()
+
+    # -- reading ----------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            epochs = list(self._epochs)
+            hist = self.history
+            end = self._finished or time.perf_counter()
+            return Snapshot(
+                status=self.status,
+                phase=self.phase,
+                iteration=self._iteration,
+                epoch=self._epoch,
+                total_iterations=self.settings.total_iterations,
+                iter_loss=list(self._iter_loss),
+                iter_acc=list(self._iter_acc),
+                train_loss=[e["train_loss"] for e in epochs],
+                train_acc=[e["train_acc"] for e in epochs],
+                val_loss=[e["val_loss"] for e in epochs if e.get("val_loss") is not None],
+                val_acc=[e["val_acc"] for e in epochs if e.get("val_acc") is not None],
+                best_epoch=getattr(hist, "best_epoch", None),
+                stopped_early=bool(getattr(hist, "stopped_early", False)),
+                error=self.error,
+                seconds=end - self._started,
+                data_source=self.data_source,
+                data_detail=self.data_detail,
+                n_train=self.n_train,
+                n_val=self.n_val,
+            )
+
+
+def model_bytes(model: Any) -> bytes:
+    """The model as ``.npz`` bytes (for the download button)."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.npz"
+        model.save(path)
+        return path.read_bytes()
+
+
+def history_json(history: Any) -> bytes:
+    buf = io.StringIO()
+    buf.write(history.to_json(indent=1))
+    return buf.getvalue().encode("utf-8")

@@ -1,0 +1,275 @@
+"""Training lab: train the digit CNN live and read its curves the way the lecture does."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from convviz import curves as C
+from convviz import datasets as D
+from convviz.figures import training as FT
+from pages import _train_widgets as W
+from pages.ui import lang, show_error, tr
+
+RUN_KEY = "train_run"
+LIVE_KEY = "_train_live"
+LR_VALUES = [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 2e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
+BATCH_SIZES = [2, 4, 8, 10, 16, 32, 64, 128, 256, 512]
+N_TRAIN = [50, 100, 150, 200, 300, 500, 1000, 2000, 3000, 5000]
+INIT_SCALES = [0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0]
+
+# widget key -> LabSettings field
+FIELDS = {
+    "train_size": "size",
+    "train_optimizer": "optimizer",
+    "train_lr": "lr",
+    "train_batch_mode": "batch_mode",
+    "train_batch_size": "batch_size",
+    "train_epochs": "epochs",
+    "train_n": "n_train",
+    "train_batchnorm": "batchnorm",
+    "train_dropout": "dropout",
+    "train_augment": "augment",
+    "train_early": "early_stopping",
+    "train_patience": "patience",
+    "train_seed": "seed",
+    "train_init": "init_scale",
+}
+
+
+def _apply_settings(settings: C.LabSettings) -> None:
+    for key, name in FIELDS.items():
+        st.session_state[key] = getattr(settings, name)
+
+
+def _apply_preset(kind: str) -> None:
+    """Button callback: put the settings that reproduce ``kind`` into the widgets."""
+    seed = st.session_state.get("train_seed", C.DEFAULT_SETTINGS.seed)
+    _apply_settings(C.preset(kind).with_(seed=int(seed)))
+    st.session_state["train_applied"] = kind
+
+
+def _stop() -> None:
+    run = st.session_state.get(RUN_KEY)
+    if run is not None:
+        run.stop()
+
+
+def _fmt_lr(v: float) -> str:
+    return f"{v:g}"
+
+
+# widget defaults (first visit)
+for key, name in FIELDS.items():
+    st.session_state.setdefault(key, getattr(C.DEFAULT_SETTINGS, name))
+st.session_state.setdefault("train_source", "generated")
+st.session_state.setdefault("train_folder", os.environ.get(D.ENV_MNIST_DIR, ""))
+
+st.title(tr("train.page_title"))
+st.write(tr("train.intro"))
+
+# --- data -----------------------------------------------------------------------------
+st.subheader(tr("train.data_header"))
+source = st.radio(tr("train.source_label"), list(D.SOURCES), key="train_source", horizontal=True,
+                  format_func=lambda s: tr(f"train.source_{s}"))
+data_ready = True
+folder = None
+if source == "generated":
+    st.info(tr("train.source_generated_info", fonts=len(D.font_names())))
+elif source == "folder":
+    folder = st.text_input(tr("train.folder_label"), key="train_folder", help=tr("train.folder_help", env=D.ENV_MNIST_DIR))
+    chosen = D.folder_from_env(folder)
+    if not chosen:
+        st.warning(tr("train.folder_missing", env=D.ENV_MNIST_DIR))
+        data_ready = False
+    else:
+        from convviz.mnist import available_splits
+
+        try:
+            splits = available_splits(os.path.expanduser(chosen)) if os.path.isdir(os.path.expanduser(chosen)) else []
+        except OSError:
+            splits = []
+        if "train" in splits:
+            st.info(tr("train.folder_ok", folder=chosen))
+        else:
+            st.warning(tr("train.folder_bad", folder=chosen))
+            data_ready = False
+    folder = chosen
+else:
+    cached = D.cached_mnist()
+    if cached:
+        st.info(tr("train.download_cached", folder=str(cached)))
+    else:
+        st.info(tr("train.download_info", folder=str(D.mnist_cache_dir())))
+        data_ready = False
+        if st.button(tr("train.download_button"), key="train_download"):
+            with st.spinner(tr("train.downloading")):
+                try:
+                    D.download_mnist()
+                except (OSError, ValueError) as exc:
+                    st.error(tr("train.download_failed", error=str(exc)))
+                else:
+                    st.rerun()
+
+# --- network and training settings ----------------------------------------------------
+st.subheader(tr("train.settings_header"))
+cols = st.columns(2)
+with cols[0]:
+    size = st.selectbox(tr("train.size_label"), list(C.SIZES), key="train_size",
+                        format_func=lambda s: tr(f"train.size_{s}"))
+    st.radio(tr("train.optimizer_label"), list(C.OPTIMIZERS), key="train_optimizer", horizontal=True,
+             format_func=lambda s: tr(f"train.optimizer_{s}"), help=tr("train.optimizer_help"))
+    st.select_slider(tr("train.lr_label"), LR_VALUES, key="train_lr", format_func=_fmt_lr,
+                     help=tr("train.lr_help"))
+    mode = st.radio(tr("train.batch_mode_label"), list(C.BATCH_MODES), key="train_batch_mode",
+                    format_func=lambda s: tr(f"train.batch_mode_{s}"), help=tr("train.batch_mode_help"))
+    st.select_slider(tr("train.batch_size_label"), BATCH_SIZES, key="train_batch_size",
+                     disabled=mode != "mini")
+    st.slider(tr("train.epochs_label"), 1, 50, key="train_epochs")
+with cols[1]:
+    st.select_slider(tr("train.n_label"), N_TRAIN, key="train_n", help=tr("train.n_help"))
+    st.checkbox(tr("train.batchnorm_label"), key="train_batchnorm", help=tr("train.batchnorm_help"))
+    st.slider(tr("train.dropout_label"), 0.0, 0.8, step=0.1, key="train_dropout", help=tr("train.dropout_help"))
+    st.checkbox(tr("train.augment_label"), key="train_augment", help=tr("train.augment_help"))
+    early = st.checkbox(tr("train.early_label"), key="train_early", help=tr("train.early_help"))
+    st.slider(tr("train.patience_label"), 1, 10, key="train_patience", disabled=not early)
+    with st.expander(tr("train.advanced")):
+        st.number_input(tr("train.seed_label"), 0, 99_999, step=1, key="train_seed")
+        st.select_slider(tr("train.init_label"), INIT_SCALES, key="train_init", help=tr("train.init_help"))
+
+settings = C.LabSettings(**{name: st.session_state[key] for key, name in FIELDS.items()})
+try:
+    settings.validate()
+except ValueError as exc:
+    show_error(exc)
+    st.stop()
+
+
+@st.cache_data(show_spinner=False)
+def _summary(size: str, batchnorm: bool, dropout: float) -> dict | None:
+    try:
+        import convviz
+        from convviz.nn import build_model
+
+        return convviz.summarize(build_model(size, batchnorm=batchnorm, dropout=dropout).to_spec()).to_dict()
+    except Exception:  # noqa: BLE001 (the engine summary may not be there: the page still works)
+        return None
+
+
+summary = _summary(settings.size, settings.batchnorm, settings.dropout)
+if summary is None:
+    st.info(tr("train.summary_missing"))
+else:
+    st.caption(tr("train.summary", size=tr(f"train.size_{settings.size}"),
+                  params=f"{summary['total_params']:,}", macs=f"{summary['total_macs'] / 1e6:.2f}"))
+    with st.expander(tr("train.layers_header")):
+        st.dataframe(
+            [{tr("train.col_layer"): f"{layer.get('path', '')} {layer.get('type', '')}",
+              tr("train.col_output"): "×".join(str(v) for v in layer.get("output_shape", [])),
+              tr("train.col_params"): layer.get("params", 0)} for layer in summary.get("layers", [])],
+            hide_index=True, width="stretch",
+        )
+
+# --- the counts -----------------------------------------------------------------------
+st.markdown(tr("train.counts", n=f"{settings.n_train:,}", b=f"{settings.batch:,}",
+               ipe=f"{settings.iterations_per_epoch:,}", epochs=settings.epochs,
+               total=f"{settings.total_iterations:,}"))
+st.caption(tr(f"train.counts_{settings.batch_mode}", n=f"{settings.n_train:,}", b=f"{settings.batch:,}"))
+
+# --- start / stop ---------------------------------------------------------------------
+run: W.TrainingRun | None = st.session_state.get(RUN_KEY)
+running = bool(run is not None and run.running)
+b1, b2 = st.columns(2)
+with b1:
+    start = st.button(tr("train.start"), key="train_start", type="primary", disabled=running or not data_ready,
+                      width="stretch")
+with b2:
+    st.button(tr("train.stop"), key="train_stop", on_click=_stop, disabled=not running, width="stretch")
+if start and not running:
+    run = W.TrainingRun(settings, source=source, folder=folder).start()
+    st.session_state[RUN_KEY] = run
+    st.session_state.pop("train_model_bytes", None)
+    running = True
+
+# a finished run: its model goes to the Draw-a-digit page
+if run is not None and not run.running and run.model is not None and run.snapshot().iteration > 0:
+    if st.session_state.get("trained_model") is not run.model:
+        st.session_state["trained_model"] = run.model
+        st.session_state.pop("train_model_bytes", None)
+
+
+def _labels() -> dict[str, str]:
+    return {k: tr(f"train.fig_{k}") for k in ("loss", "accuracy", "epoch", "iter_train", "smooth", "train", "val", "best", "stopped")}
+
+
+def live_panel() -> None:
+    """Progress, curves and the pattern they show; reruns every 0.5 s while training."""
+    current: W.TrainingRun | None = st.session_state.get(RUN_KEY)
+    if current is None:
+        st.info(tr("train.no_run"))
+        return
+    snap = current.snapshot()
+    total = max(1, snap.total_iterations)
+    st.progress(min(1.0, snap.iteration / total),
+                text=tr(f"train.status_{snap.status}", it=snap.iteration, total=total, epoch=snap.epoch,
+                        epochs=current.settings.epochs, seconds=f"{snap.seconds:.1f}"))
+    if snap.data_source:
+        detail = snap.data_detail or ""
+        st.caption(tr(f"train.using_{snap.data_source}", detail=detail, n=snap.n_train, nv=snap.n_val))
+    if snap.error:
+        st.error(tr("train.run_failed", error=snap.error))
+    early_on = current.settings.early_stopping
+    fig = FT.curves_figure(
+        snap.iter_loss, snap.iter_acc, snap.train_loss, snap.train_acc, snap.val_loss, snap.val_acc,
+        current.settings.iterations_per_epoch, _labels(),
+        best_epoch=snap.best_epoch if snap.status in ("done", "stopped") else None,
+        stopped_early=snap.stopped_early or early_on, total_epochs=current.settings.epochs,
+    )
+    st.plotly_chart(fig, width="stretch", key="train_curves")
+    if snap.best_epoch is not None and snap.status == "done":
+        if snap.stopped_early:
+            st.success(tr("train.early_stopped", epoch=snap.best_epoch, last=len(snap.train_loss)))
+        elif early_on:
+            st.info(tr("train.early_restored", epoch=snap.best_epoch))
+    diag = C.diagnose(snap)
+    if diag is not None:
+        box = st.warning if diag.kind not in ("healthy",) else st.success
+        box(f"**{tr('train.pattern_seen')}: {diag.title(lang())}**. {diag.explanation(lang())}")
+        if diag.kind != "healthy":
+            if st.button(tr("train.reproduce", pattern=diag.title(lang())), key=f"train_repro_live_{diag.kind}",
+                         on_click=_apply_preset, args=(diag.kind,)):
+                st.rerun()
+    if st.session_state.get(LIVE_KEY) and not current.running:
+        st.session_state[LIVE_KEY] = False
+        st.rerun()  # one full rerun: buttons, stored model and downloads catch up
+
+
+st.subheader(tr("train.curves_header"))
+st.session_state[LIVE_KEY] = running
+st.fragment(live_panel, run_every=0.5 if running else None)()
+
+if run is not None and not run.running and run.model is not None and run.history is not None:
+    if "train_model_bytes" not in st.session_state:
+        st.session_state["train_model_bytes"] = W.model_bytes(run.model)
+    st.info(tr("train.model_ready"))
+    d1, d2 = st.columns(2)
+    with d1:
+        st.download_button(tr("train.download_model"), st.session_state["train_model_bytes"],
+                           file_name="convviz-digit-cnn.npz", mime="application/octet-stream",
+                           key="train_dl_model", width="stretch")
+    with d2:
+        st.download_button(tr("train.download_history"), W.history_json(run.history),
+                           file_name="convviz-training-history.json", mime="application/json",
+                           key="train_dl_history", width="stretch")
+
+# --- the lecture's patterns, one click each --------------------------------------------
+applied = st.session_state.pop("train_applied", None)
+if applied:
+    st.toast(tr("train.applied", pattern=tr(f"train.pattern_{applied}")))
+with st.expander(tr("train.patterns_header"), expanded=False):
+    st.write(tr("train.patterns_intro"))
+    for kind in C.PATTERNS:
+        st.markdown(f"**{tr(f'train.pattern_{kind}')}**: {tr(f'train.pattern_{kind}_about')}")
+        st.button(tr("train.reproduce", pattern=tr(f"train.pattern_{kind}")), key=f"train_repro_{kind}",
+                  on_click=_apply_preset, args=(kind,))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from convviz import filters as F
 from convviz.figures.filters import diverging_figure, images_grid, kernel_figure
+from convviz.i18n import translate
 from convviz.images import EXTENSIONS, MAX_FILE_BYTES, MAX_PIXELS, ImageError
 from convviz.samples import SAMPLES
 from pages import _filter_widgets as W
@@ -18,6 +19,13 @@ from pages.ui import lang, tr
 
 def _g(v: float) -> str:
     return f"{v:.4g}"
+
+
+def _labels(prefix: str):  # noqa: ANN202 - a format_func
+    """format_func showing ``tr(prefix + option)`` in the language of this run (captured now,
+    so AppTest, which calls format_func outside the script run, sees the same labels)."""
+    code = lang()
+    return lambda option: translate(f"{prefix}{option}", code)
 
 
 def _chart(key: str, build: object, *deps: object) -> None:
@@ -33,11 +41,11 @@ st.info(tr("filters.learned_note"))
 # --- the image ------------------------------------------------------------------------
 source = st.radio(
     tr("filters.source_label"), ["sample", "upload"], key="flt_source", horizontal=True,
-    format_func=lambda s: tr(f"filters.source_{s}"),
+    format_func=_labels("filters.source_"),
 )
 sample_name = st.selectbox(
     tr("filters.sample_label"), SAMPLES, key="flt_sample",
-    format_func=lambda s: tr(f"filters.sample_{s}"),
+    format_func=_labels("filters.sample_"),
 )
 image_key = f"sample:{sample_name}"
 full, small = W.sample_image(sample_name)
@@ -59,15 +67,15 @@ st.caption(tr("filters.image_info", w=full.shape[1], h=full.shape[0], pw=small.s
 
 # --- the filter -----------------------------------------------------------------------
 name = st.selectbox(
-    tr("filters.filter_label"), F.PRESETS, key="flt_name", format_func=lambda n: tr(f"filters.f_{n}"),
+    tr("filters.filter_label"), F.PRESETS, key="flt_name", format_func=_labels("filters.f_"),
 )
 color = st.radio(
     tr("filters.color_label"), ["channels", "gray"], key="flt_color", horizontal=True,
-    format_func=lambda c: tr(f"filters.color_{c}"),
+    format_func=_labels("filters.color_"),
 )
 border = st.selectbox(
     tr("filters.border_label"), F.BORDER_MODES, index=1, key="flt_border",
-    format_func=lambda b: tr(f"filters.border_{b}"),
+    format_func=_labels("filters.border_"),
 )
 sigma, custom_text, normalise = 1.0, "", False
 if name == "gaussian":
@@ -87,13 +95,13 @@ except F.KernelError as exc:
     st.caption(tr("filters.kernel_fix"))
 
 col_orig, col_result, col_kernel = st.columns(3)
-col_orig.image(W.image_png(image_key, small), caption=tr("filters.original"), width="stretch")
+col_orig.image(W.image_png(image_key, small), caption=tr("filters.original"), width="stretch", output_format="PNG")
 if settings is not None:
     kernel = settings.kernel()
     if name == "custom" and normalise and not F.normalise(np.array(settings.custom))[1]:
         st.warning(tr("filters.normalise_zero"))
     result = W.filtered_preview(image_key, small, settings)
-    col_result.image(result.png, caption=tr("filters.result"), width="stretch")
+    col_result.image(result.png, caption=tr("filters.result"), width="stretch", output_format="PNG")
     with col_kernel:
         title = tr("filters.kernel_title", h=kernel.shape[0], w=kernel.shape[1], total=_g(float(kernel.sum())))
         _chart("flt_kernel_fig", lambda: kernel_figure(kernel, title), kernel.tobytes(), kernel.shape)
@@ -124,17 +132,17 @@ h, w = gray.shape
 st.caption(tr("filters.demo_note", side=W.DEMO_SIDE))
 concept = st.radio(
     tr("filters.concepts_header"), W.CONCEPTS, key="flt_concept", horizontal=True,
-    format_func=lambda c: tr(f"filters.tab_{c}"), label_visibility="collapsed",
+    format_func=_labels("filters.tab_"), label_visibility="collapsed",
 )
 
 if concept == "corr":
     st.write(tr("filters.corr_intro"))
     cname = st.selectbox(tr("filters.corr_kernel_label"), W.NON_SYMMETRIC, key="flt_corr_kernel",
-                         format_func=lambda n: tr(f"filters.f_{n}"))
+                         format_func=_labels("filters.f_"))
     demo = W.correlation_demo(image_key, gray, cname)
     c1, c2 = st.columns(2)
-    c1.image(demo["corr"], caption=tr("filters.corr_correlation"), width="stretch")
-    c2.image(demo["conv"], caption=tr("filters.corr_convolution"), width="stretch")
+    c1.image(demo["corr"], caption=tr("filters.corr_correlation"), width="stretch", output_format="PNG")
+    c2.image(demo["conv"], caption=tr("filters.corr_convolution"), width="stretch", output_format="PNG")
     _chart("flt_corr_diff", lambda: diverging_figure(demo["diff"], tr("filters.corr_difference")), image_key, cname)
     st.write(tr("filters.corr_numbers", max=_g(demo["max"]), mean=_g(demo["mean"])))
     _chart("flt_corr_rot", lambda: kernel_figure(demo["rotated"], "K[::-1, ::-1]"), cname)
@@ -142,13 +150,13 @@ if concept == "corr":
 elif concept == "assoc":
     st.write(tr("filters.assoc_intro"))
     a_name = st.selectbox(tr("filters.assoc_a"), W.COMPOSABLE, index=0, key="flt_assoc_a",
-                          format_func=lambda n: tr(f"filters.f_{n}"))
+                          format_func=_labels("filters.f_"))
     b_name = st.selectbox(tr("filters.assoc_b"), W.COMPOSABLE, index=2, key="flt_assoc_b",
-                          format_func=lambda n: tr(f"filters.f_{n}"))
+                          format_func=_labels("filters.f_"))
     demo = W.associativity_demo(image_key, gray, a_name, b_name)
     c1, c2 = st.columns(2)
-    c1.image(demo["two"], caption=tr("filters.assoc_two_steps"), width="stretch")
-    c2.image(demo["one"], caption=tr("filters.assoc_one_step"), width="stretch")
+    c1.image(demo["two"], caption=tr("filters.assoc_two_steps"), width="stretch", output_format="PNG")
+    c2.image(demo["one"], caption=tr("filters.assoc_one_step"), width="stretch", output_format="PNG")
     st.write(tr("filters.assoc_numbers", h=demo["kernel"].shape[0], w=demo["kernel"].shape[1],
                 circular=_g(demo["circular"]), zero_all=_g(demo["zero_all"]),
                 zero_inner=_g(demo["zero_inner"]), m=demo["margin"]))
@@ -167,7 +175,7 @@ elif concept == "sep":
         _chart("flt_sep_col", lambda: kernel_figure(demo["column"][:, None], tr("filters.sep_column")), sep_sigma)
     with c2:
         _chart("flt_sep_row", lambda: kernel_figure(demo["row"][None, :], tr("filters.sep_row")), sep_sigma)
-    st.image(demo["image"], width="content")
+    st.image(demo["image"], width="content", output_format="PNG")
 
 elif concept == "border":
     st.write(tr("filters.border_intro"))
@@ -181,14 +189,14 @@ elif concept == "border":
 elif concept == "stride":
     st.write(tr("filters.stride_intro"))
     sname = st.selectbox(tr("filters.stride_kernel_label"), ("box", "sobel_x", "gaussian_273"), key="flt_stride_kernel",
-                         format_func=lambda n: tr(f"filters.f_{n}"))
+                         format_func=_labels("filters.f_"))
     stride = st.slider(tr("filters.stride_label"), 1, 4, 2, key="flt_stride")
     dilation = st.slider(tr("filters.dilation_label"), 1, 4, 1, key="flt_dilation")
     demo = W.stride_demo(image_key, gray, sname, int(stride), int(dilation))
     oh, ow = demo["shape"]
     st.write(tr("filters.stride_numbers", h=h, w=w, oh=oh, ow=ow, kh=demo["k_shape"][0], kw=demo["k_shape"][1],
                 d=dilation, eh=demo["d_shape"][0], ew=demo["d_shape"][1], taps=demo["taps"]))
-    st.image(demo["png"], caption=tr("filters.stride_output", oh=oh, ow=ow), width=int(ow))
+    st.image(demo["png"], caption=tr("filters.stride_output", oh=oh, ow=ow), width=int(ow), output_format="PNG")
     _chart("flt_stride_kernel_fig", lambda: kernel_figure(demo["kernel"], tr("filters.stride_dilated_kernel")),
            sname, dilation)
 
@@ -198,13 +206,13 @@ elif concept == "equiv":
     dx = st.slider(tr("filters.equiv_dx"), 0, 60, 35, key="flt_equiv_dx")
     demo = W.equivariance_demo(image_key, gray, int(dy), int(dx))
     c1, c2 = st.columns(2)
-    c1.image(demo["shift_then"], caption=tr("filters.equiv_shift_then"), width="stretch")
-    c2.image(demo["filter_then"], caption=tr("filters.equiv_filter_then"), width="stretch")
+    c1.image(demo["shift_then"], caption=tr("filters.equiv_shift_then"), width="stretch", output_format="PNG")
+    c2.image(demo["filter_then"], caption=tr("filters.equiv_filter_then"), width="stretch", output_format="PNG")
     st.write(tr("filters.equiv_shift_numbers", circular=_g(demo["circular"]), zero_all=_g(demo["zero_all"]),
                 zero_inner=_g(demo["zero_inner"])))
     diff_title = tr("filters.equiv_difference") + " (" + tr("filters.border_zero") + ")"
     _chart("flt_equiv_diff", lambda: diverging_figure(demo["diff"], diff_title), image_key, dy, dx)
     c1, c2 = st.columns(2)
-    c1.image(demo["rot_then"], caption=tr("filters.equiv_rot_then"), width="stretch")
-    c2.image(demo["filter_rot"], caption=tr("filters.equiv_filter_rot"), width="stretch")
+    c1.image(demo["rot_then"], caption=tr("filters.equiv_rot_then"), width="stretch", output_format="PNG")
+    c2.image(demo["filter_rot"], caption=tr("filters.equiv_filter_rot"), width="stretch", output_format="PNG")
     st.write(tr("filters.equiv_rotation_numbers", rot=_g(demo["rot"]), scale=_g(demo["scale"])))

@@ -70,9 +70,9 @@ def kernel_figure(kernel: np.ndarray, title: str = "", max_text: int = 15) -> go
     )
     side = max(kh, kw)
     fig.update_layout(
-        title={"text": (prefix + title) if title else prefix.rstrip(" ×"), "font": _FONT},
+        title={"text": f"{title}<br>{prefix}" if prefix else title, "font": _FONT},
         height=int(min(560, 90 + 46 * side)) if side > 1 else 160,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 10, "r": 10, "t": 80 if prefix else 50, "b": 10},
         xaxis={"showticklabels": kw <= 15, "dtick": 1, "constrain": "domain"},
         yaxis={"autorange": "reversed", "showticklabels": kh <= 15, "dtick": 1, "scaleanchor": "x"},
         plot_bgcolor="white",

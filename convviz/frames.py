@@ -405,7 +405,8 @@ class Animation:
         return translate("anim.text_step", lang, a=a, b=b, body=body)
 
 
-def _check_cap(cfg: AnimConfig) -> None:
+def check_cap(cfg: AnimConfig) -> None:
+    """The animation's size cap (16x16 input, 7x7 kernel): SpecError with the catalog message."""
     if max(cfg.h, cfg.w) > MAX_INPUT or max(cfg.kh, cfg.kw) > MAX_KERNEL:
         raise SpecError.of(
             "anim.too_big", h=cfg.h, w=cfg.w, kh=cfg.kh, kw=cfg.kw,
@@ -426,7 +427,7 @@ def build_animation(cfg: AnimConfig, x: np.ndarray, kernel: np.ndarray | None = 
     Raises SpecError (catalog-backed) for impossible settings, the size cap, or values whose
     shape does not match the settings.
     """
-    _check_cap(cfg)
+    check_cap(cfg)
     out_h, out_w = cfg.out_shape()
     x = np.asarray(x, dtype=float)
     if x.shape != (cfg.h, cfg.w):

@@ -45,7 +45,7 @@ def _load_preset() -> None:
 
 
 def _sync_input(spec: dict) -> None:
-    for axis, value in zip("chw", spec.get("input", [3, 32, 32])):
+    for axis, value in zip("chw", spec.get("input", [3, 32, 32]), strict=False):
         st.session_state[f"arch_in_{axis}"] = int(value)
 
 
@@ -121,7 +121,7 @@ st.selectbox(
     help=tr("arch.preset_help"),
 )
 cols = st.columns(3)
-for col, axis in zip(cols, "chw"):
+for col, axis in zip(cols, "chw", strict=True):
     col.number_input(tr(f"arch.input_{axis}"), min_value=1, max_value=4096, step=1, key=f"arch_in_{axis}", on_change=_set_input)
 
 KEY = spec_json(spec)

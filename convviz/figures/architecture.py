@@ -163,7 +163,7 @@ def comparison_bars(a: Any, b: Any, name_a: str, name_b: str, lang: str = "en") 
             text=[human(v) for v in values], textposition="outside",
             hovertemplate="%{x}: %{customdata:,}<extra>" + name + "</extra>", customdata=values,
         ))
-    for metric, row in zip(metrics, table):
+    for metric, row in zip(metrics, table, strict=True):
         if row["ratio"] is not None:
             fig.add_annotation(x=metric, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
                                text=f"B/A = {row['ratio']:.3g}", font={"size": 14})

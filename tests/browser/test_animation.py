@@ -1,0 +1,40 @@
+"""The animation in real Chromium: Play advances the step slider; Download GIF gives a GIF."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from tests.browser.conftest import wait_for_app
+
+ACTIVE = "() => { const p = document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot');" \
+         " return p && p._fullLayout && p._fullLayout.sliders ? p._fullLayout.sliders[0].active : null; }"
+
+
+def _open(page, app_url: str) -> None:
+    page.goto(app_url + "/layer_arithmetic")
+    wait_for_app(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] g.updatemenu-button', timeout=60_000)
+
+
+def test_play_advances_the_step(page, app_url) -> None:
+    _open(page, app_url)
+    assert page.evaluate(ACTIVE) == 0
+    play = page.locator('[data-testid="stPlotlyChart"] g.updatemenu-button', has_text="Play")
+    play.first.click()
+    page.wait_for_function(f"() => ({ACTIVE})() >= 2", timeout=20_000)
+    assert page.evaluate(ACTIVE) >= 2
+
+
+def test_download_gif(page, app_url) -> None:
+    _open(page, app_url)
+    button = page.locator('[data-testid="stDownloadButton"] button')
+    with page.expect_download(timeout=60_000) as info:
+        button.first.click()
+    path = info.value.path()
+    data = open(path, "rb").read()
+    assert data[:6] in (b"GIF89a", b"GIF87a")
+    im = Image.open(io.BytesIO(data))
+    assert im.n_frames > 1 and im.info.get("loop") == 0
+    assert info.value.suggested_filename.endswith(".gif")

@@ -6,6 +6,7 @@ Pure functions (numpy / summary rows in, plotly figure out); labels from catalog
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,9 +33,13 @@ def _rect_shape(rect: Rect, color: str, dash: str = "solid", width: int = 3) -> 
 def field_on_image(image: np.ndarray, rect: Rect, center: tuple[float, float], lang: str = "en") -> go.Figure:
     """The input image with the unit's receptive field (``rect``, inclusive pixel bounds that
     may run past the image into the padding: that part is drawn dashed) and its centre."""
-    img = np.asarray(image)
+    img = np.asarray(image, dtype=np.uint8)
     h, w = img.shape[:2]
-    fig = go.Figure(go.Image(z=img, hoverinfo="x+y"))
+    # a PNG data URI is far smaller to send than the pixel values as numbers
+    from convviz.images import encode_png
+
+    uri = "data:image/png;base64," + base64.b64encode(encode_png(img)).decode("ascii")
+    fig = go.Figure(go.Image(source=uri, hoverinfo="x+y"))
     inside = Rect(max(rect.top, 0), max(rect.left, 0), min(rect.bottom, h - 1), min(rect.right, w - 1))
     fig.add_shape(**{**_rect_shape(rect, FIELD_COLOR, "dash", 2), "fillcolor": "rgba(0,0,0,0)"})
     if inside.top <= inside.bottom and inside.left <= inside.right:

@@ -1,0 +1,199 @@
+"""Receptive-field explorer: which input pixels a unit sees, how the field grows layer by
+layer, dilation versus stacking, and the effective receptive field of small networks."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from convviz import rf_draw
+from convviz.effective_rf import ERFError, effective_receptive_field
+from convviz.figures import receptive as figs
+from convviz.presets import get_preset, list_presets
+from pages._arch_widgets import SPEC_KEY, cached_summary, error_text, shape_text, spec_json
+from pages.ui import lang, tr
+
+st.title(tr("rf.page_title"))
+st.caption(tr("rf.intro"))
+LANG = lang()
+CURRENT = "__current__"
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def sample_image(name: str, height: int, width: int, grey: bool) -> np.ndarray:
+    from convviz import samples
+
+    img = Image.fromarray(samples.sample(name, 640, 480)).resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(img.convert("L").convert("RGB") if grey else img)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def uploaded_image(data: bytes, height: int, width: int, grey: bool, lang_: str) -> np.ndarray:
+    from convviz.images import load_image
+
+    img = Image.fromarray(load_image(data, lang_)).resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(img.convert("L").convert("RGB") if grey else img)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def erf_map(key: str, path: str, i: int, j: int, weights: str, seed: int) -> tuple[np.ndarray | None, dict | None]:
+    try:
+        result = effective_receptive_field(json.loads(key), path, (i, j), weights=weights, seed=seed)
+    except ERFError as exc:
+        return None, {"key": exc.key, "values": exc.values}
+    return result.magnitude, None
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def stack_info(dilations: tuple[int, ...]) -> tuple[rf_draw.StackSampling, int, int]:
+    """Sampling map, parameters and multiplications of three (or n) 3x3 convs, 16 -> 16
+    channels on a 16x64x64 input, 'same' padding, computed by the engine."""
+    spec = {"name": "stack", "input": [16, 64, 64], "layers": [
+        {"type": "Conv2d", "out_channels": 16, "kernel_size": 3, "dilation": d, "padding": d} for d in dilations
+    ]}
+    summary, _ = cached_summary(spec_json(spec))
+    return rf_draw.stack_sampling(3, dilations), summary.total_params, summary.total_macs
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def figure(kind: str, lang_: str, *args: object) -> object:
+    """Figures built once per arguments and shared (never modified after building)."""
+    if kind == "image":
+        image, rect, center = args
+        return figs.field_on_image(image, rf_draw.Rect(*rect), center, lang_)
+    if kind == "grid":
+        return figs.unit_grid(*args, lang_)
+    if kind == "growth":
+        key, selected = args
+        return figs.growth_chart(cached_summary(key)[0].layers, lang_, selected=selected)
+    if kind == "dilation":
+        a, b = args
+        return figs.dilation_figure(stack_info(a)[0], stack_info(b)[0], lang_)
+    magnitude, rect = args
+    return figs.erf_heatmap(magnitude, None if rect is None else rf_draw.Rect(*rect), lang_)
+
+
+GRID_LIMIT = 64 * 64
+
+# ------------------------------------------------------------------ network, layer, unit
+options = [CURRENT, *list_presets()] if SPEC_KEY in st.session_state else list_presets()
+st.session_state.setdefault("rf_net", "lenet5")
+if st.session_state["rf_net"] not in options:
+    st.session_state["rf_net"] = "lenet5"
+net = st.selectbox(tr("rf.network"), options, key="rf_net", on_change=lambda: st.session_state.pop("rf_layer", None),
+                   format_func=lambda n: tr("rf.current_network") if n == CURRENT else n)
+spec = st.session_state[SPEC_KEY] if net == CURRENT else get_preset(net)
+KEY = spec_json(spec)
+summary, info = cached_summary(KEY)
+if info is not None:
+    st.error(error_text(info, LANG))
+    st.stop()
+
+rows = [r for r in summary.layers if r.receptive_field is not None and len(r.output_shape) == 3]
+if not rows or len(summary.input_shape) != 3:
+    st.warning(tr("rf.no_fields"))
+    st.stop()
+paths = [r.path for r in rows]
+by_path = {r.path: r for r in rows}
+if st.session_state.get("rf_layer") not in paths:
+    st.session_state["rf_layer"] = paths[-1]
+path = st.selectbox(tr("rf.layer"), paths, key="rf_layer",
+                    format_func=lambda p: f"{p} · {by_path[p].type} → {shape_text(by_path[p].output_shape)}")
+row = by_path[path]
+_, out_h, out_w = row.output_shape
+
+# a click on the feature-map grid (processed before the sliders exist in this run)
+event = st.session_state.get("rf_grid")
+points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else (
+    event.selection.points if event is not None and hasattr(event, "selection") else [])
+if points:
+    pick = (int(points[0]["y"]), int(points[0]["x"]))
+    if pick != st.session_state.get("rf_last_pick") and 0 <= pick[0] < out_h and 0 <= pick[1] < out_w:
+        st.session_state["rf_i"], st.session_state["rf_j"] = pick
+        st.session_state["rf_last_pick"] = pick
+for axis, size in (("rf_i", out_h), ("rf_j", out_w)):
+    if not 0 <= st.session_state.get(axis, -1) < size:
+        st.session_state[axis] = size // 2
+
+c = st.columns(2)
+i = c[0].slider(tr("rf.unit_i"), 0, max(out_h - 1, 1), key="rf_i", disabled=out_h == 1)
+j = c[1].slider(tr("rf.unit_j"), 0, max(out_w - 1, 1), key="rf_j", disabled=out_w == 1)
+i, j = min(i, out_h - 1), min(j, out_w - 1)
+
+rf = row.receptive_field
+(top, bottom), (left, right) = rf.bounds(i, j)
+rect = rf_draw.Rect(top, left, bottom, right)
+center = rf_draw.unit_center(rf.start, rf.jump, i, j)
+m = st.columns(3)
+m[0].metric(tr("rf.size"), f"{rf.size[0]} × {rf.size[1]}")
+m[1].metric(tr("rf.jump"), f"{rf.jump[0]} × {rf.jump[1]}")
+m[2].metric(tr("rf.start"), f"{rf.start[0]}, {rf.start[1]}")
+st.markdown(tr("rf.unit_sees", path=path, i=i, j=j, top=top, bottom=bottom, left=left, right=right,
+               cy=f"{center[0]:g}", cx=f"{center[1]:g}"))
+
+# ------------------------------------------------------------------ the field on an image
+cin, in_h, in_w = summary.input_shape
+from convviz.samples import SAMPLES  # noqa: E402
+
+src = st.columns(2)
+sample = src[0].selectbox(tr("rf.sample"), SAMPLES, key="rf_sample")
+upload = src[1].file_uploader(tr("rf.upload"), type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"], key="rf_upload")
+image = None
+if upload is not None:
+    try:
+        image = uploaded_image(upload.getvalue(), in_h, in_w, cin == 1, LANG)
+    except ValueError as exc:
+        st.error(str(exc))
+if image is None:
+    image = sample_image(sample, in_h, in_w, cin == 1)
+st.plotly_chart(figure("image", LANG, image, (top, left, bottom, right), center), width="stretch", key="rf_image")
+if out_h * out_w <= GRID_LIMIT:
+    st.caption(tr("rf.pick_on_grid"))
+    st.plotly_chart(figure("grid", LANG, out_h, out_w, (i, j)), key="rf_grid", on_select="rerun",
+                    selection_mode="points", width="stretch")
+else:
+    st.caption(tr("rf.grid_too_big", h=out_h, w=out_w))
+
+# ------------------------------------------------------------------ growth
+st.subheader(tr("rf.growth"))
+st.plotly_chart(figure("growth", LANG, KEY, path), width="stretch", key="rf_growth")
+
+# ------------------------------------------------------------------ dilation vs stacking
+st.subheader(tr("rf.dilation"))
+st.markdown(tr("rf.dilation_intro"))
+d = st.columns(2)
+text_a = d[0].text_input(tr("rf.dilations_a"), value="1, 1, 1", key="rf_dil_a")
+text_b = d[1].text_input(tr("rf.dilations_b"), value="1, 2, 4", key="rf_dil_b", help=tr("rf.dilations_help"))
+stacks = []
+for text in (text_a, text_b):
+    try:
+        stacks.append(stack_info(rf_draw.parse_dilations(text)))
+    except ValueError:
+        st.error(tr("rf.bad_dilations", text=text))
+if len(stacks) == 2:
+    (sa, pa, ma), (sb, pb, mb) = stacks
+    st.dataframe([
+        {tr("rf.col_stack"): f"d = {', '.join(map(str, s.dilations))}", tr("rf.col_params"): f"{p:,}",
+         tr("rf.col_macs"): f"{mc:,}", tr("rf.col_field"): f"{s.size} × {s.size}", tr("rf.col_holes"): s.holes}
+        for s, p, mc in stacks
+    ], hide_index=True, width="stretch")
+    st.plotly_chart(figure("dilation", LANG, sa.dilations, sb.dilations), width="stretch", key="rf_dil_fig")
+    st.caption(tr("rf.dilation_note"))
+
+# ------------------------------------------------------------------ effective receptive field
+st.subheader(tr("rf.erf"))
+st.markdown(tr("rf.erf_intro"))
+e = st.columns(2)
+weights = e[0].radio(tr("rf.erf_weights"), ["random", "uniform"], key="rf_erf_w", horizontal=True,
+                     format_func=lambda w: tr(f"rf.erf_{w}"))
+seed = e[1].number_input(tr("rf.erf_seed"), 0, 10_000, 0, key="rf_erf_seed")
+magnitude, problem = erf_map(KEY, path, i, j, weights, int(seed))
+if problem is not None:
+    st.warning(ERFError(problem["key"], **problem["values"]).localized(LANG))
+else:
+    shown = rf_draw.clip_rect(rect, in_h, in_w)
+    box = (top, left, bottom, right) if shown else None
+    st.plotly_chart(figure("erf", LANG, magnitude, box), width="stretch", key="rf_erf_fig")

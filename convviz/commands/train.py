@@ -86,10 +86,6 @@ def _val_count(value: float, n: int) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
-    import numpy as np
-
     from convviz.mnist import available_splits, load_mnist
     from convviz.nn import TrainConfig, Trainer, build_model, evaluate
 
@@ -127,14 +123,48 @@ def run(args: argparse.Namespace) -> int:
         f"validating on the last {n_val}",
         file=sys.stderr,
     )
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    log_path = out.with_name(out.stem + ".log.json")
+    spec_path = out.with_name(out.stem + ".spec.json")
+    trainer = Trainer(model, config)
     start = time.perf_counter()
-    history = Trainer(model, config).fit(x_train, y_train, x_val, y_val, callback=progress)
+    best: list[tuple[float, float]] = []
+
+    def callback(event: dict[str, Any]) -> None:
+        if progress is not None:
+            progress(event)
+        # checkpoint: whenever validation improves, write the weights and the log so far
+        if event["kind"] == "epoch" and event["val_acc"] is not None and trainer.history is not None:
+            key = (event["val_acc"], -event["val_loss"])
+            if not best or key > best[0]:
+                best[:] = [key]
+                _write(model, trainer.history, out, log_path, spec_path, args, split, len(x_train), n_val,
+                       event["val_loss"], event["val_acc"], time.perf_counter() - start, done=False)
+
+    history = trainer.fit(x_train, y_train, x_val, y_val, callback=callback)
     seconds = time.perf_counter() - start
     val_loss, val_acc = evaluate(model, x_val, y_val) if n_val else (float("nan"), float("nan"))
+    _write(model, history, out, log_path, spec_path, args, split, len(x_train), n_val, val_loss, val_acc, seconds,
+           done=True)
+    print(
+        f"validation accuracy {val_acc:.4f} (best epoch {history.best_epoch}, {history.epochs} epochs, "
+        f"{seconds:.0f} s); wrote {out} ({out.stat().st_size / 1024:.0f} KB), {log_path.name}, {spec_path.name}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _write(model: Any, history: Any, out: Path, log_path: Path, spec_path: Path, args: argparse.Namespace,
+           split: str, n_train: int, n_val: int, val_loss: float, val_acc: float, seconds: float,
+           done: bool) -> None:
+    """Write weights, log and spec (also called as a checkpoint while training runs)."""
+    import json
+
     history.meta.update(
         {
             "data_split": split,
-            "n_train": int(len(x_train)),
+            "n_train": int(n_train),
             "n_val": int(n_val),
             "validation": f"the last {n_val} digits of the {split} files (never trained on)",
             "final_val_loss": round(val_loss, 5),
@@ -142,24 +172,15 @@ def run(args: argparse.Namespace) -> int:
             "train_seconds": round(seconds, 1),
             "architecture": model.architecture(),
             "args": {k: v for k, v in vars(args).items() if k != "func"},
+            "finished": done,
         }
     )
     model.meta = {
         "val_acc": round(val_acc, 5),
-        "n_train": int(len(x_train)),
+        "n_train": int(n_train),
         "n_val": int(n_val),
         "best_epoch": history.best_epoch,
     }
-    out = Path(args.out)
     model.save(out)
-    log_path = out.with_name(out.stem + ".log.json")
-    spec_path = out.with_name(out.stem + ".spec.json")
     log_path.write_text(history.to_json(indent=1), encoding="utf-8")
     spec_path.write_text(json.dumps(model.to_spec(), indent=2) + "\n", encoding="utf-8")
-    print(
-        f"validation accuracy {val_acc:.4f} (best epoch {history.best_epoch}, {history.epochs} epochs, "
-        f"{seconds:.0f} s); wrote {out} ({out.stat().st_size / 1024:.0f} KB), {log_path.name}, {spec_path.name}",
-        file=sys.stderr,
-    )
-    del np
-    return 0

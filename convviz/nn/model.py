@@ -9,6 +9,7 @@ the engine's spec format). It is loaded with ``allow_pickle=False``: no code run
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -180,8 +181,10 @@ class Sequential:
         arrays["__meta__"] = np.array(json.dumps(self.meta))
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as fh:  # a file object keeps numpy from appending ".npz"
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as fh:  # a file object keeps numpy from appending ".npz"
             np.savez_compressed(fh, **arrays)
+        os.replace(tmp, path)  # readers never see a half-written file
 
     @classmethod
     def load(cls, path: str | Path) -> Sequential:

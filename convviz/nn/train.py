@@ -107,6 +107,7 @@ class Trainer:
             self.config.optimizer, model.params(), self.config.lr, self.config.weight_decay
         )
         self.rng = np.random.default_rng(self.config.seed)
+        self.history: History | None = None
 
     def fit(
         self,
@@ -128,6 +129,7 @@ class Trainer:
         n = len(x_train)
         bs = n if cfg.batch_size == 0 else min(cfg.batch_size, n)
         history = History(meta={"config": asdict(cfg), "n_train": n, "n_val": len(x_val) if has_val else 0})
+        self.history = history  # live: a callback may read it while training runs
         best_key: tuple[float, float] | None = None
         best_state: dict[str, np.ndarray] | None = None
         since_best = 0

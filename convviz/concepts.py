@@ -202,20 +202,24 @@ def fc_vs_conv(
     )
 
 
-def conv1d_connectivity(n_inputs: int = 5, kernel: int = 3) -> np.ndarray:
-    """Connection matrix of a 1-D 'valid' convolution (outputs × inputs).
+def conv1d_connectivity(n_inputs: int = 5, kernel: int = 3, padding: int = 0) -> np.ndarray:
+    """Connection matrix of a 1-D convolution, stride 1 (outputs × inputs).
 
     Entry [i, j] is the index (0..kernel-1) of the shared weight that links input j to
-    output i, or -1 when they are not connected: output i depends only on inputs
-    i..i+kernel-1 (sparse connectivity) and every row reuses the same weights
-    (parameter sharing). A fully connected layer would have every entry connected.
+    output i, or -1 when they are not connected. With zero padding P there are
+    n + 2P - kernel + 1 outputs and output i reads inputs i-P .. i-P+kernel-1 (those that
+    exist): sparse connectivity. Every row uses the same ``kernel`` weights: parameter
+    sharing. A fully connected layer would connect every pair with its own weight.
     """
-    if kernel < 1 or n_inputs < kernel:
-        raise ValueError("need at least as many inputs as the kernel size")
-    n_out = n_inputs - kernel + 1
+    if kernel < 1 or padding < 0 or n_inputs + 2 * padding < kernel:
+        raise ValueError("need at least as many (padded) inputs as the kernel size")
+    n_out = n_inputs + 2 * padding - kernel + 1
     conn = -np.ones((n_out, n_inputs), dtype=int)
     for i in range(n_out):
-        conn[i, i : i + kernel] = np.arange(kernel)
+        for k in range(kernel):
+            j = i - padding + k
+            if 0 <= j < n_inputs:
+                conn[i, j] = k
     return conn
 
 

@@ -98,6 +98,16 @@ def test_conv1d_connectivity_is_sparse_and_shared() -> None:
     assert list(np.flatnonzero(conn[1] >= 0)) == [1, 2, 3]
     for row in conn:
         assert list(row[row >= 0]) == [0, 1, 2]  # the same three weights in every row
+    # the lecture's drawing: 5 inputs, kernel 3, zero padding 1 -> 5 outputs, h_3 sees x_2..x_4
+    same = c.conv1d_connectivity(5, 3, padding=1)
+    assert same.shape == (5, 5)
+    assert list(np.flatnonzero(same[2] >= 0)) == [1, 2, 3]
+    assert list(same[0][same[0] >= 0]) == [1, 2]  # the border unit misses the padded weight 0
+    # brute force: output i, weight k reads padded input i + k, i.e. real input i + k - P
+    for i in range(5):
+        for j in range(5):
+            k = j - i + 1
+            assert same[i, j] == (k if 0 <= k < 3 else -1)
 
 
 # ------------------------------------------------------------------ normalisation
@@ -202,4 +212,4 @@ def test_softmax_is_a_distribution_and_shift_invariant(logits: list[float], t: f
     p = c.softmax(z, t)
     assert np.isfinite(p).all() and p.sum() == pytest.approx(1.0)
     np.testing.assert_allclose(c.softmax(z + shift, t), p, atol=1e-9)
-    assert int(np.argmax(p)) in set(np.flatnonzero(z == z.max()))
+    assert p[int(np.argmax(z))] == pytest.approx(p.max(), rel=1e-12)  # the largest logit wins

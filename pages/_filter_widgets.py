@@ -179,16 +179,20 @@ def separability_demo(image_key: str, _gray: np.ndarray, sigma: float) -> dict:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def border_demo(image_key: str, _gray: np.ndarray, size: int = 15, corner: int = 24) -> dict:
-    """A size x size box blur with each border mode; the top-left corner of each result."""
+def border_demo(image_key: str, _gray: np.ndarray, size: int = 15, pad: int = 32, view: int = 96) -> dict:
+    """What each border mode puts beyond the edge (the image padded by ``pad`` pixels, the
+    top-left ``view x view`` window, original edge drawn in red), and the mean of the
+    8 x 8 corner after a ``size x size`` box blur."""
     k = F.box_kernel(size)
-    crops, means = {}, {}
+    views, means = {}, {}
     for mode in F.BORDER_MODES:
-        out = F.correlate(_gray, k, border=mode)
-        crop = np.clip(np.rint(out[:corner, :corner]), 0, 255).astype(np.uint8)
-        crops[mode] = crop
-        means[mode] = float(out[:8, :8].mean())
-    return {"crops": crops, "means": means, "inner": float(_gray.mean()), "corner": corner}
+        padded = F.pad(_gray, 2 * pad + 1, 2 * pad + 1, mode)
+        rgb = np.repeat(np.clip(np.rint(padded[:view, :view]), 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+        rgb[pad - 1, pad - 1:, :] = (220, 30, 30)
+        rgb[pad - 1:, pad - 1, :] = (220, 30, 30)
+        views[mode] = rgb
+        means[mode] = float(F.correlate(_gray, k, border=mode)[:8, :8].mean())
+    return {"views": views, "means": means, "inner": float(_gray.mean()), "size": size}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

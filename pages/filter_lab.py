@@ -180,8 +180,8 @@ elif concept == "sep":
 elif concept == "border":
     st.write(tr("filters.border_intro"))
     demo = W.border_demo(image_key, gray)
-    crops = [(tr(f"filters.border_{m}"), demo["crops"][m]) for m in F.BORDER_MODES]
-    _chart("flt_border_grid", lambda: images_grid(crops), image_key)
+    views = [(tr(f"filters.border_{m}"), demo["views"][m]) for m in F.BORDER_MODES]
+    _chart("flt_border_grid", lambda: images_grid(views, zoom=3), image_key, lang())
     for m in F.BORDER_MODES:
         st.write(tr("filters.border_numbers", mode=tr(f"filters.border_{m}"), n=8,
                     mean=_g(demo["means"][m]), inner=_g(demo["inner"])))

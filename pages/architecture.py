@@ -120,6 +120,7 @@ st.selectbox(
     format_func=lambda n: tr("arch.from_scratch") if n == SCRATCH else n,
     help=tr("arch.preset_help"),
 )
+st.button(tr("arch.reload"), key="arch_reload", on_click=_load_preset)
 cols = st.columns(3)
 for col, axis in zip(cols, "chw", strict=True):
     col.number_input(tr(f"arch.input_{axis}"), min_value=1, max_value=4096, step=1, key=f"arch_in_{axis}", on_change=_set_input)

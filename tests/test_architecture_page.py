@@ -1,0 +1,181 @@
+"""The Architecture page in AppTest: every preset's numbers are the engine's, edits update the
+table, an invalid edit is rejected with its layer named and the network kept, and an exported
+spec imports back to the same network."""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import convviz  # noqa: E402
+from convviz.figures.architecture import human  # noqa: E402
+from convviz.presets import get_preset, list_presets  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def at() -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.run()
+    app.switch_page("pages/architecture.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _load(app: AppTest, name: str) -> None:
+    app.selectbox(key="arch_preset").set_value(name).run()
+    app.button(key="arch_reload").click().run()  # reload even when it was already chosen
+
+
+def _table(app: AppTest):
+    return app.dataframe[0].value
+
+
+def _check_numbers(app: AppTest, spec_or_name) -> None:
+    summary = convviz.summarize(spec_or_name)
+    assert not app.exception, [e.value for e in app.exception]
+    metrics = [m.value for m in app.metric]
+    assert metrics[:3] == [human(summary.total_params), human(summary.total_macs), human(summary.total_memory_bytes) + "B"]
+    plain = " ".join(m.value for m in app.markdown)
+    for number in (summary.total_params, summary.total_macs, summary.total_memory_bytes, summary.total_buffers):
+        assert f"{number:,}" in plain
+    table = _table(app)
+    assert len(table) == len(summary.layers)
+    assert [p.strip("\u2003") for p in table.iloc[:, 0]] == [r.path for r in summary.layers]
+    assert list(table.iloc[:, 3]) == [r.params for r in summary.layers]
+    assert list(table.iloc[:, 4]) == [r.macs for r in summary.layers]
+    assert list(table.iloc[:, 2]) == ["×".join(map(str, r.output_shape)) for r in summary.layers]
+
+
+@pytest.mark.parametrize("name", list_presets())
+def test_each_preset_loads_with_the_engine_numbers(at: AppTest, name: str) -> None:
+    _load(at, name)
+    _check_numbers(at, name)
+    assert at.session_state["arch_spec"] == get_preset(name)
+
+
+def test_published_totals_appear_for_resnet50(at: AppTest) -> None:
+    _load(at, "resnet50")
+    assert "25,557,032" in " ".join(m.value for m in at.markdown)
+    assert [m.value for m in at.metric][:2] == ["25.6 M", "4.09 G"]
+
+
+def _args_area(app: AppTest):
+    return next(t for t in app.text_area if t.key.startswith("arch_args_"))
+
+
+def test_editing_a_layer_updates_the_table_and_totals(at: AppTest) -> None:
+    _load(at, "lenet5")
+    at.selectbox(key="arch_layer").set_value("layers.0").run()
+    args = json.loads(_args_area(at).value)
+    args["out_channels"] = 12
+    _args_area(at).input(json.dumps(args)).run()
+    at.button(key="arch_apply").click().run()
+    edited = get_preset("lenet5")
+    edited["layers"][0]["out_channels"] = 12
+    assert at.session_state["arch_spec"] == edited
+    _check_numbers(at, edited)
+    assert not at.error
+    # structural edits: add a layer after it, move it, wrap it, remove it
+    at.selectbox(key="arch_new_type").set_value("BatchNorm2d").run()
+    at.button(key="arch_add").click().run()
+    assert at.session_state["arch_spec"]["layers"][1] == {"type": "BatchNorm2d"}
+    assert at.session_state["arch_layer"] == "layers.1"
+    _check_numbers(at, at.session_state["arch_spec"])
+    at.button(key="arch_wrap_res").click().run()
+    assert at.session_state["arch_spec"]["layers"][1] == {"type": "Residual", "body": [{"type": "BatchNorm2d"}]}
+    _check_numbers(at, at.session_state["arch_spec"])
+    at.button(key="arch_unwrap").click().run()
+    at.button(key="arch_remove").click().run()
+    assert at.session_state["arch_spec"] == edited
+
+
+def test_invalid_edit_shows_the_message_and_keeps_the_network(at: AppTest) -> None:
+    _load(at, "lenet5")
+    before = at.session_state["arch_spec"]
+    at.selectbox(key="arch_layer").set_value("layers.3").run()
+    layer_type = before["layers"][3]["type"]
+    _args_area(at).input(json.dumps({"out_channels": 16, "kernel_size": 40})).run()
+    at.button(key="arch_apply").click().run()
+    assert not at.exception
+    assert at.error and "layers.3" in at.error[0].value
+    assert at.session_state["arch_spec"] == before
+    _check_numbers(at, "lenet5")
+    # not JSON at all
+    _args_area(at).input("{out_channels: 16").run()
+    at.button(key="arch_apply").click().run()
+    assert at.error and "layers.3" in at.error[0].value and at.session_state["arch_spec"] == before
+    # an input the network cannot take
+    at.number_input(key="arch_in_h").set_value(4).run()
+    assert at.error and at.session_state["arch_spec"] == before
+    assert layer_type == at.session_state["arch_spec"]["layers"][3]["type"]
+
+
+def _download(app: AppTest, index: int) -> bytes:
+    """Content of a download button, from AppTest's in-memory media storage."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    file_id = app.get("download_button")[index].proto.url.rsplit("/", 1)[-1].split(".")[0]
+    for storage in (o for o in gc.get_objects() if isinstance(o, MemoryMediaFileStorage)):
+        try:
+            return storage.get_file(file_id).content
+        except Exception:  # noqa: BLE001 - another run's storage
+            continue
+    raise AssertionError("download not found")
+
+
+def test_export_then_import_gives_the_same_network(at: AppTest) -> None:
+    _load(at, "googlenet")
+    exported = _download(at, 0)
+    csv_text = _download(at, 1).decode()
+    assert csv_text.splitlines()[-1].startswith("total,,1000,6624904,")
+    assert "| **total** |" in _download(at, 2).decode()
+    at.selectbox(key="arch_preset").set_value("lenet5").run()
+    at.file_uploader(key="arch_upload").set_value(("net.json", exported, "application/json")).run()
+    assert at.session_state["arch_spec"] == get_preset("googlenet")
+    _check_numbers(at, "googlenet")
+    # a broken file keeps the network
+    at.file_uploader(key="arch_upload").set_value(("bad.json", b"{not json", "application/json")).run()
+    assert at.error and at.session_state["arch_spec"] == get_preset("googlenet")
+
+
+def test_pytorch_code_and_charts_are_shown(at: AppTest) -> None:
+    _load(at, "resnet18")
+    code = [c.value for c in at.code]
+    assert code and "class Residual(nn.Module)" in code[0] and "nn.Conv2d(3, 64" in code[0]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3
+    costs = json.loads(charts[0].proto.spec)
+    assert costs["layout"]["yaxis"]["type"] == "log"
+    at.toggle(key="arch_log").set_value(False).run()
+    costs = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert costs["layout"]["yaxis"]["type"] == "linear"
+
+
+def test_comparison_ratios(at: AppTest) -> None:
+    at.selectbox(key="arch_cmp_a").set_value("lecture_5x5_direct").run()
+    at.selectbox(key="arch_cmp_b").set_value("lecture_1x1_bottleneck").run()
+    table = at.dataframe[1].value
+    macs = table.iloc[1]
+    assert macs.iloc[1] == "120,422,400" and macs.iloc[2] == "12,443,648"
+    assert macs.iloc[3] == f"{12443648 / 120422400:.4g}"
+    at.selectbox(key="arch_cmp_a").set_value("vgg16").run()
+    at.selectbox(key="arch_cmp_b").set_value("resnet50").run()
+    params = at.dataframe[1].value.iloc[0]
+    assert params.iloc[1] == "138,357,544" and params.iloc[2] == "25,557,032"
+
+
+def test_spanish_page_runs(at: AppTest) -> None:
+    at.session_state["lang"] = "es"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Arquitectura"
+    at.session_state["lang"] = "en"
+    at.run()

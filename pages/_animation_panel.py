@@ -189,10 +189,14 @@ def render_animation(op: str, settings: dict) -> None:
         return
     if op == "convt":
         other_view = "direct" if cfg.view == "scatter" else "scatter"
-        other = _animation(config_from_settings(op, settings, view=other_view), xt, kt)
-        same = bool(np.allclose(other.output, anim.output))
-        st.info(tr("anim.views_same" if same else "anim.views_differ",
-                   h=anim.output.shape[0], w=anim.output.shape[1]))
+        try:  # the other view may draw more cells than the cap allows
+            other = _animation(config_from_settings(op, settings, view=other_view), xt, kt)
+        except SpecError:
+            other = None
+        if other is not None:
+            same = bool(np.allclose(other.output, anim.output))
+            st.info(tr("anim.views_same" if same else "anim.views_differ",
+                       h=anim.output.shape[0], w=anim.output.shape[1]))
         if cfg.view == "direct":
             st.caption(tr("anim.direct_recipe", zh=cfg.sh - 1, zw=cfg.sw - 1,
                           ph=anim.rows.pad_shown, pw=anim.cols.pad_shown,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from convviz.errors import SpecError
+from convviz.i18n import translate
 from convviz.layer_calc import LayerSettings, calculate
 from pages.ui import lang, tr
 
@@ -24,11 +25,12 @@ DEFAULTS: dict[str, object] = {
 for key, value in DEFAULTS.items():
     st.session_state.setdefault(key, value)
 
+LANG = lang()  # bound once per run: format_func may be called outside the run
 st.title(tr("arith.page_title"))
 st.caption(tr("arith.intro"))
 
 op = st.segmented_control(
-    tr("arith.operation"), OPS, format_func=lambda o: tr(f"arith.op_{o}"), key="arith_op",
+    tr("arith.operation"), OPS, format_func=lambda o: translate(f"arith.op_{o}", LANG), key="arith_op",
     required=True, persist_state=KEEP,
 )
 
@@ -48,7 +50,7 @@ with st.expander(tr("arith.settings"), expanded=True):
     pair_inputs(tr("arith.stride"), "arith_sh", "arith_sw", 1, 64)
     if op == "conv":
         st.radio(tr("arith.padding_mode"), ["number", "same", "valid"], horizontal=True,
-                 format_func=lambda m: tr(f"arith.pad_{m}"), key="arith_pad_mode", persist_state=KEEP)
+                 format_func=lambda m: translate(f"arith.pad_{m}", LANG), key="arith_pad_mode", persist_state=KEEP)
     if op != "conv" or st.session_state["arith_pad_mode"] == "number":
         pair_inputs(tr("arith.padding"), "arith_ph", "arith_pw", 0, 64)
     if op != "avgpool":

@@ -96,8 +96,11 @@ def test_impossible_settings_explain_and_keep_the_rest(at: AppTest, settings: di
     assert at.session_state["arith_cout"] == 8
 
 
-def test_spanish_page(at: AppTest) -> None:
+def test_spanish_page() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["lang"] = "es"
+    at.run()
+    at.switch_page(PAGE).run()
     _set(at, op="conv", h=5, w=5, kh=6, kw=6)
     assert "no cabe" in at.error[0].value
     at.session_state["arith_kh"] = 3

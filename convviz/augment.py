@@ -22,6 +22,7 @@ class AugmentConfig:
     scale_range: tuple[float, float] = (0.85, 1.15)
     thicker_prob: float = 0.2
     thinner_prob: float = 0.15
+    stretch: float = 0.05  # extra independent scaling of each axis, +-
 
 
 def augment_batch(
@@ -35,7 +36,7 @@ def augment_batch(
         return np.asarray(images, dtype=np.uint8).copy()
     imgs = _thickness(imgs, rng, cfg)
     theta = np.deg2rad(rng.uniform(-cfg.max_rotation, cfg.max_rotation, n))
-    scale = rng.uniform(*cfg.scale_range, n) * rng.uniform(0.95, 1.05, (2, n))  # slight anisotropy
+    scale = rng.uniform(*cfg.scale_range, n) * rng.uniform(1 - cfg.stretch, 1 + cfg.stretch, (2, n))  # slight anisotropy
     shift = rng.uniform(-cfg.max_shift, cfg.max_shift, (2, n))
     cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
     oy, ox = np.meshgrid(np.arange(h, dtype=np.float32), np.arange(w, dtype=np.float32), indexing="ij")

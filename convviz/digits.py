@@ -6,8 +6,9 @@ lies at the centre (measured on the MNIST files: mean centre of mass (13.99, 14.
 row/column pixel indices). :func:`preprocess_canvas` does the same to a canvas drawing:
 
 1. grayscale from the RGB channels (the canvas alpha is 255 everywhere, so it is ignored);
-2. stroke width brought into MNIST's range (median 2.6 px of a 20 px digit; estimated as
-   2 * ink area / boundary length) by a disk dilation or erosion when far outside it;
+2. stroke width brought back towards MNIST's (median 2.6 px of a 20 px digit; estimated as
+   2 * ink area / boundary length) by a disk dilation or erosion when it is far outside
+   1.4-4.6 px (MNIST's own digits stay untouched almost always);
 3. crop to the ink's bounding box;
 4. resize so the longest side is 20 px, keeping the aspect ratio (Lanczos), and stretch the
    intensities so the brightest stroke pixel is 255;
@@ -27,7 +28,7 @@ INK_LEVEL = 40  # gray level (0..255) above which a canvas pixel counts as ink
 BOX = 20  # MNIST's digit box
 SIZE = 28  # MNIST's image size
 CENTRE = 14.0  # where MNIST puts the centre of mass (row and column index)
-STROKE_RANGE = (1.8, 4.2)  # acceptable stroke width (px) at the 20 px scale
+STROKE_RANGE = (1.4, 4.6)  # stroke widths (px, at the 20 px scale) left as drawn
 STROKE_TARGET = 2.6  # median MNIST stroke width at the 20 px scale
 MODEL_PATH = Path(__file__).resolve().parents[1] / "assets" / "digit_cnn.npz"
 

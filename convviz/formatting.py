@@ -1,0 +1,167 @@
+"""Human-readable numbers and the table / CSV / Markdown / JSON views of a summary
+(shared by the CLI and the Architecture page).
+
+- :func:`human`: 3 significant digits with an SI prefix: ``61100840 -> "61.1 M"``.
+- :func:`giga`: billions with 2 decimals, torchvision's GFLOPS style: ``714188480 -> "0.71 G"``.
+- :func:`human_bytes`: bytes in kB / MB / GB (powers of 1000).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from convviz.i18n import translate
+from convviz.summary import LayerRow, Summary
+
+_UNITS = ((10**3, "k"), (10**6, "M"), (10**9, "G"), (10**12, "T"))
+
+
+def human(n: float, digits: int = 3) -> str:
+    """``n`` with 3 significant digits and an SI prefix (k, M, G, T): ``61.1 M``, ``280``."""
+    if abs(n) < 1000:
+        return f"{n:.{digits}g}" if isinstance(n, float) else str(n)
+    for scale, prefix in _UNITS:
+        value = n / scale
+        decimals = max(0, digits - len(str(int(abs(value)))))
+        text = f"{value:.{decimals}f}"
+        if abs(float(text)) < 1000 or prefix == "T":
+            break
+    return f"{text} {prefix}"
+
+
+def giga(n: float, decimals: int = 2) -> str:
+    """``n / 10^9`` with 2 decimals, as torchvision prints GFLOPS: ``0.71 G``."""
+    return f"{n / 1e9:.{decimals}f} G"
+
+
+def human_bytes(n: int) -> str:
+    """Bytes with a unit (powers of 1000): ``602112 -> "602 kB"``."""
+    if n < 1000:
+        return f"{n} B"
+    text = human(n)
+    return text + "B"
+
+
+def shape_text(shape: Any) -> str:
+    """``(64, 56, 56) -> "64x56x56"``."""
+    return "x".join(str(v) for v in shape)
+
+
+def _num(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def rf_text(row: LayerRow) -> str:
+    """``"size 11x11, jump 4x4, start 3x3"`` compact: ``"11x11 /4 @3"``; "-" when unknown."""
+    rf = row.receptive_field
+    if rf is None:
+        return "-"
+    size = "x".join(map(_num, rf.size))
+    jump = "x".join(map(_num, rf.jump)) if rf.jump[0] != rf.jump[1] else _num(rf.jump[0])
+    return f"{size} /{jump}"
+
+
+def _columns(lang: str) -> list[str]:
+    return [translate(f"engine.col_{c}", lang)
+            for c in ("layer", "output", "params", "macs", "memory", "rf")]
+
+
+def _cells(row: LayerRow) -> list[str]:
+    indent = "  " * row.depth
+    label = f" ({row.label})" if row.label else ""
+    return [
+        f"{indent}{row.path} {row.type}{label}",
+        shape_text(row.output_shape),
+        f"{row.params:,}",
+        f"{row.macs:,}",
+        human_bytes(row.memory_bytes),
+        rf_text(row),
+    ]
+
+
+def _totals(summary: Summary, lang: str) -> list[str]:
+    return [
+        translate("engine.total_input", lang, shape=shape_text(summary.input_shape),
+                  out=shape_text(summary.output_shape)),
+        translate("engine.total_params", lang, n=f"{summary.total_params:,}", human=human(summary.total_params),
+                  trainable=f"{summary.trainable_params:,}"),
+        translate("engine.total_buffers", lang, n=f"{summary.total_buffers:,}"),
+        translate("engine.total_macs", lang, n=f"{summary.total_macs:,}", giga=giga(summary.total_macs)),
+        translate("engine.total_memory", lang, human=human_bytes(summary.total_memory_bytes)),
+    ]
+
+
+def render_table(summary: Summary, lang: str = "en") -> str:
+    """A fixed-width text table (numbers right-aligned), then totals and warnings."""
+    head = _columns(lang)
+    body = [_cells(row) for row in summary.layers]
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+
+    def line(cells: list[str]) -> str:
+        parts = [cells[0].ljust(widths[0]), cells[1].ljust(widths[1])]
+        parts += [c.rjust(w) for c, w in zip(cells[2:5], widths[2:5], strict=True)]
+        parts.append(cells[5].ljust(widths[5]))
+        return "  ".join(parts).rstrip()
+
+    rule = "-" * len(line(head))
+    out = [summary.name, rule, line(head), rule, *map(line, body), rule, *_totals(summary, lang)]
+    warnings = summary.warnings_text(lang)
+    if warnings:
+        out += ["", translate("engine.warnings_title", lang), *(f"- {w}" for w in warnings)]
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(summary: Summary, lang: str = "en") -> str:
+    """A GitHub-flavoured Markdown table, then totals and warnings as lists."""
+    head = _columns(lang)
+    out = [f"### {summary.name}", "", "| " + " | ".join(head) + " |",
+           "|" + "|".join(["---", "---", "---:", "---:", "---:", "---"]) + "|"]
+    for row in summary.layers:
+        cells = _cells(row)
+        cells[0] = ("&nbsp;" * 2 * row.depth) + f"`{row.path}` {row.type}" + (f" ({row.label})" if row.label else "")
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    out += ["", *(f"- {t}" for t in _totals(summary, lang))]
+    warnings = summary.warnings_text(lang)
+    if warnings:
+        out += ["", f"**{translate('engine.warnings_title', lang)}**", "", *(f"- {w}" for w in warnings)]
+    return "\n".join(out) + "\n"
+
+
+CSV_COLUMNS = ("path", "depth", "type", "input_shape", "output_shape", "params", "buffers",
+               "macs", "memory_elems", "memory_bytes", "rf_size_h", "rf_size_w", "rf_jump_h",
+               "rf_jump_w", "rf_start_h", "rf_start_w", "warnings")
+
+
+def render_csv(summary: Summary, lang: str = "en") -> str:
+    """One CSV row per layer/block with stable machine-readable column names."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in summary.layers:
+        rf = row.receptive_field
+        field = ["", "", "", "", "", ""] if rf is None else [
+            *map(_num, rf.size), *map(_num, rf.jump), *map(_num, rf.start)]
+        writer.writerow([
+            row.path, row.depth, row.type, shape_text(row.input_shape), shape_text(row.output_shape),
+            row.params, row.buffers, row.macs, row.memory_elems, row.memory_bytes, *field,
+            " | ".join(n.text(lang) for n in row.warnings),
+        ])
+    return buffer.getvalue()
+
+
+def render_json(summary: Summary, lang: str = "en") -> str:
+    """``summary.to_dict()`` as indented JSON (the stable format other tools read)."""
+    return json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv, "markdown": render_markdown}
+
+
+def render(summary: Summary, fmt: str = "table", lang: str = "en") -> str:
+    """The summary in ``fmt`` (table, json, csv or markdown)."""
+    if fmt not in RENDERERS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(RENDERERS)}")
+    return RENDERERS[fmt](summary, lang)

@@ -19,7 +19,7 @@ import streamlit as st  # noqa: E402
 from pages.registry import PAGES  # noqa: E402
 from pages.ui import language_switch, tr  # noqa: E402
 
-st.set_page_config(page_title="ConvViz", page_icon="🧮", layout="wide")
+st.set_page_config(page_title="ConvViz", page_icon=":material/grid_on:", layout="wide")
 
 language_switch()
 sections: dict[str, list] = {}

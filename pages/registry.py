@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 PAGES: list[tuple[str, str, str, str]] = [
-    ("pages/home.py", "common.home", "🏠", "common.nav_learn"),
-    ("pages/layer_arithmetic.py", "arith.page_title", "📐", "common.nav_learn"),
-    ("pages/concepts.py", "concepts.page_title", "💡", "common.nav_learn"),
-    ("pages/architecture.py", "arch.page_title", "🏗️", "common.nav_build"),
-    ("pages/receptive_field.py", "rf.page_title", "🎯", "common.nav_build"),
-    ("pages/filter_lab.py", "filters.page_title", "🖼️", "common.nav_play"),
-    ("pages/draw_digit.py", "digit.page_title", "✍️", "common.nav_play"),
-    ("pages/training_lab.py", "train.page_title", "📈", "common.nav_play"),
+    ("pages/home.py", "common.home", ":material/home:", "common.nav_learn"),
+    ("pages/layer_arithmetic.py", "arith.page_title", ":material/calculate:", "common.nav_learn"),
+    ("pages/concepts.py", "concepts.page_title", ":material/lightbulb:", "common.nav_learn"),
+    ("pages/architecture.py", "arch.page_title", ":material/account_tree:", "common.nav_build"),
+    ("pages/receptive_field.py", "rf.page_title", ":material/center_focus_strong:", "common.nav_build"),
+    ("pages/filter_lab.py", "filters.page_title", ":material/filter_b_and_w:", "common.nav_play"),
+    ("pages/draw_digit.py", "digit.page_title", ":material/draw:", "common.nav_play"),
+    ("pages/training_lab.py", "train.page_title", ":material/monitoring:", "common.nav_play"),
 ]

@@ -142,9 +142,15 @@ def cached_texts(key: str, lang: str) -> dict[str, Any]:
     """Table rows, CSV, Markdown and PyTorch code of a valid spec (by its JSON)."""
     from convviz.pytorch_export import to_pytorch
 
+    import pandas as pd
+
+    from convviz.i18n import translate
+
     summary, _ = cached_summary(key)
+    frame = pd.DataFrame(table_rows(summary, lang))
+    frame.columns = [translate(f"arch.col_{c}", lang) for c in frame.columns]
     return {
-        "rows": table_rows(summary, lang),
+        "frame": frame,
         "csv": csv_text(summary, lang),
         "markdown": markdown_text(summary, lang),
         "pytorch": to_pytorch(json.loads(key)),

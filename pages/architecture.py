@@ -185,8 +185,7 @@ if paths:
 # ------------------------------------------------------------------ table
 st.subheader(tr("arch.table"))
 texts = cached_texts(KEY, LANG)
-frame = pd.DataFrame(texts["rows"])
-frame.columns = [tr(f"arch.col_{c}") for c in frame.columns]
+frame = texts["frame"]
 st.dataframe(frame, hide_index=True, width="stretch", height=min(38 * (len(frame) + 1), 520))
 warned = [r for r in summary.layers if r.warnings]
 if warned:

@@ -1,0 +1,75 @@
+"""Benchmark of the Architecture and Receptive-field pages (issue 4 target: a rerun of the
+Architecture page with ResNet-50 loaded under 200 ms).
+
+Timed with AppTest reruns (warm caches: the state a user is in after loading a network), and
+the first run after an edit (cold summary/figure caches), plus the engine's own summarize()
+for reference. Prints medians (wall and CPU). Run: python bench/bench_pages.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def median_ms(fn, repeat: int = 15) -> tuple[float, float]:
+    walls, cpus = [], []
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        walls.append((time.perf_counter() - w) * 1000)
+        cpus.append((time.process_time() - c) * 1000)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def main() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    import convviz
+    from convviz.presets import get_preset
+
+    print("summarize('resnet50'): %.1f ms wall, %.1f ms CPU" % median_ms(lambda: convviz.summarize(get_preset("resnet50"))))
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/architecture.py").run()
+    at.selectbox(key="arch_preset").set_value("resnet50").run()
+    at.run()
+    assert not at.exception
+    wall, cpu = median_ms(lambda: at.run())
+    print(f"Architecture page rerun, ResNet-50 loaded (warm): {wall:.1f} ms wall, {cpu:.1f} ms CPU (target < 200 ms)")
+
+    counter = iter(range(1, 10_000))
+
+    def edit() -> None:
+        # a new out_channels each time: a spec never seen before, so summary, texts and figures are rebuilt
+        area = next(t for t in at.text_area if t.key.startswith("arch_args_"))
+        args = json.loads(area.value)
+        args["out_channels"] = 64 + next(counter)
+        area.input(json.dumps(args))
+        at.button(key="arch_apply").click().run()
+
+    at.selectbox(key="arch_layer").set_value("layers.0").run()
+    wall, cpu = median_ms(edit, repeat=7)
+    print(f"Architecture page, apply an edit to ResNet-50 (cold caches, two runs): {wall:.1f} ms wall, {cpu:.1f} ms CPU")
+
+    at.switch_page("pages/receptive_field.py").run()
+    at.selectbox(key="rf_net").set_value("resnet50").run()
+    at.run()
+    assert not at.exception
+    wall, cpu = median_ms(lambda: at.run())
+    print(f"Receptive-field page rerun, ResNet-50 (warm): {wall:.1f} ms wall, {cpu:.1f} ms CPU")
+    at.selectbox(key="rf_net").set_value("lenet5").run()
+    at.run()
+    wall, cpu = median_ms(lambda: at.run())
+    print(f"Receptive-field page rerun, LeNet-5 with its ERF (warm): {wall:.1f} ms wall, {cpu:.1f} ms CPU")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,7 @@ import streamlit as st
 from convviz import curves as C
 from convviz import datasets as D
 from convviz.figures import training as FT
+from convviz.i18n import translate
 from pages import _train_widgets as W
 from pages.ui import lang, show_error, tr
 
@@ -56,6 +57,12 @@ def _stop() -> None:
         run.stop()
 
 
+def _labels_of(prefix: str):
+    """Option labels in the language of this run (bound now: AppTest calls it off-script)."""
+    language = lang()
+    return lambda option: translate(f"{prefix}{option}", language)
+
+
 def _fmt_lr(v: float) -> str:
     return f"{v:g}"
 
@@ -72,7 +79,7 @@ st.write(tr("train.intro"))
 # --- data -----------------------------------------------------------------------------
 st.subheader(tr("train.data_header"))
 source = st.radio(tr("train.source_label"), list(D.SOURCES), key="train_source", horizontal=True,
-                  format_func=lambda s: tr(f"train.source_{s}"))
+                  format_func=_labels_of("train.source_"))
 data_ready = True
 folder = None
 if source == "generated":
@@ -117,13 +124,13 @@ st.subheader(tr("train.settings_header"))
 cols = st.columns(2)
 with cols[0]:
     size = st.selectbox(tr("train.size_label"), list(C.SIZES), key="train_size",
-                        format_func=lambda s: tr(f"train.size_{s}"))
+                        format_func=_labels_of("train.size_"))
     st.radio(tr("train.optimizer_label"), list(C.OPTIMIZERS), key="train_optimizer", horizontal=True,
-             format_func=lambda s: tr(f"train.optimizer_{s}"), help=tr("train.optimizer_help"))
+             format_func=_labels_of("train.optimizer_"), help=tr("train.optimizer_help"))
     st.select_slider(tr("train.lr_label"), LR_VALUES, key="train_lr", format_func=_fmt_lr,
                      help=tr("train.lr_help"))
     mode = st.radio(tr("train.batch_mode_label"), list(C.BATCH_MODES), key="train_batch_mode",
-                    format_func=lambda s: tr(f"train.batch_mode_{s}"), help=tr("train.batch_mode_help"))
+                    format_func=_labels_of("train.batch_mode_"), help=tr("train.batch_mode_help"))
     st.select_slider(tr("train.batch_size_label"), BATCH_SIZES, key="train_batch_size",
                      disabled=mode != "mini")
     st.slider(tr("train.epochs_label"), 1, 50, key="train_epochs")

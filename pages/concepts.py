@@ -1,0 +1,276 @@
+"""Concepts: activations, FC vs convolution, normalisation, dropout and softmax, with numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from convviz import concepts as C
+from convviz.figures import concepts as FC
+from convviz.i18n import translate
+from pages.ui import lang, tr
+
+SECTIONS = ("activations", "fc_conv", "norm", "dropout", "softmax")
+def _labels_of(prefix: str):
+    """Option labels in the language of this run (bound now: AppTest calls it off-script)."""
+    language = lang()
+    return lambda option: translate(f"{prefix}{option}", language)
+
+
+TEMPERATURES = [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _figure(name: str, *args: object):
+    """The figure builder ``FC.<name>`` with ``args``, cached (plotly builders take ~50-150 ms)."""
+    return getattr(FC, name)(*args)
+
+
+def _chart(fig, key: str) -> None:
+    st.plotly_chart(fig, width="stretch", key=key, config={"displayModeBar": False})
+
+
+def _parse_numbers(text: str, minimum: int = 1, maximum: int = 12) -> np.ndarray | None:
+    """Comma/space separated numbers; a clear message (and None) when they are not."""
+    parts = [p for p in text.replace(";", ",").replace(",", " ").split() if p]
+    try:
+        values = np.array([float(p) for p in parts], dtype=np.float64)
+    except ValueError:
+        st.error(tr("concepts.bad_numbers", text=text))
+        return None
+    if not minimum <= values.size <= maximum or not np.isfinite(values).all():
+        st.error(tr("concepts.bad_count", low=minimum, high=maximum))
+        return None
+    return values
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4g}"
+
+
+st.title(tr("concepts.page_title"))
+st.write(tr("concepts.intro"))
+section = st.radio(tr("concepts.section_label"), SECTIONS, key="concepts_section", horizontal=True,
+                   format_func=_labels_of("concepts.section_"))
+
+# =============================================================================== activations
+if section == "activations":
+    st.header(tr("concepts.act_header"))
+    st.write(tr("concepts.act_intro"))
+    st.latex(r"\sigma(z)=\frac{1}{1+e^{-z}},\ \sigma'=\sigma(1-\sigma) \qquad "
+             r"\tanh(z)=\frac{e^{z}-e^{-z}}{e^{z}+e^{-z}},\ \tanh'=1-\tanh^2")
+    st.latex(r"\mathrm{ReLU}(z)=\max(0,z),\ \mathrm{ReLU}'=[z>0] \qquad "
+             r"\mathrm{leaky}(z)=\max(\alpha z,z),\ \mathrm{leaky}'\in\{\alpha,1\}")
+    chosen = st.multiselect(tr("concepts.act_choose"), list(C.ACTIVATIONS), default=list(C.ACTIVATIONS),
+                            key="concepts_act_names", format_func=_labels_of("concepts.act_"))
+    alpha = st.slider(tr("concepts.act_alpha"), 0.0, 0.5, 0.1, 0.01, key="concepts_act_alpha")
+    if not chosen:
+        st.warning(tr("concepts.act_none"))
+    else:
+        labels = {"value": tr("concepts.act_value"), "derivative": tr("concepts.act_derivative"), "z": "z"}
+        labels.update({n: tr(f"concepts.act_{n}") for n in C.ACTIVATIONS})
+        _chart(_figure("activation_figure", chosen, labels, alpha), "concepts_act_fig")
+        z0 = st.number_input(tr("concepts.act_at"), -50.0, 50.0, 2.0, 0.5, key="concepts_act_z")
+        st.dataframe(
+            [{tr("concepts.col_function"): tr(f"concepts.act_{n}"),
+              "f(z)": _fmt(float(C.activation(n, z0, alpha))),
+              "f'(z)": _fmt(float(C.activation_derivative(n, z0, alpha)))} for n in chosen],
+            hide_index=True, width="stretch",
+        )
+        st.info(tr("concepts.act_gradients"))
+
+    st.subheader(tr("concepts.lin_header"))
+    st.write(tr("concepts.lin_intro"))
+    st.latex(r"W_2(W_1x+b_1)+b_2=\underbrace{(W_2W_1)}_{W}\,x+\underbrace{(W_2b_1+b_2)}_{b}")
+    seed = st.number_input(tr("concepts.lin_seed"), 0, 9999, 1, key="concepts_lin_seed")
+    relu_between = st.checkbox(tr("concepts.lin_relu"), key="concepts_lin_relu")
+    rng = np.random.default_rng(int(seed))
+    w1 = rng.integers(-2, 3, size=(3, 2)).astype(float)
+    b1 = rng.integers(-1, 2, size=3).astype(float)
+    w2 = rng.integers(-2, 3, size=(2, 3)).astype(float)
+    b2 = rng.integers(-1, 2, size=2).astype(float)
+    col = C.collapse_linear_stack([w1, w2], [b1, b2])
+    _chart(_figure("matrices_figure", [("W₁", w1), ("b₁", b1), ("W₂", w2), ("b₂", b2)]), "concepts_lin_layers")
+    _chart(_figure("matrices_figure", [("W = W₂W₁", col.weight), ("b = W₂b₁ + b₂", col.bias)]), "concepts_lin_single")
+    x = rng.integers(-3, 4, size=2).astype(float)
+    stacked = col.stack(x, "relu" if relu_between else None)
+    single = col.single(x)
+    st.markdown(tr("concepts.lin_check", x=np.array2string(x), stack=np.array2string(stacked),
+                   single=np.array2string(single)))
+    if relu_between:
+        if np.allclose(stacked, single):
+            st.info(tr("concepts.lin_relu_same"))
+        else:
+            st.warning(tr("concepts.lin_relu_differs"))
+    else:
+        st.success(tr("concepts.lin_same"))
+
+# =============================================================================== FC vs conv
+elif section == "fc_conv":
+    st.header(tr("concepts.fc_header"))
+    st.write(tr("concepts.fc_intro"))
+    c1, c2 = st.columns(2)
+    with c1:
+        h = st.number_input(tr("concepts.fc_h"), 1, 512, 32, key="concepts_fc_h")
+        w = st.number_input(tr("concepts.fc_w"), 1, 512, 32, key="concepts_fc_w")
+        ch = st.number_input(tr("concepts.fc_c"), 1, 512, 3, key="concepts_fc_c")
+    with c2:
+        filters = st.number_input(tr("concepts.fc_filters"), 1, 1024, 6, key="concepts_fc_filters")
+        k = st.number_input(tr("concepts.fc_k"), 1, 64, 5, key="concepts_fc_k")
+        stride = st.number_input(tr("concepts.fc_stride"), 1, 16, 1, key="concepts_fc_stride")
+        pad = st.number_input(tr("concepts.fc_pad"), 0, 32, 0, key="concepts_fc_pad")
+    try:
+        r = C.fc_vs_conv(int(h), int(w), int(ch), int(filters), int(k), int(stride), int(pad))
+    except ValueError as exc:
+        st.error(tr("concepts.fc_invalid", error=str(exc)))
+    else:
+        ho, wo, fo = r.output_shape
+        st.markdown(tr("concepts.fc_output", h=h, w=w, c=ch, f=filters, k=k, ho=ho, wo=wo, fo=fo))
+        st.markdown(tr("concepts.fc_conv_count", k=k, c=ch, f=filters, per=r.conv_inputs_per_output,
+                       params=f"{r.conv_params:,}"))
+        st.markdown(tr("concepts.fc_fc_count", nin=f"{r.fc_inputs_per_output:,}", nout=f"{ho * wo * fo:,}",
+                       params=f"{r.fc_params:,}"))
+        st.metric(tr("concepts.fc_ratio"), f"{r.ratio:,.0f}×")
+        st.markdown(tr("concepts.fc_mults", conv=f"{r.conv_mults:,}", fc=f"{r.fc_mults:,}"))
+        _chart(_figure("params_figure", r.conv_params, r.fc_params,
+                                {"conv": tr("concepts.fc_conv_name"), "fc": tr("concepts.fc_fc_name"),
+                                 "params": tr("concepts.fc_params_axis")}), "concepts_fc_bar")
+    st.subheader(tr("concepts.sparse_header"))
+    st.write(tr("concepts.sparse_intro"))
+    n_in = st.slider(tr("concepts.sparse_inputs"), 3, 9, 5, key="concepts_sparse_n")
+    kernel = st.slider(tr("concepts.sparse_kernel"), 1, 5, 3, key="concepts_sparse_k")
+    if kernel > n_in:
+        st.warning(tr("concepts.sparse_too_big"))
+    else:
+        padding = (kernel - 1) // 2
+        n_out = n_in + 2 * padding - kernel + 1
+        if st.session_state.get("concepts_sparse_sel", 1) > n_out:
+            st.session_state["concepts_sparse_sel"] = n_out
+        sel = st.slider(tr("concepts.sparse_selected"), 1, n_out, min(3, n_out), key="concepts_sparse_sel")
+        conn = C.conv1d_connectivity(n_in, kernel, padding)
+        seen = ", ".join(f"x{j + 1}" for j in np.flatnonzero(conn[sel - 1] >= 0))
+        _chart(_figure("connectivity_figure", n_in, kernel, padding, sel - 1,
+                                      {"fc": tr("concepts.sparse_fc"), "conv": tr("concepts.sparse_conv")}),
+               "concepts_sparse_fig")
+        st.markdown(tr("concepts.sparse_counts", i=sel, seen=seen, fc_w=n_in * n_out, conv_w=kernel, n=n_in))
+        st.caption(tr("concepts.sparse_sharing"))
+
+# =============================================================================== normalisation
+elif section == "norm":
+    st.header(tr("concepts.norm_header"))
+    st.write(tr("concepts.norm_intro"))
+    kind = st.radio(tr("concepts.norm_kind"), list(C.NORMS), key="concepts_norm_kind", horizontal=True,
+                    format_func=_labels_of("concepts.norm_"))
+    st.info(tr(f"concepts.norm_{kind}_about"))
+    c1, c2 = st.columns(2)
+    with c1:
+        n = st.slider("N", 1, 6, 4, key="concepts_norm_n")
+        c = st.slider("C", 1, 8, 6, key="concepts_norm_c")
+        hw = st.slider("H = W", 1, 3, 2, key="concepts_norm_hw")
+    with c2:
+        divisors = [g for g in range(1, c + 1) if c % g == 0]
+        if st.session_state.get("concepts_norm_groups") not in divisors:
+            st.session_state["concepts_norm_groups"] = divisors[len(divisors) // 2]
+        groups = st.select_slider(tr("concepts.norm_groups"), divisors, key="concepts_norm_groups",
+                                  disabled=kind != "group")
+        for key, top in (("concepts_norm_sel_n", n), ("concepts_norm_sel_c", c)):
+            if st.session_state.get(key, 1) > top:
+                st.session_state[key] = top
+        sel_n = st.slider(tr("concepts.norm_sel_n"), 1, n, 1, key="concepts_norm_sel_n") if n > 1 else 1
+        sel_c = st.slider(tr("concepts.norm_sel_c"), 1, c, 1, key="concepts_norm_sel_c") if c > 1 else 1
+    shape = (n, c, hw, hw)
+    ids = C.norm_groups(kind, shape, groups)
+    target = ids[sel_n - 1, sel_c - 1, 0, 0]
+    size = int((ids == target).sum())
+    _chart(_figure("norm_cube_figure", kind, shape, groups, (sel_n - 1, sel_c - 1),
+                               {"shared": tr("concepts.norm_shared"), "other": tr("concepts.norm_other")}),
+           "concepts_norm_cube")
+    st.markdown(tr("concepts.norm_counts", sets=int(ids.max()) + 1, size=size, total=ids.size))
+
+    st.subheader(tr("concepts.bn_header"))
+    st.write(tr("concepts.bn_intro"))
+    text = st.text_input(tr("concepts.bn_values"), "1, 2, 3, 6", key="concepts_bn_values")
+    b1, b2, b3 = st.columns(3)
+    gamma = b1.number_input("γ", -10.0, 10.0, 1.0, 0.1, key="concepts_bn_gamma")
+    beta = b2.number_input("β", -10.0, 10.0, 0.0, 0.1, key="concepts_bn_beta")
+    eps = b3.number_input("ε", 1e-8, 1.0, 1e-5, format="%.0e", key="concepts_bn_eps")
+    values = _parse_numbers(text, 1, 16)
+    if values is not None:
+        s = C.batchnorm_steps(values, gamma, beta, eps)
+        m = values.size
+        mu, var = float(s.mean[0]), float(s.variance[0])
+        st.markdown(tr("concepts.bn_step1", m=m))
+        st.latex(rf"\mu_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i x_i=\frac{{{_fmt(values.sum())}}}{{{m}}}={_fmt(mu)}")
+        st.markdown(tr("concepts.bn_step2"))
+        st.latex(rf"\sigma^2_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i (x_i-\mu_\mathcal{{B}})^2={_fmt(var)}")
+        st.markdown(tr("concepts.bn_step3"))
+        st.latex(rf"\hat x_i=\frac{{x_i-{_fmt(mu)}}}{{\sqrt{{{_fmt(var)}+{eps:g}}}}}")
+        st.markdown(tr("concepts.bn_step4"))
+        st.latex(rf"y_i={_fmt(gamma)}\,\hat x_i+{_fmt(beta)}")
+        st.dataframe(
+            [{"i": i + 1, "x_i": _fmt(values[i]), "x_i − μ": _fmt(s.centered[i, 0]),
+              "x̂_i": _fmt(s.x_hat[i, 0]), "y_i": _fmt(s.y[i, 0])} for i in range(m)],
+            hide_index=True, width="stretch",
+        )
+        _chart(_figure("bn_figure", values, s.x_hat[:, 0], s.y[:, 0],
+                            {"x": "x", "x_hat": "x̂", "y": "y = γx̂ + β"}), "concepts_bn_fig")
+        if m == 1:
+            st.warning(tr("concepts.bn_single"))
+
+# =============================================================================== dropout
+elif section == "dropout":
+    st.header(tr("concepts.drop_header"))
+    st.write(tr("concepts.drop_intro"))
+    p = st.slider(tr("concepts.drop_p"), 0.0, 0.9, 0.5, 0.1, key="concepts_drop_p")
+    st.session_state.setdefault("concepts_drop_iter", 1)
+
+    def _next_iteration() -> None:
+        st.session_state["concepts_drop_iter"] = st.session_state.get("concepts_drop_iter", 1) % 50 + 1
+
+    it = st.number_input(tr("concepts.drop_iteration"), 1, 50, key="concepts_drop_iter")
+    st.button(tr("concepts.drop_next"), key="concepts_drop_next", on_click=_next_iteration)
+    sizes = [4, 6, 6, 2]
+    masks = C.dropout_masks(sizes, p, iterations=int(it), seed=0)[int(it) - 1]
+    dropped = int(sum((~m).sum() for m in masks))
+    _chart(_figure("network_figure", sizes, masks, {k: tr(f"concepts.drop_{k}") for k in
+                                            ("kept", "dropped", "input", "hidden", "output")}), "concepts_drop_net")
+    st.markdown(tr("concepts.drop_count", it=it, dropped=dropped, hidden=sum(sizes[1:-1])))
+
+    st.subheader(tr("concepts.inv_header"))
+    st.write(tr("concepts.inv_intro"))
+    st.latex(r"y_i=\frac{m_i\,x_i}{1-p},\quad m_i\sim\mathrm{Bernoulli}(1-p)\ \Rightarrow\ "
+             r"\mathbb{E}[y_i]=\frac{(1-p)\,x_i}{1-p}=x_i")
+    h = np.array([0.5, 1.2, 0.8, 2.0, 0.3, 1.5])
+    y, mask = C.inverted_dropout(h, p, rng=int(it))
+    st.dataframe(
+        [{tr("concepts.inv_unit"): i + 1, "x": _fmt(h[i]), "m": int(mask[i]), "m·x": _fmt(h[i] * mask[i]),
+          "y = m·x/(1−p)": _fmt(y[i])} for i in range(h.size)],
+        hide_index=True, width="stretch",
+    )
+    many, _ = C.inverted_dropout(np.tile(h, (2000, 1)), p, rng=int(it) + 1)  # 2,000 iterations at once
+    st.markdown(tr("concepts.inv_means", scale=_fmt(1 / (1 - p)), x=np.array2string(h, precision=2),
+                   mean=np.array2string(many.mean(axis=0), precision=2)))
+    st.caption(tr("concepts.inv_test_time"))
+
+# =============================================================================== softmax
+else:
+    st.header(tr("concepts.soft_header"))
+    st.write(tr("concepts.soft_intro"))
+    st.latex(r"\sigma(\vec z)_i=\frac{e^{z_i/T}}{\sum_{j=1}^{K} e^{z_j/T}}")
+    text = st.text_input(tr("concepts.soft_logits"), "2.0, 1.0, 0.1, -1.0", key="concepts_soft_logits")
+    t = st.select_slider(tr("concepts.soft_t"), TEMPERATURES, 1.0, key="concepts_soft_t")
+    z = _parse_numbers(text, 2, 10)
+    if z is not None:
+        probs = C.softmax(z, t)
+        _chart(_figure("softmax_figure", z, t, {"t1": tr("concepts.soft_t1"), "t": tr("concepts.soft_tt", t=t),
+                                        "prob": tr("concepts.soft_prob"), "class": tr("concepts.soft_class")}),
+               "concepts_soft_fig")
+        e = np.exp(z / t - (z / t).max())
+        st.dataframe(
+            [{tr("concepts.soft_class"): i + 1, "z_i": _fmt(z[i]), "z_i / T": _fmt(z[i] / t),
+              "e^(z_i/T − max)": _fmt(e[i]), "p_i": f"{probs[i]:.4f}"} for i in range(z.size)],
+            hide_index=True, width="stretch",
+        )
+        st.markdown(tr("concepts.soft_summary", top=int(np.argmax(probs)) + 1, p=f"{probs.max():.3f}",
+                       h=f"{C.entropy(probs):.3f}", hmax=f"{np.log(z.size):.3f}"))
+        st.caption(tr("concepts.soft_note"))

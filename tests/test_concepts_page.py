@@ -1,0 +1,140 @@
+"""AppTest of the Concepts page: every section in both languages, the lecture's numbers,
+interactive normalisation, bad input handled with messages (never a traceback)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SECTIONS = ("activations", "fc_conv", "norm", "dropout", "softmax")
+
+
+def _open(lang: str = "en", section: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("pages/concepts.py").run()
+    if section:
+        _section(at, section)
+    return at
+
+
+def _section(at: AppTest, section: str) -> None:
+    # set through the session state: the radio's labels are translated in the page's language
+    at.session_state["concepts_section"] = section
+    at.run()
+
+
+def _texts(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _array(value: object) -> np.ndarray:
+    if isinstance(value, dict) and "bdata" in value:  # plotly 7's base64 encoding
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_section_renders_in_both_languages(lang: str) -> None:
+    at = _open(lang)
+    assert at.title[0].value == ("Concepts" if lang == "en" else "Conceptos")
+    for section in SECTIONS:
+        _section(at, section)
+        assert not at.exception, (section, [e.value for e in at.exception])
+        assert not at.error, section
+        assert at.get("plotly_chart"), f"{section} draws nothing"
+
+
+def test_fc_vs_conv_shows_the_lecture_numbers() -> None:
+    at = _open(section="fc_conv")
+    text = _texts(at)
+    assert "28×28×6" in text
+    assert "456 parameters" in text
+    assert "14,455,392 parameters" in text  # (32·32·3 + 1) · 28·28·6
+    # the lecture's invalid case: 7x7 input, 3x3 filter, stride 3
+    at.number_input(key="concepts_fc_h").set_value(7)
+    at.number_input(key="concepts_fc_w").set_value(7)
+    at.number_input(key="concepts_fc_k").set_value(3)
+    at.number_input(key="concepts_fc_stride").set_value(3).run()
+    assert not at.exception
+    assert at.error and "cannot be built" in at.error[0].value
+    assert at.number_input(key="concepts_fc_filters").value == 6  # other settings survive
+
+
+def test_sparse_connectivity_names_the_inputs_of_h3() -> None:
+    at = _open(section="fc_conv")
+    assert "h3 depends on x2, x3, x4 only" in _texts(at)
+    at.slider(key="concepts_sparse_k").set_value(5).run()
+    assert "h3 depends on x1, x2, x3, x4, x5 only" in _texts(at)
+    at.slider(key="concepts_sparse_n").set_value(3).run()  # kernel 5 > 3 inputs
+    assert not at.exception and at.warning
+
+
+@pytest.mark.parametrize("kind,expected", [("batch", lambda n, c, hw: n * hw), ("layer", lambda n, c, hw: c * hw),
+                                           ("instance", lambda n, c, hw: hw), ("group", lambda n, c, hw: c // 2 * hw)])
+def test_normalisation_cube_highlights_the_right_number_of_values(kind: str, expected) -> None:
+    at = _open(section="norm")
+    at.radio(key="concepts_norm_kind").set_value(kind)
+    at.slider(key="concepts_norm_n").set_value(3)
+    at.slider(key="concepts_norm_c").set_value(4)
+    at.slider(key="concepts_norm_hw").set_value(2).run()
+    if kind == "group":
+        at.select_slider(key="concepts_norm_groups").set_value(2).run()
+    assert not at.exception
+    cube = next(f for f in _figures(at) if f["data"] and f["data"][0]["type"] == "mesh3d")
+    highlighted = cube["data"][0]
+    cells = len(_array(highlighted["x"])) // 8  # 8 corners per cube
+    assert cells == expected(3, 4, 4)
+    assert f"{cells} of the 48 values" in _texts(at)
+
+
+def test_batchnorm_steps_and_bad_values() -> None:
+    at = _open(section="norm")
+    at.text_input(key="concepts_bn_values").set_value("1, 2, 3, 6").run()
+    table = at.dataframe[-1].value
+    assert list(table["x_i − μ"]) == ["-2", "-1", "0", "3"]  # μ = 3
+    at.text_input(key="concepts_bn_values").set_value("1, two, 3").run()
+    assert not at.exception and at.error
+    assert at.radio(key="concepts_norm_kind").value == "batch"
+
+
+def test_linear_stack_collapse_messages() -> None:
+    at = _open(section="activations")
+    assert at.success  # without a non-linearity: identical
+    at.checkbox(key="concepts_lin_relu").check().run()
+    assert not at.exception and (at.warning or at.info)
+    at.multiselect(key="concepts_act_names").set_value([]).run()
+    assert at.warning
+
+
+def test_dropout_next_iteration_changes_the_drawing() -> None:
+    at = _open(section="dropout")
+    first = _texts(at)
+    at.button(key="concepts_drop_next").click().run()
+    assert at.number_input(key="concepts_drop_iter").value == 2
+    assert not at.exception and "Iteration 2" in _texts(at) and _texts(at) != first
+
+
+def test_softmax_temperature_and_bad_logits() -> None:
+    at = _open(section="softmax")
+    at.select_slider(key="concepts_soft_t").set_value(0.05).run()
+    fig = next(f for f in _figures(at) if f["data"][0]["type"] == "bar")
+    sharp = _array(fig["data"][1]["y"]).astype(float)
+    assert sharp.max() > 0.99  # a low temperature puts almost everything on the top logit
+    at.text_input(key="concepts_soft_logits").set_value("5").run()
+    assert not at.exception and at.error  # one logit is not a distribution over classes
+    assert at.select_slider(key="concepts_soft_t").value == 0.05

@@ -21,18 +21,24 @@ Stride ``s`` keeps every ``s``-th output, ``out_s[i, j] = out[s*i, s*j]`` (so
 dilation ``d`` spreads the taps ``d`` pixels apart: the kernel becomes
 ``(kh - 1) * d + 1`` wide with zeros ("holes") between the taps.
 
-Three numerically equivalent ways to compute it (``method="auto"`` picks one):
-``direct`` (scipy.ndimage.correlate), ``separable`` (a rank-1 kernel ``K = c r^T`` found by
-SVD is applied as a column pass then a row pass: ``kh + kw`` instead of ``kh * kw``
-multiplications per pixel) and ``fft`` (scipy.signal.fftconvolve on the padded image, for
-large kernels). scipy is imported lazily inside the functions that need it.
+Four numerically equivalent ways to compute it (``method="auto"`` picks one):
+``direct`` (scipy.ndimage.correlate), ``taps`` (the same sum written as one vectorised
+multiply-add of a shifted slice of the padded image per non-zero weight, in row strips
+that stay in cache, in parallel threads: for small kernels on megapixel images it is
+several times faster than ndimage's generic loop, see bench/RESULTS-filters.md),
+``separable`` (a rank-1 kernel ``K = c r^T`` found by SVD is applied as a column pass then
+a row pass: ``kh + kw`` instead of ``kh * kw`` multiplications per pixel) and ``fft``
+(scipy.signal.fftconvolve on the padded image, for large kernels). scipy is imported
+lazily inside the functions that need it.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +52,10 @@ MAX_KERNEL_SIZE = 15
 """Largest custom kernel side accepted by :func:`parse_kernel`."""
 FFT_MIN_TAPS = 121
 """A non-separable kernel with at least this many taps (11x11) goes through the FFT."""
+TAPS_MAX = 49
+"""Kernels with at most this many non-zero weights use the ``taps`` path."""
+STRIP_BYTES = 1 << 20
+"""Row strips of about 1 MB of float32 output keep the ``taps`` path in cache."""
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 """ITU-R BT.601 weights used for grayscale: ``Y = 0.299 R + 0.587 G + 0.114 B``."""
 
@@ -266,10 +276,15 @@ def pad(image: np.ndarray, kh: int, kw: int, border: str) -> np.ndarray:
 
 
 def choose_method(kernel: np.ndarray) -> str:
-    """``separable`` for rank-1 kernels, ``fft`` for large ones, else ``direct``."""
+    """Cheapest path by multiplications per pixel: ``separable`` for rank-1 kernels when
+    ``kh + kw`` < non-zero weights, ``taps`` for up to :data:`TAPS_MAX` non-zero weights,
+    ``fft`` for :data:`FFT_MIN_TAPS` weights or more, else ``direct``."""
     kh, kw = kernel.shape
-    if kh * kw > 1 and kh > 1 and kw > 1 and separate(kernel).separable:
+    nnz = int(np.count_nonzero(kernel))
+    if kh > 1 and kw > 1 and kh + kw < nnz and separate(kernel).separable:
         return "separable"
+    if nnz <= TAPS_MAX:
+        return "taps"
     if kh * kw >= FFT_MIN_TAPS:
         return "fft"
     return "direct"
@@ -294,12 +309,12 @@ def correlate(
         raise ValueError(f"stride must be >= 1, got {stride}")
     if dilation != 1:
         k = dilate_kernel(k, dilation)
-    x = np.asarray(image)
-    if x.dtype != np.float32:
-        x = x.astype(np.float32)
     kh, kw = k.shape
     if method == "auto":
         method = choose_method(k)
+    x = np.asarray(image)
+    if x.dtype != np.float32 and method != "taps":
+        x = x.astype(np.float32)
     small = x.shape[0] <= kh // 2 or x.shape[1] <= kw // 2
     if method == "fft":
         out = _correlate_fft(x, k, border)
@@ -308,6 +323,8 @@ def correlate(
         out = _correlate_separable(x, sep.column, sep.row, border, small)
     elif method == "direct":
         out = _correlate_direct(x, k, border, small)
+    elif method == "taps":
+        out = _correlate_taps(np.asarray(image), k, border)
     else:
         raise ValueError(f"unknown method {method!r}")
     if stride > 1:
@@ -339,11 +356,49 @@ def _correlate_direct(x: np.ndarray, k: np.ndarray, border: str, small: bool) ->
     return ndimage.correlate(x, _full_kernel(x, k), mode=_NDIMAGE_MODE[border])
 
 
+def _correlate_taps(x: np.ndarray, k: np.ndarray, border: str, workers: int | None = None) -> np.ndarray:
+    """``out = sum_{K[u,v] != 0} K[u,v] * xpad[u:u+H, v:v+W]``, strip by strip (any input
+    dtype; uint8 is converted inside the multiply, never as a whole float copy)."""
+    kh, kw = k.shape
+    h, w = x.shape[:2]
+    padded = pad(x, kh, kw, border)
+    out = np.empty(x.shape, dtype=np.float32)
+    taps = [(u, v, np.float32(k[u, v])) for u in range(kh) for v in range(kw) if k[u, v] != 0]
+    if not taps:
+        out.fill(0.0)
+        return out
+    row_bytes = max(1, w * int(np.prod(x.shape[2:], dtype=np.int64)) * 4)
+    rows = max(8, STRIP_BYTES // row_bytes)
+
+    def strip(a: int) -> None:
+        b = min(h, a + rows)
+        acc = out[a:b]
+        tmp = np.empty_like(acc)
+        u, v, wt = taps[0]
+        np.multiply(padded[a + u:b + u, v:v + w], wt, out=acc, casting="unsafe")
+        for u, v, wt in taps[1:]:
+            np.multiply(padded[a + u:b + u, v:v + w], wt, out=tmp, casting="unsafe")
+            acc += tmp
+
+    starts = range(0, h, rows)
+    n = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if n > 1 and h * w >= 1_000_000:
+        with ThreadPoolExecutor(n) as pool:  # numpy releases the GIL inside each ufunc
+            list(pool.map(strip, starts))
+    else:
+        for a in starts:
+            strip(a)
+    return out
+
+
 def _correlate_separable(
     x: np.ndarray, col: np.ndarray, row: np.ndarray, border: str, small: bool
 ) -> np.ndarray:
     from scipy import ndimage
 
+    if x.shape[0] * x.shape[1] >= 1_000_000:  # megapixel images: two taps passes are faster
+        tmp = _correlate_taps(x, col[:, None], border)
+        return _correlate_taps(tmp, row[None, :], border)
     if small:
         padded = pad(x, col.size, row.size, border)
         tmp = ndimage.correlate1d(padded, col, axis=0, mode="constant")

@@ -93,7 +93,7 @@ class Result:
 def filtered_preview(image_key: str, _image: np.ndarray, settings: F.FilterSettings) -> Result:
     """Apply ``settings`` to the preview; time it; scale it for the screen."""
     kernel = settings.kernel()
-    method = "separable" if settings.name == "sobel_magnitude" else F.choose_method(kernel)
+    method = F.choose_method(F.dilate_kernel(kernel, settings.dilation))
     t0 = time.perf_counter()
     values = F.apply(_image, settings)
     ms = (time.perf_counter() - t0) * 1000

@@ -82,7 +82,7 @@ def test_gaussian_kernel_matches_scipy_gaussian_filter() -> None:
 
 # --- against brute force -----------------------------------------------------------------
 
-@pytest.mark.parametrize("method", ["direct", "fft", "separable", "auto"])
+@pytest.mark.parametrize("method", ["direct", "taps", "fft", "separable", "auto"])
 @pytest.mark.parametrize("border", F.BORDER_MODES)
 @pytest.mark.parametrize("kshape", [(3, 3), (2, 4), (5, 5), (1, 3), (11, 11)])
 def test_every_path_matches_brute_force(method: str, border: str, kshape: tuple[int, int]) -> None:
@@ -95,6 +95,18 @@ def test_every_path_matches_brute_force(method: str, border: str, kshape: tuple[
     ours = F.correlate(x, k, border=border, method=method)
     assert ours.dtype == np.float32 and ours.shape == x.shape
     np.testing.assert_allclose(ours, brute_correlate(x, k, border), atol=2e-3, rtol=1e-4)
+
+
+@pytest.mark.parametrize("method", ["taps", "separable", "direct"])
+def test_megapixel_paths_match_scipy_signal(method: str) -> None:
+    """The strip-parallel paths only engage from 1 megapixel: check them there against
+    scipy.signal.correlate2d (zero border, odd kernel)."""
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 256, size=(1000, 1100), dtype=np.uint8)
+    k = np.outer([1.0, 2.0, 1.0], [1.0, 0.0, -1.0]) if method == "separable" else rng.normal(size=(5, 3))
+    ours = F.correlate(x, k, border="zero", method=method)
+    ref = signal.correlate2d(x.astype(np.float64), k, mode="same", boundary="fill")
+    np.testing.assert_allclose(ours, ref, atol=2e-3)
 
 
 @settings(max_examples=60, deadline=None)
@@ -212,9 +224,11 @@ def test_separation_of_known_kernels() -> None:
     assert F.separate(F.gaussian_kernel(2.0)).rank == 1
     assert F.separate(F.GAUSSIAN_273).rank > 1  # the lecture's integer Gaussian is only nearly separable
     assert F.separate(F.LAPLACIAN).rank == 2
-    assert F.choose_method(F.SOBEL_X) == "separable"
+    assert F.choose_method(F.gaussian_kernel(2.0)) == "separable"
+    assert F.choose_method(F.SOBEL_X) == "taps"  # 6 non-zero weights: no gain from splitting
     assert F.choose_method(np.random.default_rng(0).normal(size=(13, 13))) == "fft"
-    assert F.choose_method(F.GAUSSIAN_273) == "direct"
+    assert F.choose_method(np.random.default_rng(0).normal(size=(9, 9))) == "direct"
+    assert F.choose_method(F.GAUSSIAN_273) == "taps"
 
 
 @settings(max_examples=60, deadline=None)

@@ -17,10 +17,11 @@ if str(ROOT) not in sys.path:  # so `import convviz` and `import pages.ui` work 
 import streamlit as st  # noqa: E402
 
 from pages.registry import PAGES  # noqa: E402
-from pages.ui import language_switch, tr  # noqa: E402
+from pages.ui import language_switch, mark_navigation, tr  # noqa: E402
 
 st.set_page_config(page_title="ConvViz", page_icon=":material/grid_on:", layout="wide")
 
+mark_navigation()
 language_switch()
 sections: dict[str, list] = {}
 for file, title_key, icon, section_key in PAGES:

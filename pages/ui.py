@@ -11,10 +11,24 @@ import streamlit as st
 from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 LANG_KEY = "lang"
+NAV_KEY = "_convviz_navigation"
+
+
+def mark_navigation() -> None:
+    """Called by app.py before st.navigation: pages know they run inside the app."""
+    st.session_state[NAV_KEY] = True
+
+
+def _ensure_navigation() -> None:
+    """Streamlit runs a file of pages/ on its own (legacy multipage mode) when a fresh server's
+    first visitor opens a page's URL before app.py has ever run; send them through app.py."""
+    if not st.session_state.get(NAV_KEY) and st.runtime.exists():
+        st.switch_page("app.py")
 
 
 def lang() -> str:
     """The language the user picked in the sidebar (English until they pick)."""
+    _ensure_navigation()
     value = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 

@@ -92,9 +92,9 @@ class Summary:
 
     @property
     def receptive_field(self) -> ReceptiveField | None:
-        """Field of the last row that has one (e.g. the last conv stage)."""
+        """Field of the last top-level row that has one (e.g. the last conv stage)."""
         for row in reversed(self.layers):
-            if row.receptive_field is not None:
+            if row.depth == 0 and row.receptive_field is not None:
                 return row.receptive_field
         return None
 
@@ -105,6 +105,11 @@ class Summary:
     def warnings_text(self, lang: str = "en") -> list[str]:
         """Every warning as ``"path: text"`` in ``lang``."""
         return [f"{path}: {note.text(lang)}" for path, note in self.notes()]
+
+    @property
+    def top_rows(self) -> list[LayerRow]:
+        """The rows of the top-level layers and blocks (depth 0), in order."""
+        return [row for row in self.layers if row.depth == 0]
 
     def row(self, path: str) -> LayerRow:
         for row in self.layers:

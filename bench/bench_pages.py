@@ -34,7 +34,8 @@ def main() -> None:
     import convviz
     from convviz.presets import get_preset
 
-    print("summarize('resnet50'): %.1f ms wall, %.1f ms CPU" % median_ms(lambda: convviz.summarize(get_preset("resnet50"))))
+    wall, cpu = median_ms(lambda: convviz.summarize(get_preset("resnet50")))
+    print(f"summarize('resnet50'): {wall:.1f} ms wall, {cpu:.1f} ms CPU")
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()

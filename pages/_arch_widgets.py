@@ -140,11 +140,10 @@ def markdown_text(summary: Any, lang: str) -> str:
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_texts(key: str, lang: str) -> dict[str, Any]:
     """Table rows, CSV, Markdown and PyTorch code of a valid spec (by its JSON)."""
-    from convviz.pytorch_export import to_pytorch
-
     import pandas as pd
 
     from convviz.i18n import translate
+    from convviz.pytorch_export import to_pytorch
 
     summary, _ = cached_summary(key)
     frame = pd.DataFrame(table_rows(summary, lang))

@@ -51,6 +51,23 @@ def _apply_preset(kind: str) -> None:
     st.session_state["train_applied"] = kind
 
 
+def _start() -> None:
+    """Start button callback: runs before the script (so Stop is enabled at once) and reads
+    the widgets' current values from the session state."""
+    current = st.session_state.get(RUN_KEY)
+    if current is not None and current.running:
+        return
+    try:
+        settings = C.LabSettings(**{name: st.session_state[key] for key, name in FIELDS.items()})
+        settings.validate()
+    except (KeyError, TypeError, ValueError):
+        return  # the page shows the problem with these settings and keeps Start harmless
+    source = st.session_state.get("train_source", "generated")
+    folder = D.folder_from_env(st.session_state.get("train_folder")) if source == "folder" else None
+    st.session_state[RUN_KEY] = W.TrainingRun(settings, source=source, folder=folder).start()
+    st.session_state.pop("train_model_bytes", None)
+
+
 def _stop() -> None:
     run = st.session_state.get(RUN_KEY)
     if run is not None:
@@ -189,15 +206,10 @@ run: W.TrainingRun | None = st.session_state.get(RUN_KEY)
 running = bool(run is not None and run.running)
 b1, b2 = st.columns(2)
 with b1:
-    start = st.button(tr("train.start"), key="train_start", type="primary", disabled=running or not data_ready,
-                      width="stretch")
+    st.button(tr("train.start"), key="train_start", type="primary", disabled=running or not data_ready,
+              width="stretch", on_click=_start)
 with b2:
     st.button(tr("train.stop"), key="train_stop", on_click=_stop, disabled=not running, width="stretch")
-if start and not running:
-    run = W.TrainingRun(settings, source=source, folder=folder).start()
-    st.session_state[RUN_KEY] = run
-    st.session_state.pop("train_model_bytes", None)
-    running = True
 
 # a finished run: its model goes to the Draw-a-digit page
 if run is not None and not run.running and run.model is not None and run.snapshot().iteration > 0:

@@ -1,0 +1,174 @@
+"""AppTest of the Training lab: counts, presets, data sources, a short training run in the
+background thread (curves, stored model, downloads) and the Stop button."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import struct
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from convviz import datasets as ds  # noqa: E402
+from convviz.figures.training import curves_figure  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generated digits and downloads go to a temporary cache, not the user's."""
+    monkeypatch.setenv(ds.ENV_CACHE_DIR, str(tmp_path_factory.getbasetemp() / "convviz-cache"))
+    monkeypatch.delenv(ds.ENV_MNIST_DIR, raising=False)
+
+
+def _open(lang: str = "en", **state: object) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page("pages/training_lab.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _md(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+
+
+def _wait(at: AppTest, timeout: float = 90) -> object:
+    run = at.session_state["train_run"]
+    deadline = time.monotonic() + timeout
+    while run.running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not run.running, "training did not finish"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return run
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_counts_and_summary(lang: str) -> None:
+    at = _open(lang)
+    text = _md(at)
+    # N = 1000, B = 32: ceil(1000 / 32) = 32 iterations per epoch, 5 epochs -> 160
+    assert "1,000" in text and "**B = 32**" in text and "**32 " in text and "**160 " in text
+    # the engine's summary of the small network: 208 + 3,216 + 25,664 + 650 parameters
+    assert "29,738" in text
+    assert at.info  # the data source is stated before training
+
+
+def test_batch_modes_change_the_counts() -> None:
+    at = _open()
+    at.radio(key="train_batch_mode").set_value("full").run()
+    assert "**1 iterations per epoch**" in _md(at) and "**5 iterations**" in _md(at)
+    at.radio(key="train_batch_mode").set_value("stochastic").run()
+    assert "**1,000 iterations per epoch**" in _md(at)
+    at.radio(key="train_batch_mode").set_value("mini").run()
+    assert at.select_slider(key="train_batch_size").value == 32  # kept while disabled
+
+
+def test_one_click_preset_sets_the_controls() -> None:
+    at = _open()
+    at.radio(key="train_source").set_value("generated").run()
+    at.button(key="train_repro_overfitting").click().run()
+    assert not at.exception
+    assert at.select_slider(key="train_n").value == 100
+    assert at.slider(key="train_epochs").value == 25
+    at.button(key="train_repro_slow_start").click().run()
+    assert at.select_slider(key="train_init").value == 0.2
+    assert at.radio(key="train_optimizer").value == "momentum"
+
+
+def test_short_training_run_shows_curves_and_hands_over_the_model() -> None:
+    at = _open()
+    at.select_slider(key="train_n").set_value(50)
+    at.select_slider(key="train_batch_size").set_value(16)
+    at.slider(key="train_epochs").set_value(2)
+    at.checkbox(key="train_early").check().run()
+    at.slider(key="train_patience").set_value(1).run()
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    run = _wait(at)
+    assert run.status == "done"
+    snap = run.snapshot()
+    assert snap.iteration == 8  # ceil(50 / 16) = 4 per epoch, 2 epochs
+    assert len(snap.iter_loss) == 8 and len(snap.val_loss) == 2
+    from convviz.nn import Sequential
+
+    model = at.session_state["trained_model"]
+    assert isinstance(model, Sequential) and model is run.model
+    assert model.predict_proba(np.zeros((1, 28, 28), np.uint8)).shape == (1, 10)
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = {trace.get("name") for trace in fig["data"]}
+    assert {"training, each iteration", "training, per epoch", "validation, per epoch"} <= names
+    text = _md(at)
+    assert "Data in use: generated digits" in text and "50 for training and 500 for validation" in text
+    assert at.get("download_button")
+    assert at.warning or at.success  # the pattern the curves show is named
+
+
+def test_stop_button_stops_the_run() -> None:
+    at = _open()
+    at.select_slider(key="train_n").set_value(1000)
+    at.slider(key="train_epochs").set_value(50).run()
+    at.button(key="train_start").click().run()
+    run = at.session_state["train_run"]
+    deadline = time.monotonic() + 60
+    while run.snapshot().iteration < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    at.button(key="train_stop").click().run()
+    run = _wait(at, 60)
+    assert run.status == "stopped"
+    assert 3 <= run.snapshot().iteration < run.settings.total_iterations
+    assert "Stopped after" in "\n".join(p.proto.text for p in at.get("progress"))
+
+
+def _idx(array: np.ndarray) -> bytes:
+    head = struct.pack(">BBBB", 0, 0, 8, array.ndim) + b"".join(struct.pack(">I", d) for d in array.shape)
+    return head + array.astype(np.uint8).tobytes()
+
+
+def test_folder_source(tmp_path: Path) -> None:
+    at = _open()
+    at.radio(key="train_source").set_value("folder").run()
+    assert at.warning  # no folder yet
+    assert at.button(key="train_start").disabled
+    at.text_input(key="train_folder").set_value(str(tmp_path / "nowhere")).run()
+    assert not at.exception and at.warning and at.button(key="train_start").disabled
+    x, y = ds.generate_digits(560, seed=9)
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(_idx(x)))
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(_idx(y))
+    at.text_input(key="train_folder").set_value(str(tmp_path)).run()
+    assert not at.button(key="train_start").disabled
+    at.select_slider(key="train_n").set_value(50)
+    at.slider(key="train_epochs").set_value(1).run()
+    at.button(key="train_start").click().run()
+    run = _wait(at)
+    assert run.status == "done" and run.data_source == "folder"
+    assert f"MNIST from the folder {tmp_path}" in _md(at)
+
+
+def test_download_source_without_cache_offers_the_download() -> None:
+    at = _open("es")
+    at.radio(key="train_source").set_value("download").run()
+    assert not at.exception
+    assert at.button(key="train_download") and at.button(key="train_start").disabled
+
+
+def test_curves_figure_places_iterations_and_epochs_on_one_axis() -> None:
+    labels = {k: k for k in ("loss", "accuracy", "epoch", "iter_train", "smooth", "train", "val", "best", "stopped")}
+    fig = curves_figure([2.0, 1.5, 1.2, 1.0, 0.9, 0.8], [0.1] * 6, [1.6, 0.9], [0.3, 0.6], [1.4, 1.0], [0.4, 0.5],
+                        iterations_per_epoch=3, labels=labels, best_epoch=2, stopped_early=True, total_epochs=4)
+    by_name = {t.name: t for t in fig.data}
+    np.testing.assert_allclose(by_name["iter_train"].x, [1 / 3, 2 / 3, 1, 4 / 3, 5 / 3, 2])
+    assert list(by_name["val"].x) == [1, 2]
+    assert any(s["type"] == "line" and s["x0"] == 2 for s in fig.layout.shapes)  # the early-stopping mark
+    assert fig.layout.xaxis2.range[1] >= 4

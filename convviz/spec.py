@@ -237,7 +237,7 @@ def _label(raw: dict[str, Any]) -> str | None:
 
 def _layer_list(value: Any, path: str, what: str) -> list[Node]:
     if not isinstance(value, list):
-        raise SpecError.of("engine.layers_not_list", key=what, got=_got(value)).at(path)
+        raise SpecError.of("engine.layers_not_list", field=what, got=_got(value)).at(path)
     return [parse_layer(item, f"{path}.{i}") for i, item in enumerate(value)]
 
 
@@ -287,7 +287,7 @@ def parse_spec(spec: Any, input_shape: Any = None) -> Network:
     data = load_spec(spec)
     for key in data:
         if key not in TOP_KEYS:
-            raise SpecError.of("engine.unknown_key", key=key, allowed=", ".join(TOP_KEYS))
+            raise SpecError.of("engine.unknown_key", field=key, allowed=", ".join(TOP_KEYS))
     shape_value = input_shape if input_shape is not None else data.get("input")
     shape = parse_shape(shape_value) if shape_value is not None else None
     layers = _layer_list(data.get("layers", []), "layers", "layers")

@@ -145,17 +145,20 @@ class Tiling:
 
     def suggestions(self) -> tuple[list[int], list[int]]:
         """Nearest per-side paddings and strides (up to 2 each) that tile exactly."""
+        base = self.n - self.d * (self.k - 1) - 1
         paddings = sorted(
             (p for p in range(0, self.p_total // 2 + self.s + 1)
-             if (self.n + 2 * p - self.d * (self.k - 1) - 1) >= 0
-             and (self.n + 2 * p - self.d * (self.k - 1) - 1) % self.s == 0),
+             if base + 2 * p >= 0 and (base + 2 * p) % self.s == 0),
             key=lambda p: (abs(2 * p - self.p_total), p),
         )[:2]
-        strides = sorted(
-            (s for s in range(1, max(self.numerator, 1) + 1)
-             if self.numerator >= 0 and self.numerator % s == 0),
-            key=lambda s: (abs(s - self.s), s),
-        )[:2]
+        num = self.numerator
+        divisors: set[int] = set()
+        t = 1
+        while t * t <= num:
+            if num % t == 0:
+                divisors.update((t, num // t))
+            t += 1
+        strides = sorted(divisors, key=lambda t: (abs(t - self.s), t))[:2]
         return sorted(paddings), sorted(strides)
 
     def note(self, axis: str | Note = "") -> Note | None:

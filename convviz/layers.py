@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from functools import cached_property
 from math import prod
 from typing import Any
 
@@ -72,7 +73,7 @@ class LayerType:
     args: tuple[Arg, ...]
     compute: Callable[[dict[str, Any], Shape, ReceptiveField | None], LayerResult]
 
-    @property
+    @cached_property
     def arg_names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.args)
 

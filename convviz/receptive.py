@@ -128,6 +128,9 @@ class AxisField:
     def window(self, k: int, s: int, d: int = 1, p_before: int = 0) -> AxisField | None:
         """Convolution / pooling: unit ``o`` reads input units ``o*s - p_before + u*d``,
         ``u = 0 .. k-1``."""
+        if self.period == 1:  # fields grow monotonically with i: first and last tap
+            lo, hi, q = self.lo[0], self.hi[0], self.shift
+            return AxisField(1, q * s, (lo - p_before * q,), (hi + (d * (k - 1) - p_before) * q,))
         period = self.period // gcd(self.period, s)
         shift = self.shift * (period * s // self.period)
         return self._gather(period, shift, lambda o: (o * s - p_before + u * d for u in range(k)))
@@ -156,6 +159,11 @@ class AxisField:
 
     def union(self, other: AxisField) -> AxisField | None:
         """Fields of a unit that depends on both paths; None when the jumps differ."""
+        if self.period == 1 and other.period == 1:
+            if self.shift != other.shift:
+                return None
+            return AxisField(1, self.shift, (min(self.lo[0], other.lo[0]),),
+                             (max(self.hi[0], other.hi[0]),))
         if self.jump_fraction != other.jump_fraction:
             return None
         period = self.period * other.period // gcd(self.period, other.period)

@@ -12,9 +12,16 @@ from tests.browser.conftest import wait_for_app
 
 
 def _open_upload(page, app_url: str) -> None:  # noqa: ANN001
-    page.goto(app_url + "/filter_lab")
-    wait_for_app(page)
-    page.get_by_role("heading", name="Filter lab").wait_for()
+    heading = page.get_by_role("heading", name="Filter lab")
+    for _ in range(3):  # a fresh server may not know the page yet and land on Home: retry
+        page.goto(app_url + "/filter_lab")
+        wait_for_app(page)
+        try:
+            heading.wait_for(timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright TimeoutError
+            continue
+    heading.wait_for()
     page.get_by_text("Upload your own").click()
     page.get_by_text("No file uploaded yet").wait_for()
 

@@ -87,3 +87,13 @@ def test_presets_listing(capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("lenet5", "alexnet", "vgg16", "resnet18", "resnet50", "googlenet", "lecture_16x16x3"):
         assert f"  {name} " in out
     assert "61.1 M" in out and "15.47 G" in out
+
+
+def test_engine_import_path_stays_light() -> None:
+    """The CLI starts fast because the engine never imports plotly, scipy, streamlit or torch."""
+    code = ("import sys, convviz.cli, convviz.summary, convviz.formatting, convviz.presets;"
+            "convviz.cli.build_parser(); convviz.summary.summarize('resnet50');"
+            "print([m for m in ('plotly', 'scipy', 'streamlit', 'torch') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         timeout=60, check=True)
+    assert out.stdout.strip() == "[]"

@@ -56,11 +56,18 @@ def architecture_rows(spec_json: str) -> tuple[list[dict[str, Any]], dict[str, A
                 "output": "×".join(str(v) for v in row["output_shape"]),
                 "params": row["params"],
                 "macs": row["macs"],
-                "rf": rf.get("size", rf.get("rf", "")) if isinstance(rf, dict) else rf,
+                "rf": _rf_text(rf),
             }
         )
     totals = {"params": data["total_params"], "macs": data["total_macs"]}
     return rows, totals
+
+
+def _rf_text(rf: Any) -> str:
+    size = rf.get("size", rf.get("rf")) if isinstance(rf, dict) else rf
+    if isinstance(size, (list, tuple)):
+        return "×".join(str(v) for v in size)
+    return "" if size is None else str(size)
 
 
 @dataclass
@@ -105,3 +112,44 @@ def photo_to_gray(data: bytes, lang: str) -> np.ndarray:
     from convviz.images import load_image
 
     return photo_to_canvas(load_image(data, lang))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def figures(model_key: str, image_bytes: bytes, lang: str, _model: Any, _analysis: Analysis) -> dict[str, Any]:
+    """Every plotly figure of one analysis, built once per (model, digit, language).
+
+    The figures are shared read-only between reruns and sessions (st.plotly_chart only
+    serialises them).
+    """
+    from convviz.figures import digits as FD
+    from convviz.i18n import translate
+
+    def tr(key: str, **values: object) -> str:
+        return translate(key, lang, **values)
+
+    a = _analysis
+    image = np.frombuffer(image_bytes, np.uint8).reshape(28, 28)
+    out: dict[str, Any] = {
+        "probs": FD.probabilities_figure(a.probs, tr("digit.probs_title"), tr("digit.probs_x"), tr("digit.probs_y")),
+        "saliency": FD.saliency_figure(
+            image, a.saliency,
+            (tr("digit.saliency_title", d=a.target), tr("digit.saliency_input"), tr("digit.saliency_grad")),
+        ),
+    }
+    for i, (name, act) in enumerate(a.activations):
+        layer_type = name.split(" ", 1)[1]
+        shape = "×".join(str(v) for v in act.shape)
+        out[f"maps_{i}"] = FD.feature_maps_figure(act, tr("digit.maps_title", i=i, layer=layer_type, shape=shape))
+    first = _model.layers[0]
+    if "weight" in first.params and first.params["weight"].ndim == 4:
+        w = first.params["weight"]
+        out["filters"] = FD.filters_figure(w, tr("digit.filters_title", n=w.shape[0]))
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def curves_figure(lang: str, labels_key: str) -> Any:
+    """The training curves of the shipped model (labels as JSON text, one figure per language)."""
+    from convviz.figures import digits as FD
+
+    return FD.training_curves_figure(training_log() or {}, json.loads(labels_key))

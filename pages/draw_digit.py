@@ -12,7 +12,6 @@ import numpy as np
 import streamlit as st
 
 from convviz.digits import preprocess_steps
-from convviz.figures import digits as FD
 from pages import _digit_widgets as W
 from pages.ui import lang, tr
 
@@ -108,16 +107,15 @@ else:
 
 # --- prediction -----------------------------------------------------------------------
 key = W.model_key(model) if model_name == "mine" else "shipped"
-analysis = W.analyse_cached(key, steps.image.tobytes(), model)
+image_bytes = steps.image.tobytes()
+analysis = W.analyse_cached(key, image_bytes, model)
+figs = W.figures(key, image_bytes, lang(), model, analysis)
 top_class = int(np.argmax(analysis.probs))
 st.header(tr("digit.prediction_header"))
 st.metric(tr("digit.prediction_label"), str(top_class), tr("digit.confidence", p=f"{analysis.probs[top_class]:.1%}"),
           delta_color="off")
 st.markdown(tr("digit.prediction_text", d=top_class, p=f"{analysis.probs[top_class]:.1%}"))
-st.plotly_chart(
-    FD.probabilities_figure(analysis.probs, tr("digit.probs_title"), tr("digit.probs_x"), tr("digit.probs_y")),
-    width="stretch", key="digit_probs", config={"displayModeBar": False},
-)
+st.plotly_chart(figs["probs"], width="stretch", key="digit_probs", config={"displayModeBar": False})
 
 # --- inside the network -----------------------------------------------------------------
 st.header(tr("digit.inside_header"))
@@ -128,29 +126,16 @@ for i, (tab, (name, act)) in enumerate(zip(tabs, analysis.activations, strict=Tr
     with tab:
         shape = "×".join(str(v) for v in act.shape)
         st.caption(tr(f"digit.explain_{layer_type}") + " " + tr("digit.shape", shape=shape))
-        st.plotly_chart(
-            FD.feature_maps_figure(act, tr("digit.maps_title", i=i, layer=layer_type, shape=shape)),
-            width="stretch", key=f"digit_maps_{i}", config={"displayModeBar": False},
-        )
+        st.plotly_chart(figs[f"maps_{i}"], width="stretch", key=f"digit_maps_{i}", config={"displayModeBar": False})
 
-first = model.layers[0]
-if "weight" in first.params and first.params["weight"].ndim == 4:
+if "filters" in figs:
     st.subheader(tr("digit.filters_header"))
     st.write(tr("digit.filters_intro"))
-    st.plotly_chart(
-        FD.filters_figure(first.params["weight"], tr("digit.filters_title", n=first.params["weight"].shape[0])),
-        width="stretch", key="digit_filters", config={"displayModeBar": False},
-    )
+    st.plotly_chart(figs["filters"], width="stretch", key="digit_filters", config={"displayModeBar": False})
 
 st.subheader(tr("digit.saliency_header"))
 st.write(tr("digit.saliency_intro", d=analysis.target))
-st.plotly_chart(
-    FD.saliency_figure(
-        steps.image, analysis.saliency,
-        (tr("digit.saliency_title", d=analysis.target), tr("digit.saliency_input"), tr("digit.saliency_grad")),
-    ),
-    width="stretch", key="digit_saliency", config={"displayModeBar": False},
-)
+st.plotly_chart(figs["saliency"], width="stretch", key="digit_saliency", config={"displayModeBar": False})
 
 # --- architecture and training ------------------------------------------------------------
 st.header(tr("digit.arch_header"))
@@ -166,7 +151,7 @@ try:
             }
             for r in rows
         ],
-        width="stretch", hide_index=True,
+        width="stretch", hide_index=True, height=38 + 35 * (len(rows) + 1),
     )
     st.caption(tr("digit.arch_totals", params=f"{totals['params']:,}", macs=f"{totals['macs']:,}"))
 except Exception:  # noqa: BLE001 - the engine's summary may not be available yet
@@ -190,8 +175,6 @@ else:
             )
         )
         labels = {k: tr(f"digit.curve_{k}") for k in ("title", "loss", "accuracy", "epoch", "train", "val", "best")}
-        st.plotly_chart(
-            FD.training_curves_figure(log, labels), width="stretch", key="digit_curves",
-            config={"displayModeBar": False},
-        )
+        st.plotly_chart(W.curves_figure(lang(), labels_key=json.dumps(labels)), width="stretch",
+                        key="digit_curves", config={"displayModeBar": False})
         st.caption(tr("digit.curves_note"))

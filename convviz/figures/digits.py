@@ -158,6 +158,7 @@ def training_curves_figure(history: dict[str, Any], labels: dict[str, str]) -> g
     best = history.get("best_epoch")
     if best:
         fig.add_vline(x=best, line_dash="dash", line_color="gray", annotation_text=labels["best"])
+    fig.update_layout(legend={"orientation": "h", "y": -0.15, "x": 0})
     fig.update_xaxes(title=labels["epoch"], row=2, col=1)
     fig.update_yaxes(tickformat=".0%", row=2, col=1)
     return _layout(fig, labels["title"], 560)

@@ -103,13 +103,13 @@ class Sequential:
     def n_params(self) -> int:
         return int(sum(v.size for v in self.params().values()))
 
-    def logits(self, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    def logits(self, images: np.ndarray, batch_size: int = 128) -> np.ndarray:
         x = images_to_input(images)
         with self.lock:
             out = [self.forward(x[i : i + batch_size], train=False) for i in range(0, len(x), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, self.output_shapes()[-1][0]), DTYPE)
 
-    def predict_proba(self, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    def predict_proba(self, images: np.ndarray, batch_size: int = 128) -> np.ndarray:
         """Class probabilities (N, 10) of uint8 MNIST-style images (N, 28, 28)."""
         return softmax(self.logits(images, batch_size).astype(np.float64))
 

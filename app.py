@@ -21,12 +21,17 @@ from pages.ui import language_switch, mark_navigation, tr  # noqa: E402
 
 st.set_page_config(page_title="ConvViz", page_icon=":material/grid_on:", layout="wide")
 
-mark_navigation()
+goto = mark_navigation()
 language_switch()
 sections: dict[str, list] = {}
+by_file = {}
 for file, title_key, icon, section_key in PAGES:
     if (ROOT / file).exists():
-        sections.setdefault(tr(section_key), []).append(
-            st.Page(str(ROOT / file), title=tr(title_key), icon=icon, default=file.endswith("home.py"))
+        by_file[file] = st.Page(
+            str(ROOT / file), title=tr(title_key), icon=icon, default=file.endswith("home.py")
         )
-st.navigation(sections).run()
+        sections.setdefault(tr(section_key), []).append(by_file[file])
+current = st.navigation(sections)
+if goto in by_file:  # a deep link that Streamlit first ran outside the navigation
+    st.switch_page(by_file[goto])
+current.run()

@@ -6,23 +6,39 @@ themselves) that touches streamlit; the engine in ``convviz/`` never does.
 
 from __future__ import annotations
 
+import inspect
+from pathlib import Path
+
 import streamlit as st
 
 from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 LANG_KEY = "lang"
 NAV_KEY = "_convviz_navigation"
+GOTO_KEY = "_convviz_goto"
+PAGES_DIR = Path(__file__).resolve().parent
 
 
-def mark_navigation() -> None:
-    """Called by app.py before st.navigation: pages know they run inside the app."""
+def mark_navigation() -> str | None:
+    """Called by app.py before st.navigation: pages know they run inside the app.
+
+    Returns the page file a redirected deep link asked for (see ``_ensure_navigation``).
+    """
     st.session_state[NAV_KEY] = True
+    return st.session_state.pop(GOTO_KEY, None)
 
 
 def _ensure_navigation() -> None:
     """Streamlit runs a file of pages/ on its own (legacy multipage mode) when a fresh server's
     first visitor opens a page's URL before app.py has ever run; send them through app.py."""
     if not st.session_state.get(NAV_KEY) and st.runtime.exists():
+        frame = inspect.currentframe()
+        while frame is not None:
+            file = Path(str(frame.f_globals.get("__file__", "")))
+            if file.parent == PAGES_DIR and file.name != Path(__file__).name:  # the page the visitor asked for: app.py opens it
+                st.session_state[GOTO_KEY] = f"pages/{file.name}"
+                break
+            frame = frame.f_back
         st.switch_page("app.py")
 
 

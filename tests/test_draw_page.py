@@ -118,3 +118,11 @@ def test_trained_model_choice() -> None:
     # something that is not a digit model is rejected with a warning, not a crash
     at2 = _open(state={"trained_model": "not a model"})
     assert at2.warning
+
+
+def test_bad_upload_is_a_value_error_with_a_message() -> None:
+    from pages import _digit_widgets as W
+
+    with pytest.raises(ValueError) as info:
+        W.photo_to_gray.__wrapped__(b"this is not an image", "en")
+    assert str(info.value)

@@ -1,0 +1,56 @@
+"""The Training lab in real Chromium: start a run, watch the curves grow while it trains
+(the page updates at least twice a second), press Stop and see it stop."""
+
+from __future__ import annotations
+
+import time
+
+from tests.browser.conftest import wait_for_app
+
+# number of per-iteration points in the live loss curve (0 when there is no chart yet)
+POINTS = (
+    "() => { const p = document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot');"
+    " if (!p || !p.data || !p.data.length) return 0;"
+    " const t = p.data.find(d => d.name === 'training, each iteration');"
+    " return t && t.x ? t.x.length : 0; }"
+)
+PROGRESS = "() => { const e = document.querySelector('[data-testid=\"stProgress\"]'); return e ? e.innerText : ''; }"
+
+
+def test_start_grow_and_stop(page, app_url) -> None:
+    page.goto(app_url + "/training_lab")
+    wait_for_app(page)
+    heading = page.locator("h1").first
+    if "Training lab" not in heading.inner_text():  # a fresh server may route the first visit home
+        page.get_by_role("link", name="Training lab").click()
+    page.wait_for_function("() => [...document.querySelectorAll('h1')].some(h => h.innerText.includes('Training lab'))",
+                           timeout=30_000)
+    wait_for_app(page)
+    # a longer run than the default: 15 epochs of 1,000 digits (480 iterations)
+    thumb = page.locator('.st-key-train_epochs input[type="range"]')
+    thumb.focus()
+    for _ in range(10):
+        thumb.press("ArrowRight")
+    page.wait_for_function("() => document.body.innerText.includes('15 epochs')", timeout=30_000)
+    wait_for_app(page)
+    page.locator(".st-key-train_start button").click()
+
+    page.wait_for_function(f"() => ({POINTS})() >= 3", timeout=60_000)
+    points, progress = [], []
+    for _ in range(7):  # 3 s of watching, sampled every 0.5 s
+        points.append(page.evaluate(POINTS))
+        progress.append(page.evaluate(PROGRESS))
+        time.sleep(0.5)
+    assert points[-1] > points[0], points  # the curves grow
+    changes = sum(b != a for a, b in zip(progress, progress[1:], strict=False))
+    assert changes >= 5, f"the page should update at least twice a second: {progress}"
+    assert "Training: iteration" in progress[-1]
+
+    page.locator(".st-key-train_stop button").click()
+    page.wait_for_function(f"() => ({PROGRESS})().includes('Stopped after')", timeout=30_000)
+    stopped_at = page.evaluate(POINTS)
+    time.sleep(1.5)
+    assert page.evaluate(POINTS) == stopped_at  # nothing more is trained
+    assert 0 < stopped_at < 480
+    assert page.locator(".st-key-train_start button").is_enabled()
+    assert page.get_by_text("Download the model (.npz)").count() >= 1

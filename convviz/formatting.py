@@ -45,23 +45,48 @@ def human_bytes(n: int) -> str:
     return text + "B"
 
 
-def shape_text(shape: Any) -> str:
-    """``(64, 56, 56) -> "64x56x56"``."""
-    return "x".join(str(v) for v in shape)
+def shape_text(shape: Any, sep: str = "x") -> str:
+    """``(64, 56, 56) -> "64x56x56"`` (``sep="×"`` for pages: ``"64×56×56"``)."""
+    return sep.join(str(v) for v in shape)
 
 
 def _num(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
-def rf_text(row: LayerRow) -> str:
-    """``"size 11x11, jump 4x4, start 3x3"`` compact: ``"11x11 /4 @3"``; "-" when unknown."""
+def rf_text(row: LayerRow, sep: str = "x") -> str:
+    """A row's receptive field as ``"size /jump"``: size 11x11 with jump 4x4 is ``"11x11 /4"``
+    (the jump written once when both axes agree, ``"/4x2"`` otherwise); "-" when unknown."""
     rf = row.receptive_field
     if rf is None:
         return "-"
-    size = "x".join(map(_num, rf.size))
-    jump = "x".join(map(_num, rf.jump)) if rf.jump[0] != rf.jump[1] else _num(rf.jump[0])
+    size = sep.join(map(_num, rf.size))
+    jump = sep.join(map(_num, rf.jump)) if rf.jump[0] != rf.jump[1] else _num(rf.jump[0])
     return f"{size} /{jump}"
+
+
+RECORD_COLUMNS = ("path", "type", "output", "params", "macs", "memory", "rf", "warnings")
+
+
+def records(summary: Summary, lang: str = "en", section: str = "engine", sep: str = "×",
+            indent: str = "\u2003") -> list[dict[str, Any]]:
+    """One dict per row of the summary (for a data frame): the keys are the localized column
+    names ``{section}.col_<column>`` of :data:`RECORD_COLUMNS`; params and MACs stay plain
+    integers (so a table sorts them as numbers), the path is indented by the row's depth."""
+    labels = [translate(f"{section}.col_{c}", lang) for c in RECORD_COLUMNS]
+    return [
+        dict(zip(labels, (
+            indent * row.depth + row.path,
+            row.type,
+            shape_text(row.output_shape, sep),
+            row.params,
+            row.macs,
+            human_bytes(row.memory_bytes),
+            rf_text(row, sep),
+            " | ".join(note.text(lang) for note in row.warnings),
+        ), strict=True))
+        for row in summary.layers
+    ]
 
 
 def _columns(lang: str) -> list[str]:
@@ -135,8 +160,9 @@ CSV_COLUMNS = ("path", "depth", "type", "input_shape", "output_shape", "params",
                "rf_jump_w", "rf_start_h", "rf_start_w", "warnings")
 
 
-def render_csv(summary: Summary, lang: str = "en") -> str:
-    """One CSV row per layer/block with stable machine-readable column names."""
+def render_csv(summary: Summary, lang: str = "en", totals: bool = False) -> str:
+    """One CSV row per layer/block with stable machine-readable column names; with ``totals``
+    a last row whose path is ``total`` holds the network's input/output shapes and totals."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -148,6 +174,12 @@ def render_csv(summary: Summary, lang: str = "en") -> str:
             row.path, row.depth, row.type, shape_text(row.input_shape), shape_text(row.output_shape),
             row.params, row.buffers, row.macs, row.memory_elems, row.memory_bytes, *field,
             " | ".join(n.text(lang) for n in row.warnings),
+        ])
+    if totals:
+        writer.writerow([
+            "total", "", "", shape_text(summary.input_shape), shape_text(summary.output_shape),
+            summary.total_params, summary.total_buffers, summary.total_macs,
+            summary.total_memory_elems, summary.total_memory_bytes, "", "", "", "", "", "", "",
         ])
     return buffer.getvalue()
 

@@ -4,8 +4,6 @@ when an edit is rejected)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -14,7 +12,6 @@ import streamlit as st
 import convviz
 from convviz import spec_edit
 from convviz.errors import SpecError
-from convviz.figures.architecture import human
 from convviz.presets import get_preset, list_presets
 
 SPEC_KEY = "arch_spec"
@@ -71,87 +68,20 @@ def scratch_spec() -> dict[str, Any]:
     return {"name": "my_network", "input": [3, 32, 32], "layers": [spec_edit.new_layer("Conv2d"), spec_edit.new_layer("ReLU")]}
 
 
-def shape_text(shape: Any) -> str:
-    return "×".join(str(v) for v in shape)
-
-
-def field_text(rf: Any) -> str:
-    if rf is None:
-        return ""
-    size, jump = rf.size, rf.jump
-    return f"{size[0]}×{size[1]} / {jump[0]}"
-
-
-def table_rows(summary: Any, lang: str) -> list[dict[str, Any]]:
-    """One dict per row of the summary, for st.dataframe (plain numbers)."""
-    return [
-        {
-            "path": "\u2003" * row.depth + row.path,
-            "type": row.type,
-            "output": shape_text(row.output_shape),
-            "params": row.params,
-            "macs": row.macs,
-            "memory": human(row.memory_bytes) + "B",
-            "rf": field_text(row.receptive_field),
-            "warnings": " | ".join(note.text(lang) for note in row.warnings),
-        }
-        for row in summary.layers
-    ]
-
-
-def csv_text(summary: Any, lang: str) -> str:
-    """The summary table as CSV (plain numbers; the receptive field as size/jump/start)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["path", "type", "output_shape", "params", "macs", "memory_bytes", "rf_size", "rf_jump", "rf_start", "warnings"])
-    for row in summary.layers:
-        rf = row.receptive_field
-        writer.writerow([
-            row.path, row.type, shape_text(row.output_shape), row.params, row.macs, row.memory_bytes,
-            "" if rf is None else shape_text(rf.size), "" if rf is None else shape_text(rf.jump),
-            "" if rf is None else shape_text(rf.start), " | ".join(n.text(lang) for n in row.warnings),
-        ])
-    writer.writerow(["total", "", shape_text(summary.output_shape), summary.total_params, summary.total_macs,
-                     summary.total_memory_bytes, "", "", "", ""])
-    return out.getvalue()
-
-
-def markdown_text(summary: Any, lang: str) -> str:
-    """The summary table as a Markdown table with a totals line."""
-    lines = [
-        f"# {summary.name}",
-        "",
-        "| path | type | output | params | MACs | memory | RF | warnings |",
-        "|---|---|---|---:|---:|---:|---|---|",
-    ]
-    for row in summary.layers:
-        warn = " / ".join(n.text(lang) for n in row.warnings).replace("|", "\\|")
-        lines.append(
-            f"| {row.path} | {row.type} | {shape_text(row.output_shape)} | {row.params:,} | {row.macs:,} | "
-            f"{row.memory_bytes:,} | {field_text(row.receptive_field)} | {warn} |"
-        )
-    lines.append(
-        f"| **total** | | {shape_text(summary.output_shape)} | **{summary.total_params:,}** | "
-        f"**{summary.total_macs:,}** | **{summary.total_memory_bytes:,}** | | |"
-    )
-    return "\n".join(lines) + "\n"
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_texts(key: str, lang: str) -> dict[str, Any]:
-    """Table rows, CSV, Markdown and PyTorch code of a valid spec (by its JSON)."""
+    """Table rows, CSV, Markdown and PyTorch code of a valid spec (by its JSON), all rendered
+    by :mod:`convviz.formatting` (the CLI's renderers; the CSV with a totals row)."""
     import pandas as pd
 
-    from convviz.i18n import translate
+    from convviz.formatting import records, render_csv, render_markdown
     from convviz.pytorch_export import to_pytorch
 
     summary, _ = cached_summary(key)
-    frame = pd.DataFrame(table_rows(summary, lang))
-    frame.columns = [translate(f"arch.col_{c}", lang) for c in frame.columns]
     return {
-        "frame": frame,
-        "csv": csv_text(summary, lang),
-        "markdown": markdown_text(summary, lang),
+        "frame": pd.DataFrame(records(summary, lang, section="arch")),
+        "csv": render_csv(summary, lang, totals=True),
+        "markdown": render_markdown(summary, lang),
         "pytorch": to_pytorch(json.loads(key)),
     }
 

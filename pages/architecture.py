@@ -11,6 +11,7 @@ import streamlit as st
 
 from convviz import spec_edit
 from convviz.figures import architecture as figs
+from convviz.formatting import human, human_bytes, shape_text
 from convviz.presets import get_preset, list_presets
 from pages._arch_widgets import (
     ERROR_KEY,
@@ -23,7 +24,6 @@ from pages._arch_widgets import (
     error_text,
     preset_options,
     scratch_spec,
-    shape_text,
     spec_json,
     try_apply,
 )
@@ -134,10 +134,10 @@ if info is not None:  # an imported or stored network the engine rejects (never 
 # ------------------------------------------------------------------ totals
 st.subheader(tr("arch.totals", name=summary.name))
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(tr("arch.metric_params"), figs.human(summary.total_params), help=f"{summary.total_params:,}")
-m2.metric(tr("arch.metric_macs"), figs.human(summary.total_macs), help=f"{summary.total_macs:,}")
-m3.metric(tr("arch.metric_memory"), figs.human(summary.total_memory_bytes) + "B", help=f"{summary.total_memory_bytes:,} B")
-m4.metric(tr("arch.output_shape"), shape_text(summary.output_shape))
+m1.metric(tr("arch.metric_params"), human(summary.total_params), help=f"{summary.total_params:,}")
+m2.metric(tr("arch.metric_macs"), human(summary.total_macs), help=f"{summary.total_macs:,}")
+m3.metric(tr("arch.metric_memory"), human_bytes(summary.total_memory_bytes), help=f"{summary.total_memory_bytes:,} B")
+m4.metric(tr("arch.output_shape"), shape_text(summary.output_shape, "×"))
 st.markdown(tr(
     "arch.totals_plain", params=f"{summary.total_params:,}", trainable=f"{summary.trainable_params:,}",
     buffers=f"{summary.total_buffers:,}", macs=f"{summary.total_macs:,}", memory=f"{summary.total_memory_bytes:,}",
@@ -154,7 +154,7 @@ if paths and st.session_state.get("arch_layer") not in paths:
 if paths:
     path = st.selectbox(
         tr("arch.layer"), paths, key="arch_layer",
-        format_func=lambda p: f"{p} · {types[p].type} → {shape_text(types[p].output_shape)}" if p in types else p,
+        format_func=lambda p: f"{p} · {types[p].type} → {shape_text(types[p].output_shape, '×')}" if p in types else p,
     )
     row = types.get(path)
     layer = spec_edit.get_layer(spec, path)

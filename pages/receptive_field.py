@@ -12,8 +12,9 @@ from PIL import Image
 from convviz import rf_draw
 from convviz.effective_rf import ERFError, effective_receptive_field
 from convviz.figures import receptive as figs
+from convviz.formatting import shape_text
 from convviz.presets import get_preset, list_presets
-from pages._arch_widgets import SPEC_KEY, cached_summary, error_text, shape_text, spec_json
+from pages._arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
 from pages.ui import lang, tr
 
 st.title(tr("rf.page_title"))
@@ -101,7 +102,7 @@ by_path = {r.path: r for r in rows}
 if st.session_state.get("rf_layer") not in paths:
     st.session_state["rf_layer"] = paths[-1]
 path = st.selectbox(tr("rf.layer"), paths, key="rf_layer",
-                    format_func=lambda p: f"{p} · {by_path[p].type} → {shape_text(by_path[p].output_shape)}")
+                    format_func=lambda p: f"{p} · {by_path[p].type} → {shape_text(by_path[p].output_shape, '×')}")
 row = by_path[path]
 _, out_h, out_w = row.output_shape
 

@@ -4,7 +4,9 @@ spec imports back to the same network."""
 
 from __future__ import annotations
 
+import csv
 import gc
+import io
 import json
 import sys
 from pathlib import Path
@@ -16,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import convviz  # noqa: E402
-from convviz.figures.architecture import human  # noqa: E402
+from convviz.formatting import human, human_bytes  # noqa: E402
 from convviz.presets import get_preset, list_presets  # noqa: E402
 
 
@@ -42,7 +44,7 @@ def _check_numbers(app: AppTest, spec_or_name) -> None:
     summary = convviz.summarize(spec_or_name)
     assert not app.exception, [e.value for e in app.exception]
     metrics = [m.value for m in app.metric]
-    assert metrics[:3] == [human(summary.total_params), human(summary.total_macs), human(summary.total_memory_bytes) + "B"]
+    assert metrics[:3] == [human(summary.total_params), human(summary.total_macs), human_bytes(summary.total_memory_bytes)]
     plain = " ".join(m.value for m in app.markdown)
     for number in (summary.total_params, summary.total_macs, summary.total_memory_bytes, summary.total_buffers):
         assert f"{number:,}" in plain
@@ -134,9 +136,15 @@ def _download(app: AppTest, index: int) -> bytes:
 def test_export_then_import_gives_the_same_network(at: AppTest) -> None:
     _load(at, "googlenet")
     exported = _download(at, 0)
+    summary = convviz.summarize("googlenet")
     csv_text = _download(at, 1).decode()
-    assert csv_text.splitlines()[-1].startswith("total,,1000,6624904,")
-    assert "| **total** |" in _download(at, 2).decode()
+    assert csv_text.splitlines()[-1].startswith("total,,,3x224x224,1000,6624904,")
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert [r["path"] for r in rows] == [r.path for r in summary.layers] + ["total"]
+    assert (rows[-1]["macs"], rows[-1]["memory_bytes"]) == (str(summary.total_macs), str(summary.total_memory_bytes))
+    markdown = _download(at, 2).decode()
+    assert "6,624,904" in markdown and f"{summary.total_macs:,}" in markdown
+    assert all(f"`{r.path}`" in markdown for r in summary.layers)
     at.selectbox(key="arch_preset").set_value("lenet5").run()
     at.file_uploader(key="arch_upload").set_value(("net.json", exported, "application/json")).run()
     assert at.session_state["arch_spec"] == get_preset("googlenet")

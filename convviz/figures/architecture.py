@@ -13,6 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from convviz.formatting import human, shape_text
 from convviz.i18n import translate
 
 BLOCK_TYPES = ("Residual", "Concat")
@@ -28,15 +29,6 @@ def _get(row: Any, name: str) -> Any:
 def leaf_rows(rows: Sequence[Any]) -> list[Any]:
     """The rows of real layers (not Residual / Concat blocks, whose rows repeat their children's totals)."""
     return [r for r in rows if _get(r, "type") not in BLOCK_TYPES]
-
-
-def human(value: float, digits: int = 3) -> str:
-    """61100840 -> '61.1 M', 714188480 -> '714 M' (k, M, G, T; 3 significant digits)."""
-    value = float(value)
-    for unit, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(value) >= scale:
-            return f"{value / scale:.{digits}g} {unit}"
-    return f"{value:.{digits}g}"
 
 
 def cost_bars(rows: Sequence[Any], log: bool = False, lang: str = "en") -> go.Figure:
@@ -117,7 +109,7 @@ def shape_flow(rows: Sequence[Any], input_shape: Sequence[int], lang: str = "en"
         top_y += [y1, y1, y1 + depth, y1 + depth, y1, None]
         side_x += [x + thick, x + thick + depth, x + thick + depth, x + thick, x + thick, None]
         side_y += [y0, y0 + depth, y1 + depth, y1, y0, None]
-        text = "×".join(str(v) for v in (shape[1], shape[2], shape[0])) if len(shape) == 3 else "×".join(map(str, shape))
+        text = shape_text((shape[1], shape[2], shape[0]) if len(shape) == 3 else shape, "×")
         label_x.append(x + thick / 2)
         label_y.append(y0 - 0.08)
         label_text.append(text)

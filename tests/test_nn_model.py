@@ -210,3 +210,12 @@ def test_input_gradient_matches_finite_differences() -> None:
         down[i, j] -= eps
         f = lambda z: float(model.forward(z[None, None].astype(np.float32))[0, 3])  # noqa: E731
         assert grad[i, j] == pytest.approx((f(up) - f(down)) / (2 * eps), rel=0.03, abs=2e-3)
+
+
+def test_blas_thread_limit_is_harmless() -> None:
+    from convviz.nn.blas import limit_blas_threads
+
+    assert limit_blas_threads(0) == 0  # 0 = leave BLAS alone
+    assert limit_blas_threads(1) >= 0  # OpenBLAS found and set (or another BLAS: nothing to do)
+    a = np.random.default_rng(0).random((64, 64)).astype(np.float32)
+    np.testing.assert_allclose(a @ a, np.einsum("ij,jk->ik", a, a), rtol=1e-4)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from convviz.nn.blas import limit_blas_threads
 from convviz.nn.layers import (
     DTYPE,
     BatchNorm2d,
@@ -53,6 +54,7 @@ class Sequential:
         self.name = name
         self.meta: dict[str, Any] = {}
         self.lock = threading.RLock()
+        limit_blas_threads()  # small matrices: one BLAS thread is faster on a shared machine
         if self.layers:
             self.layers[0].need_input_grad = False
         self.output_shapes()  # validates the chain of shapes

@@ -126,3 +126,20 @@ def test_bad_upload_is_a_value_error_with_a_message() -> None:
     with pytest.raises(ValueError) as info:
         W.photo_to_gray.__wrapped__(b"this is not an image", "en")
     assert str(info.value)
+
+
+def test_photo_upload_path_reads_a_seven() -> None:
+    """A photo (dark ink on light paper, PNG bytes) goes through the page's decoder and the
+    preprocessing to the right prediction."""
+    import io
+
+    from convviz.digits import load_classifier, preprocess_canvas
+    from pages import _digit_widgets as W
+
+    paper = Image.new("RGB", (400, 500), (240, 236, 228))
+    ImageDraw.Draw(paper).line([(90, 90), (310, 90), (170, 430)], fill=(20, 20, 40), width=22, joint="curve")
+    buf = io.BytesIO()
+    paper.save(buf, format="PNG")
+    gray = W.photo_to_gray.__wrapped__(buf.getvalue(), "en")
+    image = preprocess_canvas(gray)
+    assert int(load_classifier().predict(image[None])[0]) == 7

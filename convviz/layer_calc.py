@@ -1,4 +1,5 @@
-"""One layer worked out for the "Layer arithmetic" page: shape, formulas, costs, field.
+"""One layer worked out for the "Layer arithmetic" page and the CLI calculators
+(``convviz conv|convt|pool``): shape, formulas, costs, field.
 
 The settings of one convolution, transposed convolution or pooling layer become a one-layer
 network spec; :func:`convviz.summarize` gives the output shape, parameters, multiplications,
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 from convviz import arithmetic as ar
 from convviz.errors import Note, SpecError
+from convviz.layers import conv_paddings
 
 OP_TYPES = {"conv": "Conv2d", "convt": "ConvTranspose2d", "maxpool": "MaxPool2d", "avgpool": "AvgPool2d"}
 
@@ -64,19 +66,19 @@ class LayerSettings:
         return spec
 
     def padding_pairs(self) -> tuple[tuple[int, int], tuple[int, int]]:
-        """Padding (before, after) per axis, with "same" and "valid" resolved."""
-        if self.padding == "valid":
-            return (0, 0), (0, 0)
-        if self.padding == "same":
-            return (ar.same_padding(self.kernel[0], self.dilation[0]),
-                    ar.same_padding(self.kernel[1], self.dilation[1]))
-        if isinstance(self.padding, str):
+        """Padding (before, after) per axis, with "same" and "valid" resolved (as the engine's
+        :func:`convviz.layers.conv_paddings` does)."""
+        if isinstance(self.padding, str) and self.padding not in ("same", "valid"):
             raise SpecError(f"padding must be a number, 'same' or 'valid', not {self.padding!r}")
-        return (self.padding[0], self.padding[0]), (self.padding[1], self.padding[1])
+        return conv_paddings({"padding": self.padding, "kernel_size": self.kernel, "dilation": self.dilation})
 
 
 @dataclass(frozen=True)
 class LayerResult:
+    """One layer worked out: ``plain`` / ``latex`` are the per-axis (height, width) size
+    formulas; ``params_how`` / ``macs_how`` the cost products with the numbers filled in, and
+    ``params_formula`` / ``macs_formula`` the same followed by ``= total``."""
+
     output_shape: tuple[int, int, int]
     plain: tuple[str, str]
     latex: tuple[str, str]
@@ -86,6 +88,8 @@ class LayerResult:
     output_elements: int
     params_formula: str
     macs_formula: str
+    params_how: str
+    macs_how: str
     receptive_field: tuple[tuple[int, int], tuple[int, int], tuple[float, float]] | None
     padding_pairs: tuple[tuple[int, int], tuple[int, int]]
 
@@ -144,5 +148,6 @@ def calculate(settings: LayerSettings) -> LayerResult:
         output_elements=out[0] * out[1] * out[2],
         params_formula=f"{params_formula} = {row.params:,}",
         macs_formula=f"{macs_formula} = {row.macs:,}",
+        params_how=params_formula, macs_how=macs_formula,
         receptive_field=field, padding_pairs=pads,
     )

@@ -43,7 +43,7 @@ def test_convt_and_pool_calculators(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "convt", "--input", "4", "--kernel", "3", "--stride", "2",
                        "--padding", "1", "--output-padding", "1", "--channels", "8,4")
     assert code == 0 and "output: 4x8x8" in out and "(4-1)*2 - 2*1 + 1*(3-1) + 1 + 1 = 8" in out
-    assert "8*4*4*(4/1)*3*3" in out
+    assert "multiplications (MACs): 4,608 = 8*4*4*4/1*3*3" in out and "parameters: 292 = 8*4/1*3*3 + 4" in out
     code, out, _ = run(capsys, "pool", "--input", "5", "--kernel", "2", "--ceil-mode")
     assert code == 0 and "output: 1x3x3" in out and "ceil(3/2)" in out
     code, out, _ = run(capsys, "pool", "--kind", "avg", "--input", "6", "--kernel", "3", "--stride", "2")

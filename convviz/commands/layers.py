@@ -9,7 +9,10 @@ Sizes accept one number (square) or two separated by a comma (height,width).
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from convviz.layer_calc import LayerSettings
 
 
 def _numbers(text: str, option: str, allow_words: tuple[str, ...] = ()) -> Any:
@@ -63,80 +66,57 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pool.set_defaults(func=run, op="pool")
 
 
-def layer_spec(args: argparse.Namespace) -> tuple[dict[str, Any], list[int]]:
-    """The one-layer spec and input shape [C, H, W] the options describe."""
+def settings_from(args: argparse.Namespace) -> LayerSettings:
+    """The :class:`convviz.layer_calc.LayerSettings` the options describe (a pooling layer's
+    stride defaults to its kernel, as in PyTorch)."""
+    from convviz.layer_calc import LayerSettings
+
     h, w = _numbers(args.input, "--input")
-    channels = _numbers(args.channels, "--channels")
-    cin, cout = channels
-    layer: dict[str, Any] = {"kernel_size": _numbers(args.kernel, "--kernel"),
-                             "dilation": _numbers(args.dilation, "--dilation")}
-    if args.stride is not None:
-        layer["stride"] = _numbers(args.stride, "--stride")
-    if args.op == "conv":
-        layer.update(type="Conv2d", out_channels=cout, groups=args.groups, bias=not args.no_bias,
-                     padding=_numbers(args.padding, "--padding", ("same", "valid")))
-    elif args.op == "convt":
-        layer.update(type="ConvTranspose2d", out_channels=cout, groups=args.groups,
-                     bias=not args.no_bias, padding=_numbers(args.padding, "--padding"),
-                     output_padding=_numbers(args.output_padding, "--output-padding"))
-    else:
-        layer.update(type="MaxPool2d" if args.kind == "max" else "AvgPool2d",
-                     padding=_numbers(args.padding, "--padding"), ceil_mode=args.ceil_mode)
-        if args.kind == "avg":
-            if layer["dilation"] != [1, 1]:
-                raise ValueError("AvgPool2d has no dilation argument (PyTorch)")
-            del layer["dilation"]
-    return layer, [cin, h, w]
+    cin, cout = _numbers(args.channels, "--channels")
+    kernel = tuple(_numbers(args.kernel, "--kernel"))
+    stride = kernel if args.stride is None else tuple(_numbers(args.stride, "--stride"))
+    dilation = tuple(_numbers(args.dilation, "--dilation"))
+    op = args.op if args.op != "pool" else f"{args.kind}pool"
+    if op == "avgpool" and dilation != (1, 1):
+        raise ValueError("AvgPool2d has no dilation argument (PyTorch)")
+    padding = _numbers(args.padding, "--padding", ("same", "valid") if op == "conv" else ())
+    extra: dict[str, Any] = {}
+    if op in ("conv", "convt"):
+        extra.update(out_channels=cout, groups=args.groups, bias=not args.no_bias)
+    if op == "convt":
+        extra["output_padding"] = tuple(_numbers(args.output_padding, "--output-padding"))
+    if op in ("maxpool", "avgpool"):
+        extra.update(out_channels=cin, ceil_mode=args.ceil_mode)
+    return LayerSettings(op=op, h=h, w=w, in_channels=cin, kernel=kernel, stride=stride,
+                         padding=padding if isinstance(padding, str) else tuple(padding),
+                         dilation=dilation, **extra)
 
 
 def describe(args: argparse.Namespace) -> list[str]:
-    """The lines `convviz conv/convt/pool` prints (SpecError for impossible settings)."""
-    from convviz import arithmetic as ar
+    """The lines `convviz conv/convt/pool` prints (SpecError for impossible settings); the
+    numbers and formulas are :func:`convviz.layer_calc.calculate`'s (as on the page)."""
     from convviz.formatting import shape_text
     from convviz.i18n import translate
-    from convviz.layers import conv_paddings
-    from convviz.summary import summarize
+    from convviz.layer_calc import OP_TYPES, calculate
 
     lang = args.lang
-    layer, shape = layer_spec(args)
-    summary = summarize({"name": layer["type"], "input": shape, "layers": [layer]})
-    row = summary.layers[0]
-    a = row.args
-    k, s, d = a["kernel_size"], a.get("stride") or a["kernel_size"], a.get("dilation", (1, 1))
-    lines = [f"{row.type} {shape_text(shape)} -> {shape_text(row.output_shape)}",
-             translate("engine.cli_output", lang, shape=shape_text(row.output_shape))]
-    for axis in range(2):
-        n = shape[1 + axis]
-        if args.op == "conv":
-            before, after = conv_paddings(a)[axis]
-            formula = ar.conv_formula(n, k[axis], s[axis], before + after, d[axis])[0]
-        elif args.op == "convt":
-            formula = ar.convt_formula(n, k[axis], s[axis], a["padding"][axis],
-                                       a["output_padding"][axis], d[axis])[0]
-        else:
-            formula = ar.pool_formula(n, k[axis], s[axis], a["padding"][axis], d[axis],
-                                      a["ceil_mode"])[0]
+    settings = settings_from(args)
+    result = calculate(settings)
+    shape = (settings.in_channels, settings.h, settings.w)
+    lines = [f"{OP_TYPES[settings.op]} {shape_text(shape)} -> {shape_text(result.output_shape)}",
+             translate("engine.cli_output", lang, shape=shape_text(result.output_shape))]
+    for axis, formula in enumerate(result.plain):
         lines.append(translate("engine.cli_formula", lang,
                                axis=translate(("engine.axis_h", "engine.axis_w")[axis], lang),
                                formula=formula))
-    if args.op in ("conv", "convt"):
-        cin, cout, g = shape[0], row.output_shape[0], a["groups"]
-        bias = f" + {cout}" if a["bias"] else ""
-        if args.op == "conv":
-            how_p = f"{cout}*({cin}/{g})*{k[0]}*{k[1]}{bias}"
-            how_m = f"{cout}*{row.output_shape[1]}*{row.output_shape[2]}*({cin}/{g})*{k[0]}*{k[1]}"
-        else:
-            how_p = f"{cin}*({cout}/{g})*{k[0]}*{k[1]}{bias}"
-            how_m = f"{cin}*{shape[1]}*{shape[2]}*({cout}/{g})*{k[0]}*{k[1]}"
-        lines.append(translate("engine.cli_params", lang, n=f"{row.params:,}", how=how_p))
-        lines.append(translate("engine.cli_macs", lang, n=f"{row.macs:,}", how=how_m))
-    rf = row.receptive_field
-    if rf is not None:
-        def xy(v: tuple[Any, Any]) -> str:
-            return "x".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v)
-
-        lines.append(translate("engine.cli_rf", lang, size=xy(rf.size), jump=xy(rf.jump), start=xy(rf.start)))
-    lines += [translate("engine.cli_warning", lang, text=note.text(lang)) for note in row.warnings]
+    if settings.op in ("conv", "convt"):
+        lines.append(translate("engine.cli_params", lang, n=f"{result.params:,}", how=result.params_how))
+        lines.append(translate("engine.cli_macs", lang, n=f"{result.macs:,}", how=result.macs_how))
+    if result.receptive_field is not None:
+        size, jump, start = (shape_text(f"{x:g}" if isinstance(x, float) else x for x in v)
+                             for v in result.receptive_field)
+        lines.append(translate("engine.cli_rf", lang, size=size, jump=jump, start=start))
+    lines += [translate("engine.cli_warning", lang, text=note.text(lang)) for note in result.notes]
     return lines
 
 

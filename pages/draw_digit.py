@@ -98,7 +98,7 @@ captions = [
 images = [steps.adjusted, steps.cropped, steps.resized, steps.image]
 for col, img, cap in zip(cols, images, captions, strict=True):
     shown = img if max(img.shape) >= 140 else np.kron(img, np.ones((6, 6), np.uint8))
-    col.image(shown, caption=cap, clamp=True, width="stretch")
+    col.image(shown, caption=cap, clamp=True, width=180)  # fixed size: phones stack the four
 if steps.stroke_change_px:
     key = "digit.stroke_thickened" if steps.stroke_change_px > 0 else "digit.stroke_thinned"
     st.caption(tr(key, w=f"{steps.stroke_width:.1f}", r=f"{abs(steps.stroke_change_px):.1f}"))

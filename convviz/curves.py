@@ -43,6 +43,9 @@ PATTERNS: tuple[str, ...] = (
 BATCH_MODES: tuple[str, ...] = ("full", "mini", "stochastic")
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
 SIZES: tuple[str, ...] = ("small", "medium", "large")
+#: Full-batch gradient descent pushes all N digits through the network at once; above this
+#: the activations of one step need gigabytes, so the lab asks for mini-batches instead.
+MAX_FULL_BATCH = 1000
 
 
 # --------------------------------------------------------------------------- lab settings
@@ -82,6 +85,10 @@ class LabSettings:
             raise ValueError("the learning rate must be a positive number")
         if self.batch_mode == "mini" and not 1 <= self.batch_size:
             raise ValueError("the mini-batch size must be at least 1")
+        if self.batch_mode == "full" and self.n_train > MAX_FULL_BATCH:
+            raise ValueError(
+                f"full-batch gradient descent is limited to N ≤ {MAX_FULL_BATCH} examples (memory)"
+            )
         if self.epochs < 1:
             raise ValueError("train for at least one epoch")
         if self.n_train < 1 or self.n_val < 1:

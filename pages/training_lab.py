@@ -84,6 +84,12 @@ def _fmt_lr(v: float) -> str:
     return f"{v:g}"
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def _cached_download() -> object:
+    """The verified download folder or None (hashing 11 MB: not on every rerun)."""
+    return D.cached_mnist()
+
+
 # widget defaults (first visit)
 for key, name in FIELDS.items():
     st.session_state.setdefault(key, getattr(C.DEFAULT_SETTINGS, name))
@@ -121,7 +127,7 @@ elif source == "folder":
             data_ready = False
     folder = chosen
 else:
-    cached = D.cached_mnist()
+    cached = _cached_download()
     if cached:
         st.info(tr("train.download_cached", folder=str(cached)))
     else:
@@ -131,6 +137,7 @@ else:
             with st.spinner(tr("train.downloading")):
                 try:
                     D.download_mnist()
+                    _cached_download.clear()
                 except (OSError, ValueError) as exc:
                     st.error(tr("train.download_failed", error=str(exc)))
                 else:
@@ -163,11 +170,16 @@ with cols[1]:
         st.select_slider(tr("train.init_label"), INIT_SCALES, key="train_init", help=tr("train.init_help"))
 
 settings = C.LabSettings(**{name: st.session_state[key] for key, name in FIELDS.items()})
-try:
-    settings.validate()
-except ValueError as exc:
-    show_error(exc)
-    st.stop()
+settings_ok = True
+if settings.batch_mode == "full" and settings.n_train > C.MAX_FULL_BATCH:
+    st.error(tr("train.full_batch_too_big", limit=f"{C.MAX_FULL_BATCH:,}", n=f"{settings.n_train:,}"))
+    settings_ok = False
+else:
+    try:
+        settings.validate()
+    except ValueError as exc:
+        show_error(exc)
+        settings_ok = False
 
 
 @st.cache_data(show_spinner=False)
@@ -206,7 +218,7 @@ run: W.TrainingRun | None = st.session_state.get(RUN_KEY)
 running = bool(run is not None and run.running)
 b1, b2 = st.columns(2)
 with b1:
-    st.button(tr("train.start"), key="train_start", type="primary", disabled=running or not data_ready,
+    st.button(tr("train.start"), key="train_start", type="primary", disabled=running or not data_ready or not settings_ok,
               width="stretch", on_click=_start)
 with b2:
     st.button(tr("train.stop"), key="train_stop", on_click=_stop, disabled=not running, width="stretch")

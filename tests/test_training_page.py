@@ -71,6 +71,11 @@ def test_batch_modes_change_the_counts() -> None:
     assert "**1 iterations per epoch**" in _md(at) and "**5 iterations**" in _md(at)
     at.radio(key="train_batch_mode").set_value("stochastic").run()
     assert "**1,000 iterations per epoch**" in _md(at)
+    at.select_slider(key="train_n").set_value(5000)
+    at.radio(key="train_batch_mode").set_value("full").run()  # 5,000 digits in one step: refused
+    assert not at.exception and at.error and at.button(key="train_start").disabled
+    at.select_slider(key="train_n").set_value(1000).run()
+    assert not at.error and not at.button(key="train_start").disabled
     at.radio(key="train_batch_mode").set_value("mini").run()
     assert at.select_slider(key="train_batch_size").value == 32  # kept while disabled
 

@@ -112,8 +112,10 @@ analysis = W.analyse_cached(key, image_bytes, model)
 figs = W.figures(key, image_bytes, lang(), model, analysis)
 top_class = int(np.argmax(analysis.probs))
 st.header(tr("digit.prediction_header"))
-st.metric(tr("digit.prediction_label"), str(top_class), tr("digit.confidence", p=f"{analysis.probs[top_class]:.1%}"),
-          delta_color="off")
+st.metric(
+    tr("digit.prediction_label"), str(top_class), tr("digit.confidence", p=f"{analysis.probs[top_class]:.1%}"),
+    delta_color="off", delta_arrow="off", border=True, width="content",
+)
 st.markdown(tr("digit.prediction_text", d=top_class, p=f"{analysis.probs[top_class]:.1%}"))
 st.plotly_chart(figs["probs"], width="stretch", key="digit_probs", config={"displayModeBar": False})
 

@@ -20,15 +20,12 @@ sys.path.insert(0, str(ROOT))
 import convviz  # noqa: E402
 from convviz.formatting import human, human_bytes  # noqa: E402
 from convviz.presets import get_preset, list_presets  # noqa: E402
+from tests.apptest_helpers import open_page  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def at() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    app.run()
-    app.switch_page("pages/architecture.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page("pages/architecture.py")
 
 
 def _load(app: AppTest, name: str) -> None:

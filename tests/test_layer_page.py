@@ -4,25 +4,20 @@ impossible settings give a message (never an exception) and keep the user's sett
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests import reference as ref
+from tests.apptest_helpers import open_page
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/layer_arithmetic.py"
 
 
 @pytest.fixture()
 def at() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception
-    return app
+    return open_page(PAGE)
 
 
 def _set(at: AppTest, **values: object) -> AppTest:
@@ -97,10 +92,7 @@ def test_impossible_settings_explain_and_keep_the_rest(at: AppTest, settings: di
 
 
 def test_spanish_page() -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["lang"] = "es"
-    at.run()
-    at.switch_page(PAGE).run()
+    at = open_page(PAGE, lang="es")
     _set(at, op="conv", h=5, w=5, kh=6, kw=6)
     assert "no cabe" in at.error[0].value
     at.session_state["arith_kh"] = 3

@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pages.registry import PAGES  # noqa: E402
+from tests.apptest_helpers import open_page  # noqa: E402
 
 
 def _page_files() -> list[str]:
@@ -21,9 +21,5 @@ def _page_files() -> list[str]:
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("page_file", _page_files())
 def test_page_runs_without_exception(page_file: str, lang: str) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page(page_file).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page(page_file, lang)
     assert at.title or at.header or at.markdown, "page shows nothing"

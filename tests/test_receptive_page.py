@@ -17,15 +17,12 @@ sys.path.insert(0, str(ROOT))
 
 import convviz  # noqa: E402
 from convviz.presets import list_presets  # noqa: E402
+from tests.apptest_helpers import open_page  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def at() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    app.run()
-    app.switch_page("pages/receptive_field.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page("pages/receptive_field.py")
 
 
 def _expect(app: AppTest, name: str) -> None:

@@ -9,23 +9,24 @@ for reference. Prints medians (wall and CPU). Run: python bench/bench_pages.py
 from __future__ import annotations
 
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._timing import median_ms  # noqa: E402
 
-def median_ms(fn, repeat: int = 15) -> tuple[float, float]:
-    walls, cpus = [], []
-    for _ in range(repeat):
-        w, c = time.perf_counter(), time.process_time()
-        fn()
-        walls.append((time.perf_counter() - w) * 1000)
-        cpus.append((time.process_time() - c) * 1000)
-    return statistics.median(walls), statistics.median(cpus)
+REPEAT = 15
+
+
+def warm_rerun(at, key: str, value: str, label: str, note: str = "") -> None:  # noqa: ANN001 - an AppTest
+    """Pick ``value`` in the selectbox ``key``, then print the median of warm reruns."""
+    at.selectbox(key=key).set_value(value).run()
+    at.run()
+    assert not at.exception
+    wall, cpu = median_ms(at.run, REPEAT)
+    print(f"{label}: {wall:.1f} ms wall, {cpu:.1f} ms CPU{note}")
 
 
 def main() -> None:
@@ -34,17 +35,14 @@ def main() -> None:
     import convviz
     from convviz.presets import get_preset
 
-    wall, cpu = median_ms(lambda: convviz.summarize(get_preset("resnet50")))
+    wall, cpu = median_ms(lambda: convviz.summarize(get_preset("resnet50")), REPEAT)
     print(f"summarize('resnet50'): {wall:.1f} ms wall, {cpu:.1f} ms CPU")
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     at.switch_page("pages/architecture.py").run()
-    at.selectbox(key="arch_preset").set_value("resnet50").run()
-    at.run()
-    assert not at.exception
-    wall, cpu = median_ms(lambda: at.run())
-    print(f"Architecture page rerun, ResNet-50 loaded (warm): {wall:.1f} ms wall, {cpu:.1f} ms CPU (target < 200 ms)")
+    warm_rerun(at, "arch_preset", "resnet50", "Architecture page rerun, ResNet-50 loaded (warm)",
+               " (target < 200 ms)")
 
     counter = iter(range(1, 10_000))
 
@@ -61,15 +59,8 @@ def main() -> None:
     print(f"Architecture page, apply an edit to ResNet-50 (cold caches, two runs): {wall:.1f} ms wall, {cpu:.1f} ms CPU")
 
     at.switch_page("pages/receptive_field.py").run()
-    at.selectbox(key="rf_net").set_value("resnet50").run()
-    at.run()
-    assert not at.exception
-    wall, cpu = median_ms(lambda: at.run())
-    print(f"Receptive-field page rerun, ResNet-50 (warm): {wall:.1f} ms wall, {cpu:.1f} ms CPU")
-    at.selectbox(key="rf_net").set_value("lenet5").run()
-    at.run()
-    wall, cpu = median_ms(lambda: at.run())
-    print(f"Receptive-field page rerun, LeNet-5 with its ERF (warm): {wall:.1f} ms wall, {cpu:.1f} ms CPU")
+    warm_rerun(at, "rf_net", "resnet50", "Receptive-field page rerun, ResNet-50 (warm)")
+    warm_rerun(at, "rf_net", "lenet5", "Receptive-field page rerun, LeNet-5 with its ERF (warm)")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ row/column pixel indices). :func:`preprocess_canvas` does the same to a canvas d
 1. grayscale from the RGB channels (the canvas alpha is 255 everywhere, so it is ignored);
 2. stroke width brought back towards MNIST's (median 2.6 px of a 20 px digit; estimated as
    2 * ink area / boundary length) by a disk dilation or erosion when it is far outside
-   1.4-4.6 px (MNIST's own digits stay untouched almost always);
+   1.4-4.6 px (measured: 96% of MNIST digits, blown up onto a canvas, stay untouched);
 3. crop to the ink's bounding box;
 4. resize so the longest side is 20 px, keeping the aspect ratio (Lanczos), and stretch the
    intensities so the brightest stroke pixel is 255;

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from convviz import arithmetic
-from convviz.i18n import translate
+from convviz.spec import CatalogError
 
 MAX_MACS = 40_000_000
 MAX_INPUT = 3 * 256 * 256
@@ -43,16 +43,8 @@ BN_EPS = 1e-5
 Backward = Callable[[np.ndarray], np.ndarray]
 
 
-class ERFError(ValueError):
+class ERFError(CatalogError):
     """Why the ERF cannot be computed here; ``localized(lang)`` gives the message."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        self.key = key
-        self.values = values
-        super().__init__(translate(key, "en", **values))
-
-    def localized(self, lang: str) -> str:
-        return translate(self.key, lang, **self.values)
 
 
 class ERFTooLarge(ERFError):

@@ -17,24 +17,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from convviz.i18n import translate
+from convviz.spec import CatalogError
 
 Spec = dict[str, Any]
 Layer = dict[str, Any]
 
-BLOCK_TYPES = ("Residual", "Concat")
 
-
-class EditError(ValueError):
+class EditError(CatalogError):
     """An edit that cannot be applied (unknown path, moving past the end, ...)."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        self.key = key
-        self.values = values
-        super().__init__(translate(key, "en", **values))
-
-    def localized(self, lang: str) -> str:
-        return translate(self.key, lang, **self.values)
 
 
 def _parts(path: str) -> list[str]:

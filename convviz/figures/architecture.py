@@ -15,8 +15,8 @@ from plotly.subplots import make_subplots
 
 from convviz.formatting import human, shape_text
 from convviz.i18n import translate
+from convviz.layers import BLOCK_TYPES
 
-BLOCK_TYPES = ("Residual", "Concat")
 _FONT = {"size": 15}
 PARAMS_COLOR = "#1f77b4"
 MACS_COLOR = "#d62728"

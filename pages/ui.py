@@ -12,11 +12,13 @@ from pathlib import Path
 import streamlit as st
 
 from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from pages.registry import PAGES
 
 LANG_KEY = "lang"
 NAV_KEY = "_convviz_navigation"
 GOTO_KEY = "_convviz_goto"
 PAGES_DIR = Path(__file__).resolve().parent
+PAGE_FILES = {file for file, *_ in PAGES}
 
 
 def mark_navigation() -> str | None:
@@ -35,11 +37,10 @@ def _ensure_navigation() -> None:
         frame = inspect.currentframe()
         while frame is not None:
             file = Path(str(frame.f_globals.get("__file__", "")))
-            if file.parent == PAGES_DIR and file.name != Path(__file__).name:  # the page the visitor asked for: app.py opens it
-                st.session_state[GOTO_KEY] = f"pages/{file.name}"
-                break
+            if file.parent == PAGES_DIR and f"pages/{file.name}" in PAGE_FILES:
+                st.session_state[GOTO_KEY] = f"pages/{file.name}"  # app.py opens it
+                st.switch_page("app.py")
             frame = frame.f_back
-        st.switch_page("app.py")
 
 
 def lang() -> str:

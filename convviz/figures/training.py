@@ -69,13 +69,14 @@ def curves_figure(
                                      mode="lines+markers", name=labels["val"], legendgroup="val",
                                      showlegend=show, line={"color": COLORS["val"], "width": 3},
                                      marker={"size": 9, "symbol": "diamond"}), row, 1)
+    right = max(total_epochs or 0, len(train_loss), n_iter / ipe if n_iter else 0, 1)
     if best_epoch is not None:
         text = labels["stopped"] if stopped_early else labels["best"]
         for row in (1, 2):
             fig.add_vline(x=best_epoch, line={"color": COLORS["best"], "dash": "dash", "width": 2}, row=row, col=1)
         fig.add_annotation(x=best_epoch, y=1.0, yref="y domain", xref="x", text=text, showarrow=False,
-                           yanchor="bottom", font={"color": COLORS["best"], "size": 14}, row=1, col=1)
-    right = max(total_epochs or 0, len(train_loss), n_iter / ipe if n_iter else 0, 1)
+                           yanchor="bottom", xanchor="right" if best_epoch > right / 2 else "left",
+                           font={"color": COLORS["best"], "size": 14}, row=1, col=1)
     fig.update_xaxes(range=[0, right * 1.02], title_text=labels["epoch"], row=2, col=1)
     fig.update_yaxes(title_text=labels["loss"], rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text=labels["accuracy"], range=[0, 1.02], tickformat=".0%", row=2, col=1)

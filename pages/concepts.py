@@ -20,9 +20,10 @@ def _labels_of(prefix: str):
 TEMPERATURES = [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _figure(name: str, *args: object):
-    """The figure builder ``FC.<name>`` with ``args``, cached (plotly builders take ~50-150 ms)."""
+    """The figure builder ``FC.<name>`` with ``args``, cached as the object itself (plotly builders
+    take ~50-150 ms, and unpickling a figure re-validates it, which is as slow)."""
     return getattr(FC, name)(*args)
 
 

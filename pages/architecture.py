@@ -114,9 +114,13 @@ def _args_key(spec: dict, path: str) -> str:
 spec = current_spec()
 if "arch_in_c" not in st.session_state:
     _sync_input(spec)
-st.session_state.setdefault("arch_preset", spec.get("name") if spec.get("name") in list_presets() else SCRATCH)
+if "arch_preset" not in st.session_state:  # the preset the current network came from
+    st.session_state["arch_preset"] = next(
+        (name for name in list_presets() if get_preset(name) == spec), SCRATCH
+    )
 st.selectbox(
     tr("arch.preset"), preset_options(), key="arch_preset", on_change=_load_preset,
+    persist_state="session",
     format_func=lambda n: tr("arch.from_scratch") if n == SCRATCH else n,
     help=tr("arch.preset_help"),
 )

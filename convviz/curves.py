@@ -156,7 +156,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "diverging": {"optimizer": "sgd", "lr": 3.0, "epochs": 2},
     "slow_start": {"optimizer": "momentum", "lr": 0.02, "init_scale": 0.2, "epochs": 5},
     "not_converged": {"optimizer": "sgd", "lr": 0.003, "epochs": 2},
-    "overfitting": {"n_train": 100, "batch_size": 10, "lr": 3e-3, "epochs": 25},
+    "overfitting": {"n_train": 50, "batch_size": 10, "lr": 3e-3, "epochs": 30},
     "healthy": {},
 }
 

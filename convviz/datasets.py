@@ -400,6 +400,7 @@ def generate_digits(n: int, seed: int = 0, distort: bool = True) -> tuple[np.nda
 
 
 GENERATOR_VERSION = 1
+VAL_SEED_OFFSET = 7919  # validation digits come from their own random stream
 
 
 def generated_cached(
@@ -484,19 +485,19 @@ def lab_data(
 ) -> DigitData:
     """Disjoint training and validation sets from ``source``.
 
-    generated: ``n_train + n_val`` generated digits (kept on disk under ``cache_root`` or
-    the default cache when ``disk_cache``); folder: the MNIST training split of
+    generated: ``n_train`` digits drawn with ``seed`` and ``n_val`` drawn with
+    ``seed + VAL_SEED_OFFSET`` (so the validation set does not change with the training-set
+    size), kept on disk under ``cache_root`` (or the default cache) when ``disk_cache``; folder: the MNIST training split of
     ``folder`` (or ``$CONVVIZ_MNIST_DIR``); download: the verified cache (downloaded first
     if missing). Raises ValueError / OSError with a readable message on bad input.
     """
     if n_train < 1 or n_val < 1:
         raise ValueError("need at least one training and one validation digit")
     if source == "generated":
-        x, y = generated_cached(
-            n_train + n_val, seed, (cache_root or cache_dir()) if disk_cache else None
-        )
-        return DigitData(x[:n_train], y[:n_train], x[n_train:], y[n_train:], source,
-                         f"{len(font_names())} fonts")
+        root = (cache_root or cache_dir()) if disk_cache else None
+        x, y = generated_cached(n_train, seed, root)
+        xv, yv = generated_cached(n_val, seed + VAL_SEED_OFFSET, root)
+        return DigitData(x, y, xv, yv, source, str(len(font_names())))
     if source == "folder":
         chosen = folder_from_env(str(folder) if folder else None)
         if not chosen:

@@ -17,30 +17,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
 from convviz import datasets
 from convviz.curves import LabSettings
-
-#: One validation set for every training-set size, so curves stay comparable.
-VAL_SEED_OFFSET = 7919
-
-
-@lru_cache(maxsize=8)
-def _generated(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    return datasets.generated_cached(n, seed, datasets.cache_dir())
 
 
 def load_data(settings: LabSettings, source: str, folder: str | None) -> datasets.DigitData:
     """Training and validation digits for ``settings`` from ``source`` (kept in memory)."""
-    if source == "generated":
-        x_tr, y_tr = _generated(settings.n_train, 0)
-        x_va, y_va = _generated(settings.n_val, VAL_SEED_OFFSET)
-        return datasets.DigitData(x_tr, y_tr, x_va, y_va, "generated", f"{len(datasets.font_names())}")
     return _cached_lab_data(source, settings.n_train, settings.n_val, folder or "")
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=6)
 def _cached_lab_data(source: str, n_train: int, n_val: int, folder: str) -> datasets.DigitData:
     return datasets.lab_data(source, n_train, n_val, seed=0, folder=folder or None)
 

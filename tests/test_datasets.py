@@ -203,7 +203,9 @@ def test_generated_source_and_disk_cache(tmp_path: Path) -> None:
     data = ds.lab_data("generated", n_train=40, n_val=10, seed=5, cache_root=tmp_path)
     assert data.source == "generated" and (data.n_train, data.n_val) == (40, 10)
     cached = list((tmp_path / "generated").glob("*.npz"))
-    assert len(cached) == 1
+    assert len(cached) == 2  # training and validation sets
+    bigger = ds.lab_data("generated", n_train=60, n_val=10, seed=5, cache_root=tmp_path)
+    assert np.array_equal(bigger.x_val, data.x_val)  # the same validation set for every N
     again = ds.lab_data("generated", n_train=40, n_val=10, seed=5, cache_root=tmp_path)
     assert np.array_equal(again.x_train, data.x_train) and np.array_equal(again.y_val, data.y_val)
     fresh = ds.lab_data("generated", n_train=40, n_val=10, seed=5, disk_cache=False)

@@ -85,8 +85,8 @@ def test_one_click_preset_sets_the_controls() -> None:
     at.radio(key="train_source").set_value("generated").run()
     at.button(key="train_repro_overfitting").click().run()
     assert not at.exception
-    assert at.select_slider(key="train_n").value == 100
-    assert at.slider(key="train_epochs").value == 25
+    assert at.select_slider(key="train_n").value == 50
+    assert at.slider(key="train_epochs").value == 30
     at.button(key="train_repro_slow_start").click().run()
     assert at.select_slider(key="train_init").value == 0.2
     assert at.radio(key="train_optimizer").value == "momentum"

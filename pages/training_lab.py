@@ -263,10 +263,14 @@ def live_panel() -> None:
             st.success(tr("train.early_stopped", epoch=snap.best_epoch, last=len(snap.train_loss)))
         elif early_on:
             st.info(tr("train.early_restored", epoch=snap.best_epoch))
-    diag = C.diagnose(snap)
+    live = snap.status in ("starting", "running")
+    # while training, judge only once there is something to judge (1 epoch or 40 iterations)
+    enough = not live or len(snap.train_loss) >= 1 or len(snap.iter_loss) >= 40
+    diag = C.diagnose(snap) if enough else None
     if diag is not None:
         box = st.warning if diag.kind not in ("healthy",) else st.success
-        box(f"**{tr('train.pattern_seen')}: {diag.title(lang())}**. {diag.explanation(lang())}")
+        heading = tr("train.pattern_seen_live") if live else tr("train.pattern_seen")
+        box(f"**{heading}: {diag.title(lang())}**. {diag.explanation(lang())}")
         if diag.kind != "healthy":
             if st.button(tr("train.reproduce", pattern=diag.title(lang())), key=f"train_repro_live_{diag.kind}",
                          on_click=_apply_preset, args=(diag.kind,)):

@@ -257,7 +257,7 @@ def live_panel() -> None:
         best_epoch=snap.best_epoch if snap.status in ("done", "stopped") else None,
         stopped_early=snap.stopped_early or early_on, total_epochs=current.settings.epochs,
     )
-    st.plotly_chart(fig, width="stretch", key="train_curves")
+    st.plotly_chart(fig, width="stretch", key="train_curves", config={"displayModeBar": False})
     if snap.best_epoch is not None and snap.status == "done":
         if snap.stopped_early:
             st.success(tr("train.early_stopped", epoch=snap.best_epoch, last=len(snap.train_loss)))

@@ -74,9 +74,10 @@ def curves_figure(
         text = labels["stopped"] if stopped_early else labels["best"]
         for row in (1, 2):
             fig.add_vline(x=best_epoch, line={"color": COLORS["best"], "dash": "dash", "width": 2}, row=row, col=1)
-        fig.add_annotation(x=best_epoch, y=1.0, yref="y domain", xref="x", text=text, showarrow=False,
-                           yanchor="bottom", xanchor="right" if best_epoch > right / 2 else "left",
-                           font={"color": COLORS["best"], "size": 14}, row=1, col=1)
+        fig.add_annotation(x=best_epoch, y=0.97, yref="y domain", xref="x", text=text, showarrow=False,
+                           yanchor="top", xanchor="right" if best_epoch > right / 2 else "left",
+                           bgcolor="rgba(255,255,255,0.85)", font={"color": COLORS["best"], "size": 14},
+                           row=1, col=1)
     fig.update_xaxes(range=[0, right * 1.02], title_text=labels["epoch"], row=2, col=1)
     fig.update_yaxes(title_text=labels["loss"], rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text=labels["accuracy"], range=[0, 1.02], tickformat=".0%", row=2, col=1)

@@ -12,7 +12,7 @@ import streamlit as st
 from convviz import spec_edit
 from convviz.figures import architecture as figs
 from convviz.formatting import human, human_bytes, shape_text
-from convviz.presets import get_preset, list_presets
+from convviz.presets import describe, get_preset, list_presets
 from pages._arch_widgets import (
     ERROR_KEY,
     SCRATCH,
@@ -121,7 +121,7 @@ if "arch_preset" not in st.session_state:  # the preset the current network came
 st.selectbox(
     tr("arch.preset"), preset_options(), key="arch_preset", on_change=_load_preset,
     persist_state="session",
-    format_func=lambda n: tr("arch.from_scratch") if n == SCRATCH else n,
+    format_func=lambda n: tr("arch.from_scratch") if n == SCRATCH else f"{n} · {describe(n, LANG)}",
     help=tr("arch.preset_help"),
 )
 st.button(tr("arch.reload"), key="arch_reload", on_click=_load_preset)
@@ -190,7 +190,9 @@ if paths:
 st.subheader(tr("arch.table"))
 texts = cached_texts(KEY, LANG)
 frame = texts["frame"]
-st.dataframe(frame, hide_index=True, width="stretch", height=min(38 * (len(frame) + 1), 520))
+st.dataframe(frame, hide_index=True, width="stretch", height=min(38 * (len(frame) + 1), 520),
+             column_config={tr(f"arch.col_{c}"): st.column_config.NumberColumn(format="localized")
+                            for c in ("params", "macs")})
 warned = [r for r in summary.layers if r.warnings]
 if warned:
     with st.expander(tr("arch.warnings", n=sum(len(r.warnings) for r in warned))):
@@ -219,11 +221,12 @@ st.subheader(tr("arch.compare"))
 CURRENT = "__current__"
 options = [CURRENT, *list_presets()]
 label = lambda n: tr("arch.current_network") if n == CURRENT else n  # noqa: E731
+long_label = lambda n: label(n) if n == CURRENT else f"{n} · {describe(n, LANG)}"  # noqa: E731
 st.session_state.setdefault("arch_cmp_a", "lecture_5x5_direct")
 st.session_state.setdefault("arch_cmp_b", "lecture_1x1_bottleneck")
 e = st.columns(2)
-name_a = e[0].selectbox(tr("arch.network_a"), options, key="arch_cmp_a", format_func=label)
-name_b = e[1].selectbox(tr("arch.network_b"), options, key="arch_cmp_b", format_func=label)
+name_a = e[0].selectbox(tr("arch.network_a"), options, key="arch_cmp_a", format_func=long_label)
+name_b = e[1].selectbox(tr("arch.network_b"), options, key="arch_cmp_b", format_func=long_label)
 side, keys = {}, {}
 for key, name in (("a", name_a), ("b", name_b)):
     keys[key] = KEY if name == CURRENT else spec_json(get_preset(name))
@@ -232,8 +235,9 @@ rows = figs.compare_totals(side["a"], side["b"])
 st.dataframe(pd.DataFrame([
     {
         tr("arch.col_metric"): tr(f"arch.metric_{r['metric']}"),
-        f"A: {label(name_a)}": f"{r['a']:,}",
-        f"B: {label(name_b)}": f"{r['b']:,}",
+        # memory is in bytes: say so (the totals above show kB)
+        f"A: {label(name_a)}": f"{r['a']:,}" + (" B" if r["metric"] == "memory" else ""),
+        f"B: {label(name_b)}": f"{r['b']:,}" + (" B" if r["metric"] == "memory" else ""),
         "B / A": "" if r["ratio"] is None else f"{r['ratio']:.4g}",
     }
     for r in rows

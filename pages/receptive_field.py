@@ -13,7 +13,7 @@ from convviz import rf_draw
 from convviz.effective_rf import ERFError, effective_receptive_field
 from convviz.figures import receptive as figs
 from convviz.formatting import shape_text
-from convviz.presets import get_preset, list_presets
+from convviz.presets import describe, get_preset, list_presets
 from pages._arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
 from pages.ui import lang, tr
 
@@ -85,7 +85,7 @@ st.session_state.setdefault("rf_net", "lenet5")
 if st.session_state["rf_net"] not in options:
     st.session_state["rf_net"] = "lenet5"
 net = st.selectbox(tr("rf.network"), options, key="rf_net", on_change=lambda: st.session_state.pop("rf_layer", None),
-                   format_func=lambda n: tr("rf.current_network") if n == CURRENT else n)
+                   format_func=lambda n: tr("rf.current_network") if n == CURRENT else f"{n} · {describe(n, LANG)}")
 spec = st.session_state[SPEC_KEY] if net == CURRENT else get_preset(net)
 KEY = spec_json(spec)
 summary, info = cached_summary(KEY)

@@ -13,7 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convviz.formatting import human, shape_text
+from convviz.formatting import human, human_bytes, shape_text
 from convviz.i18n import translate
 from convviz.layers import BLOCK_TYPES
 
@@ -56,7 +56,10 @@ def cost_bars(rows: Sequence[Any], log: bool = False, lang: str = "en") -> go.Fi
             row=index, col=1,
         )
         fig.update_yaxes(type="log" if log else "linear", row=index, col=1)
-    fig.update_xaxes(categoryorder="array", categoryarray=labels, tickangle=-60, showticklabels=len(labels) <= 80)
+    fig.update_xaxes(categoryorder="array", categoryarray=labels, tickangle=-60)
+    # tick labels only under the bottom panel: under the top one they ran into its title
+    fig.update_xaxes(showticklabels=False, row=1, col=1)
+    fig.update_xaxes(showticklabels=len(labels) <= 80, row=2, col=1)
     fig.update_layout(showlegend=False, height=620, margin={"l": 40, "r": 10, "t": 40, "b": 10}, font=_FONT, bargap=0.15)
     return fig
 
@@ -152,7 +155,8 @@ def comparison_bars(a: Any, b: Any, name_a: str, name_b: str, lang: str = "en") 
         values = [row[side] for row in table]
         fig.add_trace(go.Bar(
             x=metrics, y=[max(v, 1) for v in values], name=name, marker_color=color,
-            text=[human(v) for v in values], textposition="outside",
+            text=[human_bytes(v) if row["metric"] == "memory" else human(v) for row, v in zip(table, values, strict=True)],
+            textposition="outside",
             hovertemplate="%{x}: %{customdata:,}<extra>" + name + "</extra>", customdata=values,
         ))
     for metric, row in zip(metrics, table, strict=True):

@@ -65,9 +65,12 @@ def unit_grid(height: int, width: int, selected: tuple[int, int], lang: str = "e
     ))
     fig.add_trace(go.Scatter(x=[selected[1]], y=[selected[0]], mode="markers", hoverinfo="skip",
                              marker={"size": max(8, min(22, 480 // max(height, width, 1))), "color": CENTER_COLOR, "symbol": "square"}))
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", title="i")
-    fig.update_xaxes(title="j", side="top")
-    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 40, "b": 10}, showlegend=False, font=_FONT,
+    # tight ranges: one cell of margin, no empty columns beside the map (constrain="domain")
+    fig.update_yaxes(range=[height - 0.5, -0.5], scaleanchor="x", constrain="domain", title=None)
+    fig.update_xaxes(range=[-0.5, width - 0.5], constrain="domain", title="j →", side="top")
+    fig.add_annotation(text="i ↓", x=-0.5, y=-0.5, xshift=-18, xanchor="right", yanchor="bottom",
+                       showarrow=False, font={"size": 15})
+    fig.update_layout(height=360, margin={"l": 40, "r": 10, "t": 70, "b": 10}, showlegend=False, font=_FONT,
                       clickmode="event+select", dragmode="select",
                       title=translate("rf.fig_grid_title", lang, h=height, w=width))
     return fig
@@ -102,9 +105,12 @@ def growth_chart(rows: Sequence[Any], lang: str = "en", selected: str | None = N
                                          name=translate("rf.fig_selected", lang), hoverinfo="skip"))
     fig.update_xaxes(tickmode="array", tickvals=x, ticktext=labels, tickangle=-60, showticklabels=len(x) <= 60)
     fig.update_yaxes(title=translate("rf.fig_size_axis", lang), secondary_y=False)
-    fig.update_yaxes(title=translate("rf.fig_jump", lang), secondary_y=True)
-    fig.update_layout(height=460, font=_FONT, margin={"l": 40, "r": 40, "t": 40, "b": 10},
-                      legend={"orientation": "h", "y": 1.1}, title=translate("rf.fig_growth_title", lang))
+    jumps = sorted({float(j[0]) for _, _, _, j in pts})  # whole numbers, so ticks at the values themselves
+    fig.update_yaxes(title=translate("rf.fig_jump", lang), secondary_y=True, tickmode="array",
+                     tickvals=jumps, ticktext=[f"{v:g}" for v in jumps], showgrid=False, rangemode="tozero")
+    fig.update_layout(height=480, font=_FONT, margin={"l": 40, "r": 40, "t": 90, "b": 10},
+                      legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+                      title={"text": translate("rf.fig_growth_title", lang), "y": 0.97, "yanchor": "top"})
     return fig
 
 

@@ -3,13 +3,13 @@
 RECORDED holds the curves of real runs of the lab, exactly as the page runs them (the numpy
 CNN on ``lab_data("generated", N, 500, seed=0)``) with the settings of
 ``convviz.curves.PRESETS``, rounded to 4 decimals: the detector must name each one.
-``CONVVIZ_SLOW_TESTS=1`` re-runs the presets themselves.
+The presets themselves are re-run too (about 20 s of training, marked ``slow``:
+``pytest -m 'not slow'`` leaves them out while iterating).
 """
 
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 import pytest
@@ -319,7 +319,6 @@ def test_early_stopping_restores_the_best_epoch(small_set: tuple) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("CONVVIZ_SLOW_TESTS"), reason="set CONVVIZ_SLOW_TESTS=1 (1-3 min of training)")
 @pytest.mark.parametrize("kind", cv.PATTERNS)
 def test_each_preset_reproduces_its_pattern(kind: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     """The one-click setting, run exactly as the page runs it (same digits), shows its pattern."""

@@ -17,7 +17,7 @@ from pages.ui import lang, tr
 KEEP = "session"  # widget values survive page switches and hidden widgets
 OPS = ["conv", "convt", "maxpool", "avgpool"]
 DEFAULTS: dict[str, object] = {
-    "arith_op": "conv", "arith_h": 7, "arith_w": 7, "arith_cin": 1, "arith_cout": 1,
+    "arith_op": "conv", "arith_h": 5, "arith_w": 5, "arith_cin": 1, "arith_cout": 1,  # the lecture example: 5x5, 3x3
     "arith_kh": 3, "arith_kw": 3, "arith_sh": 1, "arith_sw": 1, "arith_pad_mode": "number",
     "arith_ph": 0, "arith_pw": 0, "arith_dh": 1, "arith_dw": 1, "arith_oph": 0, "arith_opw": 0,
     "arith_groups": 1, "arith_bias": True, "arith_ceil": False, "arith_cip": True,
@@ -83,6 +83,15 @@ settings = LayerSettings(
 )
 
 
+def stacked(latex: str) -> str:
+    """``a = b = c`` as two left-aligned lines ``a`` and ``= b = c``: on one line the formula
+    was cut off on a phone."""
+    first, sep, rest = latex.partition(" = ")
+    if " = " not in rest:  # a single "=" fits on one line
+        return latex
+    return rf"\begin{{aligned}} & {first} \\ & = {rest} \end{{aligned}}"
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def cached_calculation(settings: LayerSettings):  # noqa: ANN201 - engine result
     return calculate(settings)
@@ -99,7 +108,7 @@ c_out, h_out, w_out = result.output_shape
 st.subheader(tr("arith.output_title", c=c_out, h=h_out, w=w_out))
 for axis, latex in zip((tr("arith.height"), tr("arith.width")), result.latex, strict=True):
     st.markdown(f"**{axis}**")
-    st.latex(latex)
+    st.latex(stacked(latex))
 for note in result.notes:
     st.warning(note.text(lang()))
 

@@ -38,11 +38,12 @@ def _reference_shape(op: str, h: int, w: int, k: int, s: int, p: int, d: int, ce
 
 
 def test_default_page_shows_shape_formula_and_costs(at: AppTest) -> None:
-    assert "1 x 5 x 5" in at.subheader[0].value
+    # the default is the lecture's example: a 5x5 image, a 3x3 kernel, output 3x3
+    assert "1 x 3 x 3" in at.subheader[0].value
     assert len(at.get("latex")) == 2
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Parameters"] == "10"  # 1*1*3*3 weights + 1 bias
-    assert metrics["Multiplications"] == "225"  # 5*5 outputs * 9 taps
+    assert metrics["Multiplications"] == "81"  # 3*3 outputs * 9 taps
 
 
 @pytest.mark.parametrize(

@@ -93,10 +93,13 @@ def _import() -> None:
     upload = st.session_state.get("arch_upload")
     if upload is None:
         return
-    try:
+    try:  # the reason in the user's language, not Python's exception text
         data = json.loads(upload.getvalue().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=str(exc))
+    except UnicodeDecodeError:
+        st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=tr("arch.upload_not_text"))
+        return
+    except json.JSONDecodeError as exc:
+        st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=tr("arch.upload_bad_json", line=exc.lineno, col=exc.colno))
         return
     if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
         st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=tr("arch.need_layers"))

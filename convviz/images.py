@@ -23,6 +23,7 @@ Also here: :func:`preview` (downscale so the longer side is at most ``max_side``
 from __future__ import annotations
 
 import io
+import re
 import warnings
 
 import numpy as np
@@ -88,7 +89,9 @@ def load_image(data: bytes, lang: str = "en") -> np.ndarray:
         raise
     except UnidentifiedImageError as exc:
         if _has_image_signature(data):
-            raise _err("img_corrupt", lang, detail=str(exc)[:200]) from exc
+            # Pillow's text ends with the repr of our BytesIO ("<_io.BytesIO object at 0x...>"): drop it
+            detail = re.sub(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>", "", str(exc))[:200] or type(exc).__name__
+            raise _err("img_corrupt", lang, detail=detail) from exc
         raise _err("img_not_image", lang, formats=", ".join(e.upper() for e in EXTENSIONS)) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _err("img_bomb", lang, limit=f"{MAX_PIXELS / 1e6:.0f}") from exc

@@ -4,6 +4,7 @@ see the totals change; pick ResNet-50 on the receptive-field page and see its fi
 from __future__ import annotations
 
 import json
+import re
 
 import convviz
 from convviz.presets import get_preset
@@ -13,7 +14,8 @@ from tests.browser.conftest import wait_for_app
 def _choose(page, label: str, option: str) -> None:  # noqa: ANN001
     box = page.get_by_label(label, exact=True).first
     box.click()
-    page.get_by_role("option", name=option, exact=True).first.click()
+    # options read "resnet50 · ResNet-50 ..." (the preset key, then its description)
+    page.get_by_role("option", name=re.compile("^" + re.escape(option) + "( ·|$)")).first.click()
     wait_for_app(page)
 
 

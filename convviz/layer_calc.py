@@ -134,7 +134,10 @@ def calculate(settings: LayerSettings) -> LayerResult:
     spec = {"name": f"one {OP_TYPES.get(settings.op, settings.op)}",
             "input": [settings.in_channels, settings.h, settings.w],
             "layers": [settings.layer_spec()]}
-    summary = summarize(spec)
+    try:
+        summary = summarize(spec)
+    except SpecError as exc:  # one layer: its network path ("layers.0") would only be jargon
+        raise SpecError(exc.reason, None, key=exc.key, values=exc.values) from None
     row = summary.layers[0]
     pads = settings.padding_pairs()
     plain, latex = _formulas(settings, pads)

@@ -4,6 +4,11 @@
 - :func:`human`: 3 significant digits with an SI prefix: ``61100840 -> "61.1 M"``.
 - :func:`giga`: billions with 2 decimals, torchvision's GFLOPS style: ``714188480 -> "0.71 G"``.
 - :func:`human_bytes`: bytes in kB / MB / GB (powers of 1000).
+
+Each takes ``lang`` for the separators (:func:`convviz.i18n.fmt_number`): ``"61.1 M"`` in
+English is ``"61,1 M"`` in Spanish. The text table and Markdown renderers write numbers the
+way ``number_lang`` does (English, ``61,706``, unless a page asks otherwise); CSV and JSON
+always hold plain digits.
 """
 
 from __future__ import annotations
@@ -13,35 +18,36 @@ import io
 import json
 from typing import Any
 
-from convviz.i18n import translate
+from convviz.i18n import fmt_number, translate
 from convviz.summary import LayerRow, Summary
 
 _UNITS = ((10**3, "k"), (10**6, "M"), (10**9, "G"), (10**12, "T"))
 
 
-def human(n: float, digits: int = 3) -> str:
-    """``n`` with 3 significant digits and an SI prefix (k, M, G, T): ``61.1 M``, ``280``."""
+def human(n: float, digits: int = 3, lang: str = "en") -> str:
+    """``n`` with 3 significant digits and an SI prefix (k, M, G, T): ``61.1 M``, ``280``
+    (``61,1 M`` in Spanish)."""
     if abs(n) < 1000:
-        return f"{n:.{digits}g}" if isinstance(n, float) else str(n)
+        return fmt_number(n, lang, spec=f".{digits}g") if isinstance(n, float) else str(n)
     for scale, prefix in _UNITS:
         value = n / scale
         decimals = max(0, digits - len(str(int(abs(value)))))
         text = f"{value:.{decimals}f}"
         if abs(float(text)) < 1000 or prefix == "T":
             break
-    return f"{text} {prefix}"
+    return f"{fmt_number(float(text), lang, spec=f'.{decimals}f')} {prefix}"
 
 
-def giga(n: float, decimals: int = 2) -> str:
-    """``n / 10^9`` with 2 decimals, as torchvision prints GFLOPS: ``0.71 G``."""
-    return f"{n / 1e9:.{decimals}f} G"
+def giga(n: float, decimals: int = 2, lang: str = "en") -> str:
+    """``n / 10^9`` with 2 decimals, as torchvision prints GFLOPS: ``0.71 G`` (``0,71 G``)."""
+    return f"{fmt_number(n / 1e9, lang, decimals)} G"
 
 
-def human_bytes(n: int) -> str:
+def human_bytes(n: int, lang: str = "en") -> str:
     """Bytes with a unit (powers of 1000): ``602112 -> "602 kB"``."""
     if n < 1000:
         return f"{n} B"
-    text = human(n)
+    text = human(n, lang=lang)
     return text + "B"
 
 
@@ -94,35 +100,39 @@ def _columns(lang: str) -> list[str]:
             for c in ("layer", "output", "params", "macs", "memory", "rf")]
 
 
-def _cells(row: LayerRow) -> list[str]:
+def _cells(row: LayerRow, number_lang: str = "en") -> list[str]:
     indent = "  " * row.depth
     label = f" ({row.label})" if row.label else ""
     return [
         f"{indent}{row.path} {row.type}{label}",
         shape_text(row.output_shape),
-        f"{row.params:,}",
-        f"{row.macs:,}",
-        human_bytes(row.memory_bytes),
+        fmt_number(row.params, number_lang),
+        fmt_number(row.macs, number_lang),
+        human_bytes(row.memory_bytes, number_lang),
         rf_text(row),
     ]
 
 
-def _totals(summary: Summary, lang: str) -> list[str]:
+def _totals(summary: Summary, lang: str, number_lang: str = "en") -> list[str]:
+    def num(n: int) -> str:
+        return fmt_number(n, number_lang)
+
     return [
         translate("engine.total_input", lang, shape=shape_text(summary.input_shape),
                   out=shape_text(summary.output_shape)),
-        translate("engine.total_params", lang, n=f"{summary.total_params:,}", human=human(summary.total_params),
-                  trainable=f"{summary.trainable_params:,}"),
-        translate("engine.total_buffers", lang, n=f"{summary.total_buffers:,}"),
-        translate("engine.total_macs", lang, n=f"{summary.total_macs:,}", giga=giga(summary.total_macs)),
-        translate("engine.total_memory", lang, human=human_bytes(summary.total_memory_bytes)),
+        translate("engine.total_params", lang, n=num(summary.total_params),
+                  human=human(summary.total_params, lang=number_lang), trainable=num(summary.trainable_params)),
+        translate("engine.total_buffers", lang, n=num(summary.total_buffers)),
+        translate("engine.total_macs", lang, n=num(summary.total_macs), giga=giga(summary.total_macs, lang=number_lang)),
+        translate("engine.total_memory", lang, human=human_bytes(summary.total_memory_bytes, number_lang)),
     ]
 
 
-def render_table(summary: Summary, lang: str = "en") -> str:
-    """A fixed-width text table (numbers right-aligned), then totals and warnings."""
+def render_table(summary: Summary, lang: str = "en", number_lang: str = "en") -> str:
+    """A fixed-width text table (numbers right-aligned), then totals and warnings; labels in
+    ``lang``, numbers with the separators of ``number_lang`` (English for the CLI)."""
     head = _columns(lang)
-    body = [_cells(row) for row in summary.layers]
+    body = [_cells(row, number_lang) for row in summary.layers]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
 
     def line(cells: list[str]) -> str:
@@ -132,23 +142,24 @@ def render_table(summary: Summary, lang: str = "en") -> str:
         return "  ".join(parts).rstrip()
 
     rule = "-" * len(line(head))
-    out = [summary.name, rule, line(head), rule, *map(line, body), rule, *_totals(summary, lang)]
+    out = [summary.name, rule, line(head), rule, *map(line, body), rule, *_totals(summary, lang, number_lang)]
     warnings = summary.warnings_text(lang)
     if warnings:
         out += ["", translate("engine.warnings_title", lang), *(f"- {w}" for w in warnings)]
     return "\n".join(out) + "\n"
 
 
-def render_markdown(summary: Summary, lang: str = "en") -> str:
-    """A GitHub-flavoured Markdown table, then totals and warnings as lists."""
+def render_markdown(summary: Summary, lang: str = "en", number_lang: str = "en") -> str:
+    """A GitHub-flavoured Markdown table, then totals and warnings as lists; labels in
+    ``lang``, numbers with the separators of ``number_lang``."""
     head = _columns(lang)
     out = [f"### {summary.name}", "", "| " + " | ".join(head) + " |",
            "|" + "|".join(["---", "---", "---:", "---:", "---:", "---"]) + "|"]
     for row in summary.layers:
-        cells = _cells(row)
+        cells = _cells(row, number_lang)
         cells[0] = ("&nbsp;" * 2 * row.depth) + f"`{row.path}` {row.type}" + (f" ({row.label})" if row.label else "")
         out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    out += ["", *(f"- {t}" for t in _totals(summary, lang))]
+    out += ["", *(f"- {t}" for t in _totals(summary, lang, number_lang))]
     warnings = summary.warnings_text(lang)
     if warnings:
         out += ["", f"**{translate('engine.warnings_title', lang)}**", "", *(f"- {w}" for w in warnings)]

@@ -10,6 +10,7 @@ on a missing translation (the tests make sure none is missing).
 from __future__ import annotations
 
 import json
+import numbers
 from functools import cache
 from pathlib import Path
 
@@ -35,3 +36,36 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """The text of ``key`` in ``lang``, with ``values`` filled into its ``{placeholders}``."""
     text = catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
     return text.format(**values) if values else text
+
+
+NUMBER_SEPARATORS: dict[str, tuple[str, str]] = {"en": (",", "."), "es": (".", ",")}
+"""``(thousands, decimal)`` separators of each language: ``61,706`` / ``0.71`` in English,
+``61.706`` / ``0,71`` in Spanish. Pages use them for numbers shown to the user; the CLI and
+the CSV / JSON exports keep plain digits with a ``.`` decimal point."""
+
+
+def fmt_number(value: float, lang: str = DEFAULT_LANGUAGE, decimals: int | None = None, *,
+               spec: str | None = None) -> str:
+    """``value`` written with the separators of ``lang`` (:data:`NUMBER_SEPARATORS`).
+
+    - ``decimals=None``: integers exactly with thousands grouped (``61706 -> "61.706"`` in
+      Spanish), other numbers with 6 significant digits (``0.5 -> "0,5"``);
+    - ``decimals=n``: fixed ``n`` decimals, thousands grouped (``1234.5, n=2 -> "1.234,50"``);
+    - ``spec``: any Python format spec instead (``".4g"``, ``".1%"``, ``",.2f"``). A Spanish
+      percentage gets a no-break space before ``%`` (``"71,0 %"``), as Spanish writes it.
+
+    The number is formatted the English (Python) way first, then ``,`` and ``.`` are swapped.
+    """
+    if spec is None:
+        if decimals is not None:
+            spec = f",.{decimals}f"
+        elif isinstance(value, numbers.Integral):
+            spec = ","
+        else:
+            spec = ",.6g"
+    text = format(value, spec)
+    thousands, decimal = NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS[DEFAULT_LANGUAGE])
+    text = text.translate({ord(","): thousands, ord("."): decimal})
+    if lang == "es" and text.endswith("%"):
+        text = text[:-1] + "\u00a0%"
+    return text

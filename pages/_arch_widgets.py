@@ -12,6 +12,7 @@ import streamlit as st
 import convviz
 from convviz import spec_edit
 from convviz.errors import SpecError
+from convviz.i18n import NUMBER_SEPARATORS
 from convviz.presets import get_preset, list_presets
 
 SPEC_KEY = "arch_spec"
@@ -60,6 +61,15 @@ def try_apply(candidate: dict[str, Any], lang: str, selected: str | None = None)
     return True
 
 
+def number_format(lang: str) -> str:
+    """printf format of a number column of ``st.dataframe`` with the thousands separator of
+    ``lang`` ("%,d" -> 61,706; "%'.,d" -> 61.706: Streamlit's sprintf takes the character after
+    ``'`` as the separator). The values stay numbers, so the column still sorts numerically;
+    "localized" would follow the browser's locale, not the language picked in the app."""
+    sep = NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS["en"])[0]
+    return "%,d" if sep == "," else f"%'{sep},d"
+
+
 def preset_options() -> list[str]:
     return [SCRATCH, *list_presets()]
 
@@ -81,7 +91,7 @@ def cached_texts(key: str, lang: str) -> dict[str, Any]:
     return {
         "frame": pd.DataFrame(records(summary, lang, section="arch")),
         "csv": render_csv(summary, lang, totals=True),
-        "markdown": render_markdown(summary, lang),
+        "markdown": render_markdown(summary, lang, number_lang=lang),
         "pytorch": to_pytorch(json.loads(key)),
     }
 

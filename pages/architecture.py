@@ -12,6 +12,7 @@ import streamlit as st
 from convviz import spec_edit
 from convviz.figures import architecture as figs
 from convviz.formatting import human, human_bytes, shape_text
+from convviz.i18n import fmt_number
 from convviz.presets import describe, get_preset, list_presets
 from pages._arch_widgets import (
     ERROR_KEY,
@@ -22,6 +23,7 @@ from pages._arch_widgets import (
     cached_texts,
     current_spec,
     error_text,
+    number_format,
     preset_options,
     scratch_spec,
     spec_json,
@@ -141,13 +143,14 @@ if info is not None:  # an imported or stored network the engine rejects (never 
 # ------------------------------------------------------------------ totals
 st.subheader(tr("arch.totals", name=summary.name))
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(tr("arch.metric_params"), human(summary.total_params), help=f"{summary.total_params:,}")
-m2.metric(tr("arch.metric_macs"), human(summary.total_macs), help=f"{summary.total_macs:,}")
-m3.metric(tr("arch.metric_memory"), human_bytes(summary.total_memory_bytes), help=f"{summary.total_memory_bytes:,} B")
+num = lambda n: fmt_number(n, LANG)  # noqa: E731 - numbers with the separators of the user's language
+m1.metric(tr("arch.metric_params"), human(summary.total_params, lang=LANG), help=num(summary.total_params))
+m2.metric(tr("arch.metric_macs"), human(summary.total_macs, lang=LANG), help=num(summary.total_macs))
+m3.metric(tr("arch.metric_memory"), human_bytes(summary.total_memory_bytes, LANG), help=f"{num(summary.total_memory_bytes)} B")
 m4.metric(tr("arch.output_shape"), shape_text(summary.output_shape, "×"))
 st.markdown(tr(
-    "arch.totals_plain", params=f"{summary.total_params:,}", trainable=f"{summary.trainable_params:,}",
-    buffers=f"{summary.total_buffers:,}", macs=f"{summary.total_macs:,}", memory=f"{summary.total_memory_bytes:,}",
+    "arch.totals_plain", params=num(summary.total_params), trainable=num(summary.trainable_params),
+    buffers=num(summary.total_buffers), macs=num(summary.total_macs), memory=num(summary.total_memory_bytes),
 ))
 
 # ------------------------------------------------------------------ editor
@@ -194,7 +197,7 @@ st.subheader(tr("arch.table"))
 texts = cached_texts(KEY, LANG)
 frame = texts["frame"]
 st.dataframe(frame, hide_index=True, width="stretch", height=min(38 * (len(frame) + 1), 520),
-             column_config={tr(f"arch.col_{c}"): st.column_config.NumberColumn(format="localized")
+             column_config={tr(f"arch.col_{c}"): st.column_config.NumberColumn(format=number_format(LANG))
                             for c in ("params", "macs")})
 warned = [r for r in summary.layers if r.warnings]
 if warned:
@@ -239,9 +242,9 @@ st.dataframe(pd.DataFrame([
     {
         tr("arch.col_metric"): tr(f"arch.metric_{r['metric']}"),
         # memory is in bytes: say so (the totals above show kB)
-        f"A: {label(name_a)}": f"{r['a']:,}" + (" B" if r["metric"] == "memory" else ""),
-        f"B: {label(name_b)}": f"{r['b']:,}" + (" B" if r["metric"] == "memory" else ""),
-        "B / A": "" if r["ratio"] is None else f"{r['ratio']:.4g}",
+        f"A: {label(name_a)}": num(r["a"]) + (" B" if r["metric"] == "memory" else ""),
+        f"B: {label(name_b)}": num(r["b"]) + (" B" if r["metric"] == "memory" else ""),
+        "B / A": "" if r["ratio"] is None else fmt_number(r["ratio"], LANG, spec=".4g"),
     }
     for r in rows
 ]), hide_index=True, width="stretch")

@@ -13,6 +13,7 @@ from convviz import rf_draw
 from convviz.effective_rf import ERFError, effective_receptive_field
 from convviz.figures import receptive as figs
 from convviz.formatting import shape_text
+from convviz.i18n import fmt_number, translate
 from convviz.presets import describe, get_preset, list_presets
 from pages._arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
 from pages.ui import lang, tr
@@ -21,6 +22,11 @@ st.title(tr("rf.page_title"))
 st.caption(tr("rf.intro"))
 LANG = lang()
 CURRENT = "__current__"
+
+
+def num(value: float) -> str:
+    """A number with the separators of the user's language (12.345 / 1,5 in Spanish)."""
+    return fmt_number(value, LANG)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -129,11 +135,11 @@ rf = row.receptive_field
 rect = rf_draw.Rect(top, left, bottom, right)
 center = rf_draw.unit_center(rf.start, rf.jump, i, j)
 m = st.columns(3)
-m[0].metric(tr("rf.size"), f"{rf.size[0]} × {rf.size[1]}")
-m[1].metric(tr("rf.jump"), f"{rf.jump[0]} × {rf.jump[1]}")
-m[2].metric(tr("rf.start"), f"{rf.start[0]}, {rf.start[1]}")
+m[0].metric(tr("rf.size"), f"{num(rf.size[0])} × {num(rf.size[1])}")
+m[1].metric(tr("rf.jump"), f"{num(rf.jump[0])} × {num(rf.jump[1])}")
+m[2].metric(tr("rf.start"), tr("rf.pair", a=num(rf.start[0]), b=num(rf.start[1])))  # "1,5; 2,5" in Spanish
 st.markdown(tr("rf.unit_sees", path=path, i=i, j=j, top=top, bottom=bottom, left=left, right=right,
-               cy=f"{center[0]:g}", cx=f"{center[1]:g}"))
+               cy=num(center[0]), cx=num(center[1])))
 
 # ------------------------------------------------------------------ the field on an image
 cin, in_h, in_w = summary.input_shape
@@ -177,8 +183,8 @@ for text in (text_a, text_b):
 if len(stacks) == 2:
     (sa, pa, ma), (sb, pb, mb) = stacks
     st.dataframe([
-        {tr("rf.col_stack"): f"d = {', '.join(map(str, s.dilations))}", tr("rf.col_params"): f"{p:,}",
-         tr("rf.col_macs"): f"{mc:,}", tr("rf.col_field"): f"{s.size} × {s.size}", tr("rf.col_holes"): s.holes}
+        {tr("rf.col_stack"): f"d = {', '.join(map(str, s.dilations))}", tr("rf.col_params"): num(p),
+         tr("rf.col_macs"): num(mc), tr("rf.col_field"): f"{s.size} × {s.size}", tr("rf.col_holes"): s.holes}
         for s, p, mc in stacks
     ], hide_index=True, width="stretch")
     st.plotly_chart(figure("dilation", LANG, sa.dilations, sb.dilations), width="stretch", key="rf_dil_fig")
@@ -189,7 +195,7 @@ st.subheader(tr("rf.erf"))
 st.markdown(tr("rf.erf_intro"))
 e = st.columns(2)
 weights = e[0].radio(tr("rf.erf_weights"), ["random", "uniform"], key="rf_erf_w", horizontal=True,
-                     format_func=lambda w: tr(f"rf.erf_{w}"))
+                     format_func=lambda w: translate(f"rf.erf_{w}", LANG))  # LANG captured: AppTest calls it outside the run
 seed = e[1].number_input(tr("rf.erf_seed"), 0, 10_000, 0, key="rf_erf_seed")
 magnitude, problem = erf_map(KEY, path, i, j, weights, int(seed))
 if problem is not None:

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 import convviz  # noqa: E402
 from convviz.formatting import human, human_bytes  # noqa: E402
 from convviz.presets import get_preset, list_presets  # noqa: E402
+from tests._numbers import numbers_in, parse_number  # noqa: E402
 from tests.apptest_helpers import open_page  # noqa: E402
 
 
@@ -37,14 +38,24 @@ def _table(app: AppTest):
     return app.dataframe[0].value
 
 
-def _check_numbers(app: AppTest, spec_or_name) -> None:
+def _check_numbers(app: AppTest, spec_or_name, lang: str = "en") -> None:
+    """Totals, metrics and table of the page equal the engine's, read back in ``lang``'s
+    number format (Spanish: 61.706 and 61,7 k)."""
     summary = convviz.summarize(spec_or_name)
     assert not app.exception, [e.value for e in app.exception]
     metrics = [m.value for m in app.metric]
-    assert metrics[:3] == [human(summary.total_params), human(summary.total_macs), human_bytes(summary.total_memory_bytes)]
-    plain = " ".join(m.value for m in app.markdown)
+    expected = [human(summary.total_params), human(summary.total_macs), human_bytes(summary.total_memory_bytes)]
+    if lang == "es":  # "61.7 k" has no thousands separator: only the decimal point changes
+        expected = [e.replace(".", ",") for e in expected]
+    assert metrics[:3] == expected
+    helps = [parse_number(m.help.removesuffix(" B"), lang) for m in app.metric[:3]]
+    assert helps == [summary.total_params, summary.total_macs, summary.total_memory_bytes]
+    plain = numbers_in(" ".join(m.value for m in app.markdown), lang)
     for number in (summary.total_params, summary.total_macs, summary.total_memory_bytes, summary.total_buffers):
-        assert f"{number:,}" in plain
+        assert number in plain
+    columns = json.loads(app.dataframe[0].proto.columns)
+    formats = [c["type_config"]["format"] for c in columns.values() if "type_config" in c]
+    assert formats == ["%,d" if lang == "en" else "%'.,d"] * 2  # sprintf: the character after ' groups
     table = _table(app)
     assert len(table) == len(summary.layers)
     assert [p.strip("\u2003") for p in table.iloc[:, 0]] == [r.path for r in summary.layers]
@@ -64,6 +75,26 @@ def test_published_totals_appear_for_resnet50(at: AppTest) -> None:
     _load(at, "resnet50")
     assert "25,557,032" in " ".join(m.value for m in at.markdown)
     assert [m.value for m in at.metric][:2] == ["25.6 M", "4.09 G"]
+
+
+def test_spanish_ui_writes_numbers_the_spanish_way() -> None:
+    app = open_page("pages/architecture.py", "es")
+    _load(app, "resnet50")
+    _check_numbers(app, "resnet50", "es")
+    assert "25.557.032" in " ".join(m.value for m in app.markdown)
+    assert [m.value for m in app.metric][:2] == ["25,6 M", "4,09 G"]
+    a, b = convviz.summarize("lecture_5x5_direct"), convviz.summarize("lecture_1x1_bottleneck")
+    compare = app.dataframe[1].value
+    assert [parse_number(v.removesuffix(" B"), "es") for v in compare.iloc[:, 1]] == [
+        a.total_params, a.total_macs, a.total_memory_bytes]
+    assert [parse_number(v.removesuffix(" B"), "es") for v in compare.iloc[:, 2]] == [
+        b.total_params, b.total_macs, b.total_memory_bytes]
+    ratio = parse_number(compare.iloc[0, 3], "es")
+    assert abs(ratio - b.total_params / a.total_params) <= 5e-4 * ratio
+    markdown = _download(app, 2).decode()
+    assert "25.557.032" in markdown and "25,557,032" not in markdown  # the Markdown is for people
+    csv_text = _download(app, 1).decode()  # ... the CSV stays plain digits
+    assert csv_text.splitlines()[-1].split(",")[5] == "25557032"
 
 
 def _args_area(app: AppTest):

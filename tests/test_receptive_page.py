@@ -5,6 +5,7 @@ small networks and refused with a message for large ones."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 import convviz  # noqa: E402
 from convviz.presets import list_presets  # noqa: E402
+from tests._numbers import parse_number  # noqa: E402
 from tests.apptest_helpers import open_page  # noqa: E402
 
 
@@ -25,17 +27,23 @@ def at() -> AppTest:
     return open_page("pages/receptive_field.py")
 
 
-def _expect(app: AppTest, name: str) -> None:
+def _expect(app: AppTest, name: str, lang: str = "en") -> None:
+    """The metrics and the sentence give the engine's field, read back in ``lang``'s number
+    format (Spanish: start "2,5; 2,5", centre "(centro en 9,5; 13,5)")."""
     summary = convviz.summarize(name)
     row = summary.row(app.session_state["rf_layer"])
     rf = row.receptive_field
     i, j = app.session_state["rf_i"], app.session_state["rf_j"]
-    assert [m.value for m in app.metric] == [
-        f"{rf.size[0]} × {rf.size[1]}", f"{rf.jump[0]} × {rf.jump[1]}", f"{rf.start[0]}, {rf.start[1]}"
-    ]
+    size, jump, start = (m.value for m in app.metric)
+    assert [parse_number(v, lang) for v in size.split(" × ")] == list(rf.size)
+    assert [parse_number(v, lang) for v in jump.split(" × ")] == list(rf.jump)
+    assert [parse_number(v, lang) for v in start.split(", " if lang == "en" else "; ")] == list(rf.start)
     (top, bottom), (left, right) = rf.bounds(i, j)
     text = " ".join(m.value for m in app.markdown)
     assert f"**{top} … {bottom}**" in text and f"**{left} … {right}**" in text
+    centre = re.search(r"\((?:centre at|centro en) ([^)]*)\)", text).group(1)  # "9.5, 13.5" / "9,5; 13,5"
+    cy, cx = (rf.start[0] + i * rf.jump[0], rf.start[1] + j * rf.jump[1])
+    assert [parse_number(v, lang) for v in centre.split(", " if lang == "en" else "; ")] == [cy, cx]
 
 
 @pytest.mark.parametrize("name", list_presets())
@@ -87,6 +95,7 @@ def test_dilation_versus_stacking(at: AppTest) -> None:
     assert list(table.iloc[:, 4]) == [0, 120]
     assert table.iloc[0, 1] == table.iloc[1, 1] == f"{3 * (16 * 16 * 9 + 16):,}"
     assert table.iloc[0, 2] == table.iloc[1, 2]
+    assert parse_number(table.iloc[0, 2], "en") == 3 * 16 * 16 * 9 * 64 * 64  # MACs: no bias
     at.text_input(key="rf_dil_b").input("1, zero").run()
     assert any("1, zero" in e.value for e in at.error)
     assert not at.exception
@@ -112,3 +121,16 @@ def test_upload_of_a_bad_file_shows_an_error(at: AppTest) -> None:
     assert at.error and not at.exception
     assert at.metric  # the rest of the page is still there
     at.file_uploader(key="rf_upload").set_value(None).run()
+
+
+def test_spanish_ui_writes_numbers_the_spanish_way() -> None:
+    app = open_page("pages/receptive_field.py", "es")
+    app.selectbox(key="rf_net").set_value("lenet5").run()
+    app.selectbox(key="rf_layer").set_value("layers.2").run()  # start 2.5: a decimal comma
+    app.slider(key="rf_i").set_value(3).run()
+    assert app.metric[2].value == "2,5; 2,5"
+    _expect(app, "lenet5", "es")
+    table = next(d.value for d in app.dataframe)
+    assert table.iloc[0, 1] == "6.960"  # 3 x (16*16*9 + 16) parameters
+    assert table.iloc[0, 2] == "28.311.552"  # 3 x 16*16*9 x 64*64 MACs
+    assert not app.exception

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from convviz.formatting import human, human_bytes, shape_text
-from convviz.i18n import translate
+from convviz.i18n import NUMBER_SEPARATORS, fmt_number, translate
 from convviz.layers import BLOCK_TYPES
 
 _FONT = {"size": 15}
@@ -24,6 +24,13 @@ MACS_COLOR = "#d62728"
 
 def _get(row: Any, name: str) -> Any:
     return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def _separators(lang: str) -> str:
+    """plotly's ``layout.separators`` (decimal, then thousands) for ``lang``: axis ticks and
+    ``%{y:,}`` hovers then read 61.706 in Spanish."""
+    thousands, decimal = NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS["en"])
+    return decimal + thousands
 
 
 def leaf_rows(rows: Sequence[Any]) -> list[Any]:
@@ -50,7 +57,7 @@ def cost_bars(rows: Sequence[Any], log: bool = False, lang: str = "en") -> go.Fi
             go.Bar(
                 x=[labels[k] for k in keep], y=[values[k] for k in keep], marker_color=color,
                 name=translate(f"arch.fig_{name}", lang),
-                customdata=[[paths[k], human(values[k])] for k in keep],
+                customdata=[[paths[k], human(values[k], lang=lang)] for k in keep],
                 hovertemplate="%{customdata[0]}<br>%{y:,} (%{customdata[1]})<extra></extra>",
             ),
             row=index, col=1,
@@ -60,7 +67,8 @@ def cost_bars(rows: Sequence[Any], log: bool = False, lang: str = "en") -> go.Fi
     # tick labels only under the bottom panel: under the top one they ran into its title
     fig.update_xaxes(showticklabels=False, row=1, col=1)
     fig.update_xaxes(showticklabels=len(labels) <= 80, row=2, col=1)
-    fig.update_layout(showlegend=False, height=620, margin={"l": 40, "r": 10, "t": 40, "b": 10}, font=_FONT, bargap=0.15)
+    fig.update_layout(showlegend=False, height=620, margin={"l": 40, "r": 10, "t": 40, "b": 10}, font=_FONT, bargap=0.15,
+                      separators=_separators(lang))
     return fig
 
 
@@ -155,15 +163,16 @@ def comparison_bars(a: Any, b: Any, name_a: str, name_b: str, lang: str = "en") 
         values = [row[side] for row in table]
         fig.add_trace(go.Bar(
             x=metrics, y=[max(v, 1) for v in values], name=name, marker_color=color,
-            text=[human_bytes(v) if row["metric"] == "memory" else human(v) for row, v in zip(table, values, strict=True)],
+            text=[human_bytes(v, lang) if row["metric"] == "memory" else human(v, lang=lang)
+                  for row, v in zip(table, values, strict=True)],
             textposition="outside",
             hovertemplate="%{x}: %{customdata:,}<extra>" + name + "</extra>", customdata=values,
         ))
     for metric, row in zip(metrics, table, strict=True):
         if row["ratio"] is not None:
             fig.add_annotation(x=metric, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                               text=f"B/A = {row['ratio']:.3g}", font={"size": 14})
+                               text=f"B/A = {fmt_number(row['ratio'], lang, spec='.3g')}", font={"size": 14})
     fig.update_yaxes(type="log")
     fig.update_layout(barmode="group", height=420, font=_FONT, margin={"l": 40, "r": 10, "t": 60, "b": 10},
-                      legend={"orientation": "h", "y": -0.12})
+                      legend={"orientation": "h", "y": -0.12}, separators=_separators(lang))
     return fig

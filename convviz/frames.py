@@ -380,20 +380,24 @@ class Animation:
             return None
         return a * self.output.shape[1] + b
 
-    def step_text(self, t: int, lang: str = "en") -> str:
-        """The step's computation in words: ``1*1 + 1*0 + ... = 4``."""
+    def step_text(self, t: int, lang: str = "en", times: str = "×") -> str:
+        """The step's computation in words: ``1×1 + 1×0 + ... = 4``.
+
+        ``times`` is the multiplication sign (``"*"`` gives a plain ASCII form).
+        """
         step = self.steps[t]
         op = self.config.op
         a, b = step.source
         if self.canvas is not None:
             terms = ", ".join(
-                f"{fmt(x)}*{fmt(w)}={fmt(p)}"
+                f"{fmt(x)}{times}{fmt(w)}={fmt(p)}"
                 for x, w, p in zip(step.values, step.weights, step.products, strict=True)
             )
-            return translate("anim.text_stamp", lang, i=a, j=b, x=fmt(step.values[0]), terms=terms)
+            return translate("anim.text_stamp", lang, i=a, j=b, x=fmt(step.values[0]), terms=terms,
+                             times=times)
         if op in ("conv", "convt"):
             terms = " + ".join(
-                f"{fmt(x)}*{fmt(w)}" for x, w in zip(step.values, step.weights, strict=True)
+                f"{fmt(x)}{times}{fmt(w)}" for x, w in zip(step.values, step.weights, strict=True)
             )
             body = f"{terms} = {fmt(step.result)}"
         elif op == "maxpool":
@@ -718,8 +722,14 @@ def _pair(a: int, b: int) -> str:
     return str(a) if a == b else f"{a}x{b}"
 
 
-def scene(anim: Animation, lang: str = "en", gap: float = 2.0) -> Scene:
-    """Panel positions and the labels ("input 7x7 · padding 1 · stride 2", ...)."""
+def scene(anim: Animation, lang: str = "en", gap: float = 2.0, *, stacked: bool = False,
+          vgap: tuple[float, float] = (1.5, 1.5)) -> Scene:
+    """Panel positions (in cells) and the labels ("input 7x7 · padding 1 · stride 2", ...).
+
+    Side by side (input, kernel, output from left to right, ``gap`` cells apart), or
+    ``stacked`` for narrow screens: input on top, then the kernel ``vgap[0]`` cells lower,
+    then the output ``vgap[1]`` cells below the kernel (room for their labels).
+    """
     cfg = anim.config
     gh, gw = anim.kinds.shape
     kspan = (effective_kernel(cfg.kh, cfg.dh), effective_kernel(cfg.kw, cfg.dw))
@@ -759,10 +769,17 @@ def scene(anim: Animation, lang: str = "en", gap: float = 2.0) -> Scene:
                                 p=_pair(cfg.pad[0], cfg.pad[2])))
     if cfg.op == "convt" and (cfg.oph or cfg.opw):
         oparts.append(translate("anim.label_output_padding", lang, op=_pair(cfg.oph, cfg.opw)))
+    labels = {"input": sep.join(parts), "kernel": sep.join(kparts), "output": sep.join(oparts)}
+    if stacked:
+        k_y = gh + vgap[0]
+        out_y = k_y + kspan[0] + vgap[1]
+        return Scene(
+            in_origin=(0.0, 0.0), in_shape=(gh, gw), k_origin=(0.0, k_y), k_span=kspan,
+            out_origin=(0.0, out_y), out_shape=(oh, ow), width=float(max(gw, kspan[1], ow)),
+            height=out_y + oh, labels=labels,
+        )
     return Scene(
         in_origin=(0.0, 0.0), in_shape=(gh, gw), k_origin=(k_x, 0.0), k_span=kspan,
         out_origin=(out_x, 0.0), out_shape=(oh, ow), width=out_x + ow,
-        height=float(max(gh, oh, kspan[0])),
-        labels={"input": sep.join(parts), "kernel": sep.join(kparts),
-                "output": sep.join(oparts)},
+        height=float(max(gh, oh, kspan[0])), labels=labels,
     )

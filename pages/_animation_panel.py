@@ -9,6 +9,9 @@ The gallery buttons write the page's own widget keys (convviz.frames.apply_galle
 
 from __future__ import annotations
 
+import re
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -47,11 +50,48 @@ def _animation(cfg: AnimConfig, x: Matrix, k: Matrix) -> Animation:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _figure(cfg: AnimConfig, x: Matrix, k: Matrix, language: str, frame_ms: int,
             start: int, pick_output: tuple[int, int] | None,
-            pick_input: tuple[int, int] | None):  # noqa: ANN202 - plotly figure
-    from convviz.figures.animation import build_animation_figure
+            pick_input: tuple[int, int] | None, compact: bool):  # noqa: ANN202 - plotly figure
+    from convviz.figures.animation import COMPACT_PX, WIDE_PX, build_animation_figure
 
-    return build_animation_figure(_animation(cfg, x, k), language, frame_ms=frame_ms,
-                                  start=start, pick_output=pick_output, pick_input=pick_input)
+    return build_animation_figure(
+        _animation(cfg, x, k), language, frame_ms=frame_ms, start=start,
+        pick_output=pick_output, pick_input=pick_input,
+        width_px=COMPACT_PX if compact else WIDE_PX, stacked=True if compact else None)
+
+
+_MOBILE = re.compile(r"Mobi|Android|iPhone|iPod|Windows Phone", re.IGNORECASE)
+
+
+def _is_phone() -> bool:
+    """A phone's browser, from the User-Agent header (Streamlit does not expose the
+    viewport width); the "compact layout" toggle overrides it."""
+    try:
+        agent = st.context.headers.get("User-Agent", "") or ""
+    except Exception:  # noqa: BLE001 - no request context (AppTest): assume a desktop
+        return False
+    return bool(_MOBILE.search(agent))
+
+
+def _on_click(chart_key: str, crop: tuple[int, int], out_shape: tuple[int, int]) -> None:
+    """A click on a cell of the figure (plotly point selection): pick that cell.
+
+    The hit markers carry ``customdata = [side, row, col]`` (0 = input side, 1 = out side).
+    The chart gets a new key afterwards, so the next click starts a fresh selection.
+    """
+    state = st.session_state.get(chart_key) or {}
+    points = (state.get("selection") or {}).get("points") or []
+    data = [p.get("customdata") for p in points if isinstance(p.get("customdata"), list)]
+    if not data or len(data[0]) != 3:
+        return
+    side, r, c = (int(v) for v in data[0])
+    if side == 0:
+        st.session_state.update(anim_pick="input", anim_pick_ir=r, anim_pick_ic=c)
+    else:
+        a, b = r - crop[0], c - crop[1]
+        if not (0 <= a < out_shape[0] and 0 <= b < out_shape[1]):
+            return  # a cropped canvas cell: not part of the output
+        st.session_state.update(anim_pick="output", anim_pick_or=a, anim_pick_oc=b)
+    st.session_state["anim_chart_n"] = st.session_state.get("anim_chart_n", 0) + 1
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -152,8 +192,11 @@ def _picks(anim: Animation) -> tuple[tuple[int, int] | None, tuple[int, int] | N
 def render_animation(op: str, settings: dict) -> None:
     """The animation section for ``op`` in {conv, convt, maxpool, avgpool}."""
     for key, value in (("anim_values", "lecture"), ("anim_seed", 0), ("anim_flip", False),
-                       ("anim_view", "scatter"), ("anim_speed", "normal"), ("anim_pick", "none")):
+                       ("anim_view", "scatter"), ("anim_speed", "normal"), ("anim_pick", "none"),
+                       ("anim_chart_n", 0)):
         st.session_state.setdefault(key, value)
+    if "anim_compact" not in st.session_state:
+        st.session_state["anim_compact"] = _is_phone()
     st.subheader(tr("anim.page_title"))
     st.caption(tr("anim.intro"))
     language = lang()
@@ -208,9 +251,17 @@ def render_animation(op: str, settings: dict) -> None:
     start = 0
     if pick_output is not None and anim.canvas is None:
         start = anim.step_of_output(*pick_output) or 0
-    fig = _figure(cfg, xt, kt, language, frame_ms, start, pick_output, pick_input)
-    st.plotly_chart(fig, theme=None, key="anim_chart", config={"displayModeBar": False})
+    st.toggle(tr("anim.compact"), key="anim_compact", help=tr("anim.compact_help"))
+    compact = bool(st.session_state["anim_compact"])
+    fig = _figure(cfg, xt, kt, language, frame_ms, start, pick_output, pick_input, compact)
+    chart_key = f"anim_chart_{st.session_state['anim_chart_n']}"
+    st.plotly_chart(fig, theme=None, key=chart_key, config={"displayModeBar": False},
+                    on_select=partial(_on_click, chart_key, anim.crop, anim.output.shape),
+                    selection_mode="points")
     st.caption(tr("anim.steps_caption", n=anim.n_steps))
+    with st.expander(tr("anim.all_steps"), expanded=False):
+        st.markdown("\n".join(f"{t + 1}. {anim.step_text(t, language)}"
+                               for t in range(anim.n_steps)))
     st.download_button(
         tr("anim.download"), data=lambda: _gif(cfg, xt, kt, language, frame_ms),
         file_name=f"convviz-{op}.gif", mime="image/gif", key="anim_download",

@@ -119,7 +119,7 @@ def test_lecture_numbers_and_flip() -> None:
     last = spec["frames"][-1]["data"]
     out_text = last[3]["text"]
     assert out_text == ["4", "3", "4", "2", "4", "3", "2", "3", "4"]
-    assert "1*1 + 1*0 + 1*1" in spec["frames"][0]["data"][5]["text"][0]
+    assert "1×1 + 1×0 + 1×1" in spec["frames"][0]["data"][5]["text"][0]
     at.toggle(key="anim_flip").set_value(True).run()
     _no_crash(at)
     assert "rotated 180" in json.dumps(_spec(at)["layout"]["annotations"])
@@ -139,7 +139,7 @@ def test_value_sources_text_grid_random_and_bad_text() -> None:
     at.text_area(key="anim_text_k_2x2").set_value("1 0\n0 -1").run()
     _no_crash(at)
     first = _spec(at)["frames"][0]["data"][5]["text"][0]
-    assert "= -5" in first  # 1*1 + 2*0 + 5*0 + 6*(-1)
+    assert "= -5" in first  # 1×1 + 2×0 + 5×0 + 6×(-1)
     at.text_area(key="anim_text_in_4x4").set_value("1 2 3\n4 5").run()
     _no_crash(at)
     assert any("same number" in e.value for e in at.error)

@@ -62,8 +62,10 @@ def test_lecture_example_gives_the_lecture_numbers() -> None:
     assert anim.output.tolist() == LECTURE_OUTPUT
     assert anim.n_steps == 9
     text = anim.step_text(0)
-    assert text.endswith("= 4") and text.count("*") == 9
-    assert "1*1 + 1*0 + 1*1" in text
+    assert text.endswith("= 4") and text.count("×") == 9 and "*" not in text
+    assert "1×1 + 1×0 + 1×1 + 0×0 + 1×1 + 1×0 + 0×1 + 0×0 + 1×1 = 4" in text
+    # the plain ASCII form (for a terminal) says the same with '*'
+    assert anim.step_text(0, times="*") == text.replace("×", "*")
     es = anim.step_text(0, "es")
     assert es.startswith("salida (0,0)")
 

@@ -65,14 +65,44 @@ def _text_trace(cells_text, x0, y0, size, color=COLORS["text"], dx=0.5, dy=0.5,
                       showlegend=False, name=name)
 
 
-def _wrap(text: str, width: int) -> str:
-    return "<br>".join(textwrap.wrap(text, width=width, break_long_words=False)) or " "
-
-
 def _out_side_cells(anim: Animation, out_cells):
     """Output cells (a, b) in out-side coordinates (the canvas in the scatter view)."""
     t, left = anim.crop
     return [(a + t, b + left) for a, b in out_cells]
+
+
+WIDE_PX = 720  # drawn for a laptop / projector content column (wider screens just add margin)
+COMPACT_PX = 340  # a phone's content column (390-pixel screen minus Streamlit's padding)
+MIN_CELL_PX = 18.0  # below this, side by side is too small: stack the panels
+MIN_FONT = 10  # cell numbers never smaller than this (pixels)
+SLIDER_PX = 112  # the step slider under the plot (plotly pushes the bottom margin by this)
+BUTTONS_PX = 44  # Play / Pause / Slow / Fast above the plot
+
+
+def _chars(room_px: float, font_px: float) -> int:
+    """How many characters of a proportional font fit in ``room_px`` (digits ~0.56 em)."""
+    return max(8, int(room_px / (font_px * 0.6)))
+
+
+def _wrap_lines(text: str, room_px: float, font_px: float) -> list[str]:
+    return textwrap.wrap(text, width=_chars(room_px, font_px), break_long_words=False) or [" "]
+
+
+def _wrap_label(text: str, room_px: float, font_px: float) -> list[str]:
+    """Wrap a label at its `` · `` separators to fit ``room_px``."""
+    room = _chars(room_px, font_px)
+    lines: list[str] = []
+    for part in text.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(part) <= room:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
+
+
+def side_by_side_fits(anim: Animation, width_px: float = WIDE_PX, lang: str = "en") -> bool:
+    """Whether input, kernel and output side by side get cells of at least MIN_CELL_PX."""
+    return width_px / (scene(anim, lang).width + 1) >= MIN_CELL_PX
 
 
 def build_animation_figure(
@@ -83,20 +113,56 @@ def build_animation_figure(
     start: int = 0,
     pick_output: tuple[int, int] | None = None,
     pick_input: tuple[int, int] | None = None,
-    width_px: int = 900,
+    width_px: int = WIDE_PX,
+    stacked: bool | None = None,
+    clickable: bool = True,
 ) -> go.Figure:
     """The animated figure: Play/Pause, speed buttons and a step slider.
+
+    Laid out for a plot ``width_px`` pixels wide (a wider container only adds side margin;
+    the height follows the content, so there is no empty band). ``stacked`` puts input,
+    kernel and output under each other (phones); ``None`` stacks only when side by side
+    would give cells under MIN_CELL_PX. The step's computation is wrapped to the width.
 
     ``pick_output`` (out-side coordinates: the canvas in the scatter view) lights up the
     input-side cells it reads or that feed it; ``pick_input`` (input-side coordinates,
     padding included) lights up every out-side cell that reads it or that it writes.
+    ``clickable`` adds invisible markers on every input-side and out-side cell whose
+    ``customdata`` is ``[side, row, col]`` (side 0 = input, 1 = output) for click picking.
     """
-    sc = scene(anim, lang)
     cfg = anim.config
     scatter_view = anim.canvas is not None
-    cell_px = max(10.0, width_px / (sc.width + 1))
-    font = int(max(8, min(18, cell_px * 0.42)))
-    small = int(max(7, font * 0.7))
+    if stacked is None:
+        stacked = not side_by_side_fits(anim, width_px, lang)
+    narrow = width_px < 500
+    label_px = 13 if narrow else 14
+    eq_px = 14 if narrow else 16
+    line_px = label_px * 1.35
+    flat = scene(anim, lang)
+    labels = flat.labels
+    if stacked:
+        panel_w = max(flat.in_shape[1], flat.k_span[1], flat.out_shape[1])
+        cell_px = min(40.0 if narrow else 48.0, width_px / (panel_w + 1))
+        in_lines = _wrap_label(labels["input"], width_px - 10, label_px)
+        k_lines = _wrap_label(labels["kernel"], width_px - 10, label_px)
+        out_lines = _wrap_label(labels["output"], width_px - 10, label_px)
+        rows = (len(k_lines) * line_px + 10) / cell_px, (len(out_lines) * line_px + 10) / cell_px
+        sc = scene(anim, lang, stacked=True, vgap=(0.5 + rows[0], 0.5 + rows[1]))
+        top_rows = (len(in_lines) * line_px + 8) / cell_px
+        below_rows = 0.0
+    else:
+        sc = flat
+        cell_px = min(56.0, width_px / (sc.width + 1))
+        room_in = (sc.k_origin[0] - 0.5) * cell_px
+        room_out = (sc.width - sc.out_origin[0] + 0.5) * cell_px
+        in_lines = _wrap_label(labels["input"], room_in, label_px)
+        out_lines = _wrap_label(labels["output"], room_out, label_px)
+        k_lines = _wrap_label(labels["kernel"], sc.k_span[1] * cell_px + 1.5 * cell_px, label_px)
+        top_rows = (max(len(in_lines), len(out_lines)) * line_px + 8) / cell_px
+        k_bottom = sc.k_span[0] + (len(k_lines) * line_px + 6) / cell_px
+        below_rows = max(0.0, k_bottom - sc.height)
+    font = int(max(MIN_FONT, min(18, cell_px * 0.42)))
+    small = int(max(8, font * 0.7))
     ix, iy = sc.in_origin
     kx, ky = sc.k_origin
     ox, oy = sc.out_origin
@@ -168,9 +234,33 @@ def build_animation_figure(
                                        name="pick_dst"))
         key = "anim.pick_in_scatter" if scatter_view else "anim.pick_in"
         pick_text = translate(key, lang, r=r, c=c, n=len(dst))
+    if clickable:  # invisible, hoverable markers: a click on a cell picks it
+        for side, (x0, y0, h, w, key) in enumerate(((ix, iy, gh, gw, "anim.hover_in"),
+                                                     (ox, oy, oh, ow, "anim.hover_out"))):
+            cells = [(r, c) for r in range(h) for c in range(w)]
+            static.append(_scatter(
+                x=[x0 + c + 0.5 for r, c in cells], y=[y0 + r + 0.5 for r, c in cells],
+                customdata=[[side, r, c] for r, c in cells], mode="markers",
+                marker={"symbol": "square", "size": max(6.0, cell_px * 0.9),
+                        "color": "rgba(0,0,0,0)"},
+                hovertemplate=translate(key, lang, r="%{customdata[1]}", c="%{customdata[2]}")
+                + "<extra></extra>",
+                showlegend=False, name=f"hit_{side}"))
 
-    eq_y = sc.height + 0.9
-    wrap_at = max(40, int(width_px / (font * 0.62)))
+    # the step's computation, wrapped to the plot's width, under the panels
+    content_bottom = sc.height + below_rows
+    pick_lines = _wrap_lines(pick_text, width_px - 12, 13) if pick_text else []
+    pick_rows = (len(pick_lines) * 13 * 1.35 + 6) / cell_px if pick_lines else 0.0
+    eq_y = content_bottom + 0.3 + pick_rows
+    step_word = translate("anim.step", lang)
+    eq_texts = [_wrap_lines(f"{step_word}{t + 1}/{anim.n_steps}: " + anim.step_text(t, lang),
+                            width_px - 12, eq_px) for t in range(anim.n_steps)]
+    eq_lines = max(len(lines) for lines in eq_texts)
+    eq_rows = 0.3 + pick_rows + (eq_lines * eq_px * 1.3 + 8) / cell_px
+    visible_w = width_px / cell_px  # x range in cells; the content is centred in it
+    x_mid = sc.width / 2
+    x_left = x_mid - visible_w / 2
+    text_x = x_left + 6 / cell_px
 
     def dynamic(t: int) -> list[dict]:
         step = anim.steps[t]
@@ -202,33 +292,32 @@ def build_animation_figure(
             winner = _scatter(x=[ix + c + 0.5], y=[iy + r + 0.5])
         else:
             winner = _scatter(x=[], y=[])
-        label = f"{translate('anim.step', lang)}{t + 1}/{anim.n_steps}: "
-        equation = _scatter(x=[ix], y=[eq_y],
-                              text=[_wrap(label + anim.step_text(t, lang), wrap_at)])
+        equation = _scatter(x=[round(text_x, 3)], y=[round(eq_y, 3)],
+                            text=["<br>".join(eq_texts[t])])
         return [window, weights, current, out_text, winner, equation]
 
     start = min(max(0, start), anim.n_steps - 1)
     first = dynamic(start)
     styled = [
         _scatter(x=first[0]["x"], y=first[0]["y"], mode="lines", fill="toself",
-                   fillcolor=COLORS["window"], line={"color": "#c2410c", "width": 2.5},
-                   hoverinfo="skip", showlegend=False, name="window"),
+                 fillcolor=COLORS["window"], line={"color": "#c2410c", "width": 2.5},
+                 hoverinfo="skip", showlegend=False, name="window"),
         _scatter(x=first[1]["x"], y=first[1]["y"], text=first[1]["text"], mode="text",
-                   textfont={"size": small, "color": "#9a3412"}, hoverinfo="skip",
-                   showlegend=False, name="weights"),
+                 textfont={"size": small, "color": "#9a3412"}, hoverinfo="skip",
+                 showlegend=False, name="weights"),
         _scatter(x=first[2]["x"], y=first[2]["y"], mode="lines", fill="toself",
-                   fillcolor=COLORS["current"], line={"color": "#14532d", "width": 2.5},
-                   hoverinfo="skip", showlegend=False, name="current"),
+                 fillcolor=COLORS["current"], line={"color": "#14532d", "width": 2.5},
+                 hoverinfo="skip", showlegend=False, name="current"),
         _scatter(x=first[3]["x"], y=first[3]["y"], text=first[3]["text"], mode="text",
-                   textfont={"size": font, "color": COLORS["text"]}, hoverinfo="skip",
-                   showlegend=False, name="out_text"),
+                 textfont={"size": font, "color": COLORS["text"]}, hoverinfo="skip",
+                 showlegend=False, name="out_text"),
         _scatter(x=first[4]["x"], y=first[4]["y"], mode="markers",
-                   marker={"symbol": "circle-open", "size": cell_px * 0.8,
-                           "color": COLORS["winner"], "line": {"width": 3}},
-                   hoverinfo="skip", showlegend=False, name="winner"),
+                 marker={"symbol": "circle-open", "size": cell_px * 0.8,
+                         "color": COLORS["winner"], "line": {"width": 3}},
+                 hoverinfo="skip", showlegend=False, name="winner"),
         _scatter(x=first[5]["x"], y=first[5]["y"], text=first[5]["text"], mode="text",
-                   textposition="bottom right", textfont={"size": font, "color": COLORS["text"]},
-                   hoverinfo="skip", showlegend=False, name="equation"),
+                 textposition="bottom right", textfont={"size": eq_px, "color": COLORS["text"]},
+                 hoverinfo="skip", showlegend=False, name="equation"),
     ]
     traces = static + styled
     dyn_idx = list(range(len(static), len(traces)))
@@ -250,55 +339,59 @@ def build_animation_figure(
     buttons.insert(1, {"label": translate("anim.pause", lang), "method": "animate",
                        "args": [[None], {"frame": {"duration": 0, "redraw": False},
                                          "mode": "immediate", "transition": {"duration": 0}}]})
+    # the step numbers under the slider: hidden when they would overlap (the current step
+    # is still shown above the slider and in the computation)
+    tick_room = width_px / max(1, anim.n_steps)
+    tick_font = 12 if tick_room >= 26 else 9 if tick_room >= 16 else 0
     slider = {
-        "active": start, "x": 0.0, "len": 1.0, "y": 0, "yanchor": "top", "pad": {"t": 30},
+        "active": start, "x": 0.0, "len": 1.0, "y": 0, "yanchor": "top", "pad": {"t": 20},
         "currentvalue": {"prefix": translate("anim.step", lang), "font": {"size": 14}},
-        "font": {"size": 11 if anim.n_steps <= 30 else 8},
+        "font": {"size": max(tick_font, 8),
+                 "color": "#374151" if tick_font else "rgba(0,0,0,0)"},
         "steps": [{"label": str(t + 1), "method": "animate",
                    "args": [[str(t)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
                                        "transition": {"duration": 0}}]}
                   for t in range(anim.n_steps)],
     }
-    label_y = -0.35
 
-    def wrap_label(text: str, cells: float) -> str:
-        room = max(8, int(cells * cell_px / (14 * 0.6)))
-        lines: list[str] = []
-        for part in text.split(" · "):
-            if lines and len(lines[-1]) + 3 + len(part) <= room:
-                lines[-1] += " · " + part
-            else:
-                lines.append(part)
-        return "<br>".join(lines)
+    def label(lines: list[str], x: float, y: float, color: str, anchor: str = "bottom") -> dict:
+        return {"x": x, "y": y, "text": "<b>" + "<br>".join(lines) + "</b>", "showarrow": False,
+                "xanchor": "left", "yanchor": anchor, "align": "left",
+                "font": {"size": label_px, "color": color}}
 
-    annotations = [
-        {"x": ix, "y": label_y, "text": f"<b>{wrap_label(sc.labels['input'], kx - 0.5)}</b>", "showarrow": False,
-         "xanchor": "left", "yanchor": "bottom", "font": {"size": 14, "color": "#1e3a8a"}},
-        {"x": kx, "y": ky + sc.k_span[0] + 0.2, "text": f"<b>{sc.labels['kernel']}</b>",
-         "showarrow": False, "xanchor": "left", "yanchor": "top",
-         "font": {"size": 13, "color": "#9a3412"}},
-        {"x": ox, "y": label_y, "text": f"<b>{wrap_label(sc.labels['output'], sc.width - ox + 0.5)}</b>", "showarrow": False,
-         "xanchor": "left", "yanchor": "bottom", "font": {"size": 14, "color": "#14532d"}},
-    ]
+    if stacked:
+        annotations = [
+            label(in_lines, ix, iy - 0.12, "#1e3a8a"),
+            label(k_lines, kx, ky - 0.12, "#9a3412"),
+            label(out_lines, ox, oy - 0.12, "#14532d"),
+        ]
+    else:
+        annotations = [
+            label(in_lines, ix, -0.12, "#1e3a8a"),
+            label(k_lines, kx, ky + sc.k_span[0] + 0.12, "#9a3412", anchor="top"),
+            label(out_lines, ox, -0.12, "#14532d"),
+        ]
     if pick_text:
-        annotations.append({"x": ox + ow, "y": sc.height + 0.2, "text": pick_text,
-                            "showarrow": False, "xanchor": "right", "yanchor": "top",
+        annotations.append({"x": text_x, "y": content_bottom + 0.3,
+                            "text": "<br>".join(pick_lines), "showarrow": False,
+                            "xanchor": "left", "yanchor": "top", "align": "left",
                             "font": {"size": 13, "color": "#a21caf"}})
-    longest = max(len(anim.step_text(t, lang)) for t in range(anim.n_steps)) + 12
-    lines = -(-longest // wrap_at)
-    eq_rows = 0.9 + lines * font * 1.45 / cell_px
-    rows_total = sc.height + 1.3 + eq_rows
-    height = int(min(950, max(360, rows_total * cell_px + 150)))
+    y_top = -top_rows
+    y_bottom = content_bottom + eq_rows
+    plot_h = (y_bottom - y_top) * cell_px
     layout = dict(
-        height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        height=int(round(plot_h + BUTTONS_PX + SLIDER_PX)),
+        margin={"l": 0, "r": 0, "t": BUTTONS_PX, "b": 10},
         plot_bgcolor="white", paper_bgcolor="white", showlegend=False,
-        xaxis={"visible": False, "range": [-0.5, sc.width + 0.5], "fixedrange": True},
-        yaxis={"visible": False, "range": [sc.height + eq_rows, -1.3], "fixedrange": True,
+        hovermode="closest", dragmode=False,
+        xaxis={"visible": False, "range": [x_left, x_left + visible_w], "fixedrange": True},
+        yaxis={"visible": False, "range": [y_bottom, y_top], "fixedrange": True,
                "scaleanchor": "x", "scaleratio": 1},
         annotations=annotations,
         updatemenus=[{"type": "buttons", "direction": "left", "showactive": False,
-                      "x": 0.0, "y": 1.02, "xanchor": "left", "yanchor": "bottom",
-                      "pad": {"r": 6, "t": 0}, "buttons": buttons}],
+                      "x": 0.0, "y": 1.0, "xanchor": "left", "yanchor": "bottom",
+                      "pad": {"r": 6, "t": 0, "b": 6}, "font": {"size": 13},
+                      "buttons": buttons}],
         sliders=[slider],
     )
     return AnimationFigure({"data": traces, "layout": layout}, frames)

@@ -12,10 +12,18 @@ import numpy as np
 import streamlit as st
 
 from convviz.digits import preprocess_steps
+from convviz.i18n import fmt_number
 from pages import _digit_widgets as W
+from pages._arch_widgets import number_format
 from pages.ui import lang, tr
 
 st.title(tr("digit.page_title"))
+
+
+def num(value: float, decimals: int | None = None, spec: str | None = None) -> str:
+    """A number with the separators of the user's language (61.706, 71,0 % in Spanish)."""
+    return fmt_number(value, lang(), decimals, spec=spec)
+
 st.write(tr("digit.intro"))
 
 # --- the model ------------------------------------------------------------------------
@@ -101,9 +109,9 @@ for col, img, cap in zip(cols, images, captions, strict=True):
     col.image(shown, caption=cap, clamp=True, width=180)  # fixed size: phones stack the four
 if steps.stroke_change_px:
     key = "digit.stroke_thickened" if steps.stroke_change_px > 0 else "digit.stroke_thinned"
-    st.caption(tr(key, w=f"{steps.stroke_width:.1f}", r=f"{abs(steps.stroke_change_px):.1f}"))
+    st.caption(tr(key, w=num(steps.stroke_width, 1), r=num(abs(steps.stroke_change_px), 1)))
 else:
-    st.caption(tr("digit.stroke_ok", w=f"{steps.stroke_width:.1f}"))
+    st.caption(tr("digit.stroke_ok", w=num(steps.stroke_width, 1)))
 
 # --- prediction -----------------------------------------------------------------------
 key = W.model_key(model) if model_name == "mine" else "shipped"
@@ -113,10 +121,10 @@ figs = W.figures(key, image_bytes, lang(), model, analysis)
 top_class = int(np.argmax(analysis.probs))
 st.header(tr("digit.prediction_header"))
 st.metric(
-    tr("digit.prediction_label"), str(top_class), tr("digit.confidence", p=f"{analysis.probs[top_class]:.1%}"),
+    tr("digit.prediction_label"), str(top_class), tr("digit.confidence", p=num(analysis.probs[top_class], spec=".1%")),
     delta_color="off", delta_arrow="off", border=True, width="content",
 )
-st.markdown(tr("digit.prediction_text", d=top_class, p=f"{analysis.probs[top_class]:.1%}"))
+st.markdown(tr("digit.prediction_text", d=top_class, p=num(analysis.probs[top_class], spec=".1%")))
 st.plotly_chart(figs["probs"], width="stretch", key="digit_probs", config={"displayModeBar": False})
 
 # --- inside the network -----------------------------------------------------------------
@@ -141,7 +149,7 @@ st.plotly_chart(figs["saliency"], width="stretch", key="digit_saliency", config=
 
 # --- architecture and training ------------------------------------------------------------
 st.header(tr("digit.arch_header"))
-st.write(tr("digit.arch_intro", n=f"{model.n_params():,}"))
+st.write(tr("digit.arch_intro", n=num(model.n_params())))
 try:
     rows, totals = W.architecture_rows(json.dumps(model.to_spec()))
     st.dataframe(
@@ -154,8 +162,10 @@ try:
             for r in rows
         ],
         width="stretch", hide_index=True, height=38 + 35 * (len(rows) + 1),
+        column_config={tr(f"digit.col_{c}"): st.column_config.NumberColumn(format=number_format(lang()))
+                       for c in ("params", "macs")},
     )
-    st.caption(tr("digit.arch_totals", params=f"{totals['params']:,}", macs=f"{totals['macs']:,}"))
+    st.caption(tr("digit.arch_totals", params=num(totals["params"]), macs=num(totals["macs"])))
 except Exception:  # noqa: BLE001 - the engine's summary may not be available yet
     st.info(tr("digit.arch_unavailable"))
     st.code(repr(model), language="text")
@@ -173,7 +183,7 @@ else:
             tr(
                 "digit.curves_intro", n_train=meta.get("n_train", "?"), n_val=meta.get("n_val", "?"),
                 best=log.get("best_epoch") or "?", epochs=len(log.get("train_loss", [])),
-                acc=f"{meta.get('final_val_acc', float('nan')):.2%}",
+                acc=num(meta.get("final_val_acc", float("nan")), spec=".2%"),
             )
         )
         labels = {k: tr(f"digit.curve_{k}") for k in ("title", "loss", "accuracy", "epoch", "train", "val", "best")}

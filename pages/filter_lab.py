@@ -10,7 +10,7 @@ import streamlit as st
 
 from convviz import filters as F
 from convviz.figures.filters import diverging_figure, images_grid, kernel_figure
-from convviz.i18n import translate
+from convviz.i18n import fmt_number, translate
 from convviz.images import EXTENSIONS, MAX_FILE_BYTES, MAX_PIXELS, ImageError
 from convviz.samples import SAMPLES
 from pages import _filter_widgets as W
@@ -18,7 +18,12 @@ from pages.ui import lang, tr
 
 
 def _g(v: float) -> str:
-    return f"{v:.4g}"
+    """4 significant digits with the separators of the user's language (0,0625 in Spanish)."""
+    return fmt_number(v, lang(), spec=".4g")
+
+
+def _f(v: float, decimals: int) -> str:
+    return fmt_number(v, lang(), decimals)
 
 
 def _labels(prefix: str):  # noqa: ANN202 - a format_func
@@ -108,10 +113,10 @@ if settings is not None:
         if name == "sobel_magnitude":
             st.caption(tr("filters.kernel_magnitude"))
     d = result.display
-    st.caption(tr(f"filters.scale_{d.kind}", limit=_g(d.limit), pct=f"{100 * d.clipped:.2f}",
+    st.caption(tr(f"filters.scale_{d.kind}", limit=_g(d.limit), pct=_f(100 * d.clipped, 2),
                   vmin=_g(d.vmin), vmax=_g(d.vmax)))
     st.caption(tr("filters.method_note", method=tr(f"filters.method_{result.method}"),
-                  ms=f"{result.ms:.1f}", w=result.shape[1], h=result.shape[0]))
+                  ms=_f(result.ms, 1), w=result.shape[1], h=result.shape[0]))
     image_for_download, settings_for_download = full, settings
     st.download_button(
         tr("filters.download_png"), data=lambda: W.full_resolution_png(image_for_download, settings_for_download),
@@ -168,8 +173,8 @@ elif concept == "sep":
     sep_sigma = st.slider(tr("filters.sep_sigma"), 1.0, 4.0, 2.0, 0.5, key="flt_sep_sigma")
     demo = W.separability_demo(image_key, gray, float(sep_sigma))
     st.write(tr("filters.sep_intro", sep=demo["sep_taps"], full=demo["full_taps"]))
-    st.write(tr("filters.sep_numbers", size=demo["size"], t2d=f"{demo['t2d']:.2f}", tsep=f"{demo['tsep']:.2f}",
-                ratio=f"{demo['t2d'] / max(demo['tsep'], 1e-9):.1f}", w=w, h=h, diff=_g(demo["diff"])))
+    st.write(tr("filters.sep_numbers", size=demo["size"], t2d=_f(demo["t2d"], 2), tsep=_f(demo["tsep"], 2),
+                ratio=_f(demo["t2d"] / max(demo["tsep"], 1e-9), 1), w=w, h=h, diff=_g(demo["diff"])))
     c1, c2 = st.columns([1, 3])
     with c1:
         _chart("flt_sep_col", lambda: kernel_figure(demo["column"][:, None], tr("filters.sep_column")), sep_sigma)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 
 _PATTERN = {
-    "en": re.compile(r"(?<![\d.,])-?\d{1,3}(?:,\d{3})*(?:\.\d+)?(?![\d,]|\.\d)|(?<![\d.,])-?\d+(?:\.\d+)?(?![\d.,])"),
-    "es": re.compile(r"(?<![\d.,])-?\d{1,3}(?:\.\d{3})*(?:,\d+)?(?![\d.]|,\d)|(?<![\d.,])-?\d+(?:,\d+)?(?![\d.,])"),
+    # a number ends where no digit, and no separator followed by a digit, comes next (so the
+    # full stop of a sentence or the comma of a list is not read as part of it)
+    "en": re.compile(r"(?<![\d.,])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\d|[.,]\d)"),
+    "es": re.compile(r"(?<![\d.,])-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?!\d|[.,]\d)"),
 }
 
 

@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from convviz.nn import build_model  # noqa: E402
+from tests._numbers import numbers_in, parse_number  # noqa: E402
 
 CANVAS: dict[str, object] = {"image": None, "calls": []}
 
@@ -92,6 +93,40 @@ def test_drawn_one_is_predicted_and_explained() -> None:
     bars = figs[0]["data"][0]
     assert [str(x) for x in bars["x"]] == [str(i) for i in range(10)]
     assert not at.error
+
+
+def test_spanish_numbers_on_the_page() -> None:
+    """Confidence, parameter counts and totals are written the Spanish way (71,3 %, 1.234)
+    and equal the model's own numbers."""
+    import convviz
+    from convviz.digits import load_classifier
+
+    CANVAS["image"] = drawing(ONE)
+    at = _open("es")
+    model = load_classifier()
+    probs = figs_y = _figures(at)[0]["data"][0]["y"]
+    if isinstance(figs_y, dict):  # plotly's base64 typed array
+        import base64
+
+        probs = np.frombuffer(base64.b64decode(figs_y["bdata"]), dtype=figs_y["dtype"]).tolist()
+    top = max(probs)
+    confidence = at.metric[0].proto.delta  # "confianza 99,8 %"
+    shown = next(w for w in confidence.split() if w[0].isdigit())
+    assert "," in shown or top in (0.0, 1.0)
+    assert confidence.endswith("\u00a0%")
+    assert abs(parse_number(shown, "es") - 100 * top) <= 0.05 + 1e-9
+    text = " ".join(m.value for m in at.markdown)
+    assert model.n_params() in numbers_in(text, "es")
+    summary = convviz.summarize(model.to_spec())
+    totals = " ".join(c.value for c in at.caption)
+    found = numbers_in(totals, "es")
+    assert summary.total_params in found and summary.total_macs in found
+    if summary.total_macs >= 1000:
+        assert f"{summary.total_macs:,}".replace(",", ".") in totals
+    table = at.dataframe[0]
+    formats = [c["type_config"]["format"] for c in json.loads(table.proto.columns).values() if "type_config" in c]
+    assert formats == ["%'.,d", "%'.,d"]
+    assert list(table.value.iloc[:, 3]) == [r.params for r in summary.layers]
 
 
 def test_stroke_width_slider_and_upload_errors_keep_settings() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from convviz import filters as F  # noqa: E402
 from pages import _filter_widgets as W  # noqa: E402
+from tests._numbers import numbers_in  # noqa: E402
 
 PAGE = "pages/filter_lab.py"
 
@@ -181,6 +183,23 @@ def test_spanish_page_and_kernel_error() -> None:
     at.selectbox(key="flt_name").set_value("custom").run()
     at.text_area(key="flt_custom").input("1 2\n3").run()
     assert "la fila 2 tiene 1 elementos" in at.error[0].value
+    assert not at.exception
+
+
+def test_spanish_numbers_use_a_decimal_comma() -> None:
+    """The scaling note gives the engine's range and limit with Spanish separators."""
+    at = open_page("es")
+    at.selectbox(key="flt_name").set_value("sobel_x").run()
+    sample_name = at.selectbox(key="flt_sample").value
+    _, small = W.sample_image(sample_name)
+    settings = W.settings_from_inputs("sobel_x", border=at.selectbox(key="flt_border").value)
+    values = F.apply(small, settings)
+    d = F.for_display(values, F.display_kind(settings, settings.kernel()))
+    note = next(c.value for c in at.caption if "Rango " in c.value and ".." in c.value)
+    numbers = numbers_in(note.replace("..", " "), "es")
+    for expected in (d.limit, d.vmin, d.vmax):
+        assert any(abs(n - expected) <= 5e-4 * max(abs(expected), 1) for n in numbers), (expected, note)
+    assert re.search(r"\b\d+,\d ms", " ".join(c.value for c in at.caption))  # the timing: 12,3 ms
     assert not at.exception
 
 

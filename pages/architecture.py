@@ -65,7 +65,7 @@ def _edit(action: str) -> None:
             try:
                 args = json.loads(text)
             except json.JSONDecodeError as exc:
-                st.session_state[ERROR_KEY] = tr("arch.bad_json", path=path, error=str(exc))
+                st.session_state[ERROR_KEY] = tr("arch.bad_json", path=path, error=json_error_text(exc))
                 return
             try_apply(spec_edit.replace_args(spec, path, args), LANG, path)
         elif action == "remove":
@@ -108,6 +108,19 @@ def _import() -> None:
         return
     if try_apply(data, LANG, "layers.0"):
         _sync_input(data)
+
+
+JSON_ERRORS = {  # the start of Python's json message -> what to tell the student
+    "Expecting property name": "json_need_quotes", "Expecting ',' delimiter": "json_need_comma",
+    "Expecting ':' delimiter": "json_need_colon", "Expecting value": "json_need_value",
+    "Extra data": "json_extra", "Unterminated string": "json_unterminated",
+}
+
+
+def json_error_text(exc: json.JSONDecodeError) -> str:
+    """Where the JSON breaks and why, in the user's language (not Python's English text)."""
+    key = next((k for start, k in JSON_ERRORS.items() if exc.msg.startswith(start)), "json_other")
+    return tr("arch.json_at", line=exc.lineno, col=exc.colno, what=tr(f"arch.{key}"))
 
 
 def _args_key(spec: dict, path: str) -> str:

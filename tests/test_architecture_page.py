@@ -148,6 +148,27 @@ def test_invalid_edit_shows_the_message_and_keeps_the_network(at: AppTest) -> No
     assert layer_type == at.session_state["arch_spec"]["layers"][3]["type"]
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_broken_json_arguments_are_explained_in_the_users_language(lang: str) -> None:
+    """Python's json text ("Expecting property name enclosed in double quotes: line 1
+    column 21") is replaced by the catalog's, with the line and column of the problem."""
+    app = open_page("pages/architecture.py", lang)
+    before = app.session_state["arch_spec"]
+    app.selectbox(key="arch_layer").set_value("layers.3").run()
+    _args_area(app).input('{"out_channels": 16, kernel_size: 5}').run()
+    app.button(key="arch_apply").click().run()
+    message = app.error[0].value
+    assert "Expecting" not in message and "delimiter" not in message
+    expected = {"en": "line 1, column 22: names must be in double quotes",
+                "es": "línea 1, columna 22: los nombres van entre comillas dobles"}[lang]
+    assert message.startswith("layers.3: ") and expected in message, message
+    assert app.session_state["arch_spec"] == before
+    _args_area(app).input('{"out_channels": 16\n "kernel_size": 5}').run()
+    app.button(key="arch_apply").click().run()
+    expected = {"en": "line 2, column 2: a comma", "es": "línea 2, columna 2: falta una coma"}[lang]
+    assert expected in app.error[0].value, app.error[0].value
+
+
 def _download(app: AppTest, index: int) -> bytes:
     """Content of a download button, from AppTest's in-memory media storage."""
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage

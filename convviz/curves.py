@@ -40,6 +40,8 @@ PATTERNS: tuple[str, ...] = (
     "overfitting",
     "healthy",
 )
+#: Patterns that are a normal state while a run is still going (judged only once it ends).
+LIVE_ONLY_SO_FAR: tuple[str, ...] = ("not_converged", "healthy")
 BATCH_MODES: tuple[str, ...] = ("full", "mini", "stochastic")
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
 SIZES: tuple[str, ...] = ("small", "medium", "large")
@@ -180,8 +182,14 @@ class Diagnosis:
     def title(self, lang: str = "en") -> str:
         return translate(f"train.pattern_{self.kind}", lang)
 
-    def explanation(self, lang: str = "en") -> str:
-        return translate(f"train.pattern_{self.kind}_why", lang, **self.values)
+    def explanation(self, lang: str = "en", live: bool = False) -> str:
+        """Why the curves show this pattern. ``live``: the run is still going, so a loss that
+        is still falling (not_converged) or has flattened so far (healthy) is a report on
+        the run so far, not a verdict on its settings."""
+        key = f"train.pattern_{self.kind}_why"
+        if live and self.kind in LIVE_ONLY_SO_FAR:
+            key += "_live"
+        return translate(key, lang, **self.values)
 
     @property
     def preset(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import streamlit as st
@@ -234,6 +235,18 @@ def _labels() -> dict[str, str]:
     return {k: tr(f"train.fig_{k}") for k in ("loss", "accuracy", "epoch", "iter_train", "smooth", "train", "val", "best", "stopped")}
 
 
+def _axis_epochs(snap: W.Snapshot, settings: C.LabSettings, live: bool) -> int | None:
+    """How many epochs the x axis spans: while training, the epochs reached so far plus half
+    again (so 3 epochs of 50 are not squeezed into the left edge), never beyond the planned
+    number; a stopped run spans what it trained; a finished one all its epochs."""
+    done = max(len(snap.train_loss), snap.iteration / max(1, settings.iterations_per_epoch))
+    if live:
+        return min(settings.epochs, max(1, math.ceil(1.5 * done)))
+    if snap.status == "done":
+        return settings.epochs
+    return None
+
+
 def live_panel() -> None:
     """Progress, curves and the pattern they show; reruns every 0.5 s while training."""
     current: W.TrainingRun | None = st.session_state.get(RUN_KEY)
@@ -243,7 +256,7 @@ def live_panel() -> None:
     snap = current.snapshot()
     total = max(1, snap.total_iterations)
     st.progress(min(1.0, snap.iteration / total),
-                text=tr(f"train.status_{snap.status}", it=snap.iteration, total=total, epoch=snap.epoch,
+                text=tr(f"train.status_{snap.status}", it=f"{snap.iteration:,}", total=f"{total:,}", epoch=snap.epoch,
                         epochs=current.settings.epochs, seconds=f"{snap.seconds:.1f}"))
     if snap.data_source:
         detail = snap.data_detail or ""
@@ -251,11 +264,12 @@ def live_panel() -> None:
     if snap.error:
         st.error(tr("train.run_failed", error=snap.error))
     early_on = current.settings.early_stopping
+    live = snap.status in ("starting", "running")
     fig = FT.curves_figure(
         snap.iter_loss, snap.iter_acc, snap.train_loss, snap.train_acc, snap.val_loss, snap.val_acc,
         current.settings.iterations_per_epoch, _labels(),
         best_epoch=snap.best_epoch if snap.status in ("done", "stopped") else None,
-        stopped_early=snap.stopped_early or early_on, total_epochs=current.settings.epochs,
+        stopped_early=snap.stopped_early or early_on, total_epochs=_axis_epochs(snap, current.settings, live),
     )
     st.plotly_chart(fig, width="stretch", key="train_curves", config={"displayModeBar": False})
     if snap.best_epoch is not None and snap.status == "done":
@@ -263,15 +277,15 @@ def live_panel() -> None:
             st.success(tr("train.early_stopped", epoch=snap.best_epoch, last=len(snap.train_loss)))
         elif early_on:
             st.info(tr("train.early_restored", epoch=snap.best_epoch))
-    live = snap.status in ("starting", "running")
     # while training, judge only once there is something to judge (1 epoch or 40 iterations)
     enough = not live or len(snap.train_loss) >= 1 or len(snap.iter_loss) >= 40
     diag = C.diagnose(snap) if enough else None
     if diag is not None:
-        box = st.warning if diag.kind not in ("healthy",) else st.success
+        so_far = live and diag.kind in C.LIVE_ONLY_SO_FAR  # a normal state mid-run, not a verdict
+        box = st.info if so_far else (st.success if diag.kind == "healthy" else st.warning)
         heading = tr("train.pattern_seen_live") if live else tr("train.pattern_seen")
-        box(f"**{heading}: {diag.title(lang())}**. {diag.explanation(lang())}")
-        if diag.kind != "healthy":
+        box(f"**{heading}: {diag.title(lang())}**. {diag.explanation(lang(), live=live)}")
+        if diag.kind != "healthy" and not so_far:
             if st.button(tr("train.reproduce", pattern=diag.title(lang())), key=f"train_repro_live_{diag.kind}",
                          on_click=_apply_preset, args=(diag.kind,)):
                 st.rerun()

@@ -242,6 +242,23 @@ def test_early_stopped_overfitting_run_is_still_overfitting() -> None:
     assert cv.diagnose(cut).kind == "overfitting"
 
 
+def test_mid_run_explanations_report_progress_not_a_verdict() -> None:
+    """While training runs, a still-falling loss is normal: the live text must not tell the
+    student to train for more epochs, nor call a half-finished run fully learnt."""
+    for lang in ("en", "es"):
+        nc = cv.Diagnosis("not_converged", {"drop": "40"})
+        ok = cv.Diagnosis("healthy", {"end": "0.100"})
+        assert nc.explanation(lang, live=True) != nc.explanation(lang)
+        assert "40" in nc.explanation(lang, live=True) and "0.100" in ok.explanation(lang, live=True)
+        assert ok.explanation(lang, live=True) != ok.explanation(lang)
+    assert "more epochs" in cv.Diagnosis("not_converged", {"drop": "40"}).explanation("en")
+    assert "more epochs" not in cv.Diagnosis("not_converged", {"drop": "40"}).explanation("en", live=True)
+    assert "learnt what it can" not in cv.Diagnosis("healthy", {"end": "0.1"}).explanation("en", live=True)
+    # a real problem keeps its explanation while the run goes on
+    div = cv.Diagnosis("diverging", {"ratio": "3.0"})
+    assert div.explanation("en", live=True) == div.explanation("en")
+
+
 def test_moving_average_against_a_loop() -> None:
     vals = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0]
     ref = [sum(vals[i : i + 3]) / 3 for i in range(len(vals) - 2)]

@@ -23,13 +23,14 @@ Also here: :func:`preview` (downscale so the longer side is at most ``max_side``
 from __future__ import annotations
 
 import io
-import re
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from convviz.i18n import translate
+from convviz.errors import Note
+from convviz.i18n import fmt_number, translate
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 """Largest upload accepted (25 MB)."""
@@ -49,15 +50,69 @@ _OPEN_FORMATS = [f for f in FORMATS if f in Image.OPEN]
 
 
 class ImageError(ValueError):
-    """An upload that cannot be used as an image, with the reason in the student's words."""
+    """An upload that cannot be used as an image, with the reason in the student's words.
+
+    Built from a catalog key and its values (like :class:`convviz.errors.SpecError`), so a
+    page can show it wholly in the user's language with :meth:`localized`; ``str(err)`` is
+    the text in the language :func:`load_image` was given (English by default). Pillow's own
+    reason is kept as a catalog :class:`~convviz.errors.Note` (``values["detail"]``), never as
+    its English text.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, values: dict[str, object] | None = None) -> None:
+        self.key = key
+        self.values = dict(values or {})
+        super().__init__(message)
+
+    @classmethod
+    def of(cls, key: str, lang: str = "en", **values: object) -> ImageError:
+        """The error of catalog ``key`` (values may be :class:`~convviz.errors.Note`)."""
+        return cls(translate(key, lang, **_in(lang, values)), key=key, values=values)
+
+    def localized(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return translate(self.key, lang, **_in(lang, self.values)) if self.key else str(self)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number in a message, written with the separators of the reader's language."""
+
+    value: float
+    decimals: int = 0
+
+    def text(self, lang: str = "en") -> str:
+        return fmt_number(self.value, lang, self.decimals)
+
+
+def _in(lang: str, values: dict[str, object]) -> dict[str, object]:
+    return {k: v.text(lang) if isinstance(v, (Note, Number)) else v for k, v in values.items()}
 
 
 def _err(key: str, lang: str, **values: object) -> ImageError:
-    return ImageError(translate(f"filters.{key}", lang, **values))
+    return ImageError.of(f"filters.{key}", lang, **values)
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f}"
+_DETAILS = (  # a fragment of Pillow's message -> the catalog's words for it
+    ("cannot identify image file", "img_detail_unidentified"),
+    ("truncated", "img_detail_truncated"),
+    ("broken data stream", "img_detail_broken"),
+    ("decoder", "img_detail_decoder"),
+    ("not enough image data", "img_detail_truncated"),
+)
+
+
+def _detail(exc: BaseException) -> Note:
+    """Pillow's reason for a failure as a catalog note (its English text is not shown)."""
+    text = str(exc).lower()
+    key = next((k for fragment, k in _DETAILS if fragment in text), None)
+    if key is None:
+        return Note("filters.img_detail_other", {"kind": type(exc).__name__})
+    return Note(f"filters.{key}")
+
+
+def _mb(n: int) -> Number:
+    return Number(n / (1024 * 1024), 1)
 
 
 def load_image(data: bytes, lang: str = "en") -> np.ndarray:
@@ -75,11 +130,11 @@ def load_image(data: bytes, lang: str = "en") -> np.ndarray:
             with Image.open(io.BytesIO(data), formats=_OPEN_FORMATS) as img:
                 width, height = img.size
                 if width <= 0 or height <= 0:
-                    raise _err("img_corrupt", lang, detail="0 x 0")
+                    raise _err("img_corrupt", lang, detail=Note("filters.img_detail_no_size"))
                 if width * height > MAX_PIXELS:
                     raise _err(
                         "img_too_many_pixels", lang, w=width, h=height,
-                        mp=f"{width * height / 1e6:.1f}", limit=f"{MAX_PIXELS / 1e6:.0f}",
+                        mp=Number(width * height / 1e6, 1), limit=Number(MAX_PIXELS / 1e6),
                     )
                 img.seek(0)  # first frame of GIF / multi-page TIFF
                 img.load()
@@ -89,17 +144,15 @@ def load_image(data: bytes, lang: str = "en") -> np.ndarray:
         raise
     except UnidentifiedImageError as exc:
         if _has_image_signature(data):
-            # Pillow's text ends with the repr of our BytesIO ("<_io.BytesIO object at 0x...>"): drop it
-            detail = re.sub(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>", "", str(exc))[:200] or type(exc).__name__
-            raise _err("img_corrupt", lang, detail=detail) from exc
+            raise _err("img_corrupt", lang, detail=_detail(exc)) from exc
         raise _err("img_not_image", lang, formats=", ".join(e.upper() for e in EXTENSIONS)) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise _err("img_bomb", lang, limit=f"{MAX_PIXELS / 1e6:.0f}") from exc
+        raise _err("img_bomb", lang, limit=Number(MAX_PIXELS / 1e6)) from exc
     except MemoryError as exc:
-        raise _err("img_bomb", lang, limit=f"{MAX_PIXELS / 1e6:.0f}") from exc
+        raise _err("img_bomb", lang, limit=Number(MAX_PIXELS / 1e6)) from exc
     except Exception as exc:  # noqa: BLE001 - any decoder failure means a corrupt file
         # OSError (truncated), SyntaxError / ValueError / struct.error (bad headers), ...
-        raise _err("img_corrupt", lang, detail=str(exc)[:200] or type(exc).__name__) from exc
+        raise _err("img_corrupt", lang, detail=_detail(exc)) from exc
 
 
 _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")

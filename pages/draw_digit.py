@@ -12,12 +12,14 @@ import numpy as np
 import streamlit as st
 
 from convviz.digits import preprocess_steps
-from convviz.i18n import fmt_number
+from convviz.i18n import fmt_number, translate
+from convviz.images import ImageError
 from pages import _digit_widgets as W
 from pages._arch_widgets import number_format
 from pages.ui import lang, tr
 
 st.title(tr("digit.page_title"))
+LANG = lang()  # captured: AppTest calls format_func outside the script run
 
 
 def num(value: float, decimals: int | None = None, spec: str | None = None) -> str:
@@ -33,7 +35,7 @@ trained = st.session_state.get("trained_model")
 if trained is not None and W.is_digit_model(trained):
     choice = st.radio(
         tr("digit.model_label"), ["shipped", "mine"], key="digit_model_choice", horizontal=True,
-        format_func=lambda c: tr(f"digit.model_{c}"),
+        format_func=lambda c: translate(f"digit.model_{c}", LANG),
     )
     if choice == "mine":
         model, model_name = trained, "mine"
@@ -49,14 +51,14 @@ if model is None:
 # --- the input ------------------------------------------------------------------------
 source = st.radio(
     tr("digit.source_label"), ["draw", "upload"], key="digit_source", horizontal=True,
-    format_func=lambda s: tr(f"digit.source_{s}"),
+    format_func=lambda s: translate(f"digit.source_{s}", LANG),
 )
 raw: np.ndarray | None = None
 if source == "draw":
     stroke = st.slider(tr("digit.stroke_label"), 5, 40, 20, key="digit_stroke", help=tr("digit.stroke_help"))
     mode = st.selectbox(
         tr("digit.tool_label"), ["freedraw", "line"], key="digit_tool",
-        format_func=lambda m: tr(f"digit.tool_{m}"),
+        format_func=lambda m: translate(f"digit.tool_{m}", LANG),
     )
     st.caption(tr("digit.canvas_help"))
     st.write("")  # room for the canvas toolbar, which floats above the canvas
@@ -79,6 +81,8 @@ else:
     if upload is not None:
         try:
             raw = W.photo_to_gray(upload.getvalue(), lang())
+        except ImageError as exc:  # the reason wholly in the user's language
+            st.error(tr("digit.upload_error", msg=exc.localized(lang())))
         except ValueError as exc:
             st.error(tr("digit.upload_error", msg=str(exc)))
 

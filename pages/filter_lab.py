@@ -67,7 +67,7 @@ if source == "upload":
             full, small = W.decode_upload(upload.file_id, upload.getvalue(), lang())
             image_key = f"upload:{upload.file_id}"
         except ImageError as exc:
-            st.error(tr("filters.upload_error", msg=str(exc), sample=sample_title))
+            st.error(tr("filters.upload_error", msg=exc.localized(lang()), sample=sample_title))
 st.caption(tr("filters.image_info", w=full.shape[1], h=full.shape[0], pw=small.shape[1], ph=small.shape[0]))
 
 # --- the filter -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from convviz.effective_rf import ERFError, effective_receptive_field
 from convviz.figures import receptive as figs
 from convviz.formatting import shape_text
 from convviz.i18n import fmt_number, translate
+from convviz.images import ImageError
 from convviz.presets import describe, get_preset, list_presets
 from pages._arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
 from pages.ui import lang, tr
@@ -152,8 +153,8 @@ image = None
 if upload is not None:
     try:
         image = uploaded_image(upload.getvalue(), in_h, in_w, cin == 1, LANG)
-    except ValueError as exc:
-        st.error(str(exc))
+    except ImageError as exc:  # the reason wholly in the user's language
+        st.error(exc.localized(LANG))
 if image is None:
     image = sample_image(sample, in_h, in_w, cin == 1)
 st.plotly_chart(figure("image", LANG, image, (top, left, bottom, right), center), width="stretch", key="rf_image")

@@ -155,6 +155,16 @@ def test_trained_model_choice() -> None:
     assert at2.warning
 
 
+def test_bad_upload_is_explained_in_spanish() -> None:
+    at = _open("es")
+    at.radio(key="digit_source").set_value("upload").run()
+    at.file_uploader(key="digit_upload").set_value(("roto.png", b"\x89PNG\r\n\x1a\n basura", "image/png")).run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "la imagen está truncada o dañada (el contenido del archivo no es una imagen" in message, message
+    assert "cannot identify" not in message
+
+
 def test_bad_upload_is_a_value_error_with_a_message() -> None:
     from pages import _digit_widgets as W
 

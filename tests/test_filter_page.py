@@ -203,6 +203,16 @@ def test_spanish_numbers_use_a_decimal_comma() -> None:
     assert not at.exception
 
 
+def test_broken_upload_is_explained_wholly_in_spanish() -> None:
+    at = open_page("es")
+    at.radio(key="flt_source").set_value("upload").run()
+    at.file_uploader(key="flt_upload").set_value(("roto.png", b"\x89PNG\r\n\x1a\n basura", "image/png")).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "la imagen está truncada o dañada (el contenido del archivo no es una imagen" in errors[0]
+    assert "cannot identify" not in errors[0] and "image file" not in errors[0]
+
+
 # --- logic functions ----------------------------------------------------------------------
 
 def test_settings_from_inputs() -> None:

@@ -212,6 +212,36 @@ def test_messages_in_spanish() -> None:
         load_image(png_with_size(9000, 9000), lang="es")
 
 
+# Pillow's English words that must not reach a Spanish page
+_PILLOW_WORDS = ("cannot", "identify", "image file", "truncated", "decoder", "broken", "data stream", "bytes")
+
+
+@pytest.mark.parametrize("name", [n for n in _bad_cases() if n != "too_large_file"])
+def test_every_message_is_wholly_translated(name: str) -> None:
+    """err.localized("es") is the Spanish catalog text with no Pillow wording left in it;
+    str(err) stays English (the loader's default language)."""
+    data, fragment = _bad_cases()[name]
+    with pytest.raises(ImageError) as err:
+        load_image(data)
+    assert fragment in str(err.value) and err.value.key.startswith("filters.img_")
+    spanish = err.value.localized("es")
+    assert spanish != str(err.value)
+    assert not any(word in spanish.lower() for word in _PILLOW_WORDS), spanish
+    assert err.value.localized("en") == str(err.value)
+
+
+def test_corrupt_message_in_spanish_names_the_reason() -> None:
+    good = enc(Image.fromarray(np.full((64, 64, 3), 90, np.uint8)), "PNG")
+    with pytest.raises(ImageError) as err:
+        load_image(good[:40])  # the header only: "cannot identify image file" in Pillow's words
+    assert err.value.localized("es") == (
+        "la imagen está truncada o dañada (el contenido del archivo no es una imagen que Pillow pueda leer).")
+    with pytest.raises(ImageError) as err:
+        load_image(png_with_size(8000, 6000))
+    assert "(48,0 megapíxeles); el límite es 40 megapíxeles" in err.value.localized("es")
+    assert "(48.0 megapixels); the limit is 40 megapixels" in str(err.value)
+
+
 def test_bad_files_use_bounded_memory(tmp_path: Path) -> None:
     """In a fresh interpreter, rejecting every bad file raises peak RSS by < 150 MB
     (decoding the 100000 x 100000 bomb alone would need 10 GB)."""

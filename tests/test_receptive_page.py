@@ -134,3 +134,12 @@ def test_spanish_ui_writes_numbers_the_spanish_way() -> None:
     assert table.iloc[0, 1] == "6.960"  # 3 x (16*16*9 + 16) parameters
     assert table.iloc[0, 2] == "28.311.552"  # 3 x 16*16*9 x 64*64 MACs
     assert not app.exception
+
+
+def test_broken_upload_is_explained_in_spanish() -> None:
+    app = open_page("pages/receptive_field.py", "es")
+    app.file_uploader(key="rf_upload").set_value(("roto.png", b"\x89PNG\r\n\x1a\n basura", "image/png")).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "la imagen está truncada o dañada (el contenido del archivo no es una imagen que Pillow pueda leer)."]
+    assert app.get("plotly_chart")  # the sample image is used instead

@@ -463,14 +463,31 @@ def _split(
     return images[tr], labels[tr], images[va], labels[va]
 
 
-def load_mnist_folder(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """The training split of an MNIST folder, via :func:`convviz.mnist.load_mnist`."""
-    from convviz.mnist import load_mnist
+def mnist_folder_split(folder: str | Path) -> str:
+    """Which split of an MNIST folder the lab trains on: "train" when its two files are
+    there, else "t10k" (a folder with only the 10,000-digit test split, like the one
+    shipped for development, still gives disjoint training and validation digits).
+    Raises ValueError when the folder is missing or has neither pair of files."""
+    from convviz.mnist import available_splits
 
     path = Path(folder).expanduser()
     if not path.is_dir():
         raise ValueError(f"{path} is not a folder")
-    images, labels = load_mnist(path, "train")
+    splits = available_splits(path)
+    if "train" in splits:
+        return "train"
+    if "t10k" in splits:
+        return "t10k"
+    raise ValueError(f"{path}: no MNIST files (train-images-idx3-ubyte and train-labels-idx1-ubyte, or t10k-…)")
+
+
+def load_mnist_folder(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """The training split of an MNIST folder (the test split when it is the only one), via
+    :func:`convviz.mnist.load_mnist`, which checks every file's header and size."""
+    from convviz.mnist import load_mnist
+
+    path = Path(folder).expanduser()
+    images, labels = load_mnist(path, mnist_folder_split(path))
     return np.asarray(images, dtype=np.uint8), np.asarray(labels, dtype=np.uint8)
 
 
@@ -487,7 +504,7 @@ def lab_data(
 
     generated: ``n_train`` digits drawn with ``seed`` and ``n_val`` drawn with
     ``seed + VAL_SEED_OFFSET`` (so the validation set does not change with the training-set
-    size), kept on disk under ``cache_root`` (or the default cache) when ``disk_cache``; folder: the MNIST training split of
+    size), kept on disk under ``cache_root`` (or the default cache) when ``disk_cache``; folder: the MNIST training split (else test split) of
     ``folder`` (or ``$CONVVIZ_MNIST_DIR``); download: the verified cache (downloaded first
     if missing). Raises ValueError / OSError with a readable message on bad input.
     """

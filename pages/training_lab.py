@@ -91,6 +91,30 @@ def _cached_download() -> object:
     return D.cached_mnist()
 
 
+def _folder_stamp(folder: str) -> tuple:
+    """Names, sizes and times of the folder's files: a changed file is checked again."""
+    path = os.path.expanduser(folder)
+    try:
+        return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(path) if e.is_file()))
+    except OSError:
+        return ()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _check_folder(folder: str, stamp: tuple) -> tuple[str | None, int, str | None]:
+    """(split used, number of digits, problem): the files are read once (headers, sizes and
+    labels checked), so a broken folder is refused before Start instead of failing the run."""
+    try:
+        split = D.mnist_folder_split(folder)
+    except ValueError:
+        return None, 0, None
+    try:
+        _, labels = D.load_mnist_folder(folder)
+    except (OSError, ValueError, EOFError) as exc:
+        return split, 0, str(exc)
+    return split, int(labels.shape[0]), None
+
+
 # widget defaults (first visit)
 for key, name in FIELDS.items():
     st.session_state.setdefault(key, getattr(C.DEFAULT_SETTINGS, name))
@@ -114,17 +138,24 @@ elif source == "folder":
     if not chosen:
         st.warning(tr("train.folder_missing", env=D.ENV_MNIST_DIR))
         data_ready = False
+    elif not os.path.isdir(os.path.expanduser(chosen)):
+        st.warning(tr("train.folder_not_found", folder=chosen))
+        data_ready = False
     else:
-        from convviz.mnist import available_splits
-
-        try:
-            splits = available_splits(os.path.expanduser(chosen)) if os.path.isdir(os.path.expanduser(chosen)) else []
-        except OSError:
-            splits = []
-        if "train" in splits:
-            st.info(tr("train.folder_ok", folder=chosen))
-        else:
+        split, count, problem = _check_folder(chosen, _folder_stamp(chosen))
+        if split is None:
             st.warning(tr("train.folder_bad", folder=chosen))
+            data_ready = False
+        elif problem:
+            st.error(tr("train.folder_unreadable", folder=chosen, error=problem))
+            data_ready = False
+        elif split == "t10k":
+            st.info(tr("train.folder_test_only", folder=chosen, count=f"{count:,}"))
+        else:
+            st.info(tr("train.folder_ok", folder=chosen, count=f"{count:,}"))
+        need = int(st.session_state["train_n"]) + C.DEFAULT_SETTINGS.n_val
+        if data_ready and count < need:
+            st.warning(tr("train.folder_too_small", count=f"{count:,}", need=f"{need:,}"))
             data_ready = False
     folder = chosen
 else:

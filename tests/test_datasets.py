@@ -144,6 +144,18 @@ def test_folder_source_errors_are_readable(tmp_path: Path, monkeypatch: pytest.M
         ds.lab_data("folder", 10, 5, folder=str(tmp_path))  # a folder without the files
     with pytest.raises(ValueError):
         ds.lab_data("folder", 10, 5, folder=str(tmp_path / "nope"))
+    # only the test split (like the development data): used, training and validation disjoint
+    rng = np.random.default_rng(3)
+    images, labels = rng.integers(0, 256, (40, 28, 28)).astype(np.uint8), np.arange(40, dtype=np.uint8) % 10
+    for name, arr in (("t10k-images-idx3-ubyte", images), ("t10k-labels-idx1-ubyte", labels)):
+        head = bytes([0, 0, 8, arr.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in arr.shape)
+        (tmp_path / name).write_bytes(head + arr.tobytes())
+    assert ds.mnist_folder_split(tmp_path) == "t10k"
+    data = ds.lab_data("folder", 25, 15, folder=str(tmp_path))
+    both = np.concatenate([data.x_train, data.x_val]).reshape(40, -1)
+    assert sorted(map(bytes, both)) == sorted(map(bytes, images.reshape(40, -1)))
+    with pytest.raises(ValueError, match="not a folder"):
+        ds.mnist_folder_split(tmp_path / "nope")
     with pytest.raises(ValueError, match="unknown data source"):
         ds.lab_data("kaggle", 10, 5)
 

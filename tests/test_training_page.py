@@ -147,18 +147,46 @@ def test_folder_source(tmp_path: Path) -> None:
     assert at.warning  # no folder yet
     assert at.button(key="train_start").disabled
     at.text_input(key="train_folder").set_value(str(tmp_path / "nowhere")).run()
-    assert not at.exception and at.warning and at.button(key="train_start").disabled
+    assert not at.exception and at.button(key="train_start").disabled
+    assert any("There is no folder" in w.value for w in at.warning)
+    # broken files: refused before Start, with the reason, and the settings stay
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03" + b"\x00" * 7)
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(b"not an idx file")
+    at.slider(key="train_epochs").set_value(2).run()
+    at.text_input(key="train_folder").set_value(str(tmp_path)).run()
+    assert not at.exception and at.button(key="train_start").disabled
+    assert any("cannot be read" in e.value and "truncated" in e.value for e in at.error)
+    assert at.slider(key="train_epochs").value == 2
+    for f in tmp_path.iterdir():
+        f.unlink()
     x, y = ds.generate_digits(560, seed=9)
     (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(_idx(x)))
     (tmp_path / "train-labels-idx1-ubyte").write_bytes(_idx(y))
     at.text_input(key="train_folder").set_value(str(tmp_path)).run()
-    assert not at.button(key="train_start").disabled
+    assert any("560 digits" in w.value for w in at.warning)  # N = 1,000 + 500 validation > 560
+    assert at.button(key="train_start").disabled
     at.select_slider(key="train_n").set_value(50)
     at.slider(key="train_epochs").set_value(1).run()
+    assert any("(560 digits)" in i.value for i in at.info) and not at.button(key="train_start").disabled
     at.button(key="train_start").click().run()
     run = _wait(at)
     assert run.status == "done" and run.data_source == "folder"
     assert f"MNIST from the folder {tmp_path}" in _md(at)
+
+
+def test_folder_with_only_the_test_split(tmp_path: Path) -> None:
+    """Like the development data: only t10k-*; the lab says so and trains on it."""
+    x, y = ds.generate_digits(600, seed=4)
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(_idx(x)))
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(_idx(y)))
+    at = _open("es")
+    at.radio(key="train_source").set_value("folder").run()
+    at.text_input(key="train_folder").set_value(str(tmp_path)).run()
+    assert any("t10k, 600 dígitos" in i.value for i in at.info)
+    assert any("600" in w.value and "1,500" in w.value for w in at.warning)  # N = 1,000 + 500 > 600
+    assert at.button(key="train_start").disabled
+    at.select_slider(key="train_n").set_value(100).run()
+    assert not at.warning and not at.button(key="train_start").disabled
 
 
 def test_download_source_without_cache_offers_the_download() -> None:

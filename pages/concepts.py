@@ -49,6 +49,26 @@ def _fmt(v: float) -> str:
     return f"{v:.4g}"
 
 
+def _vec(values: np.ndarray, spec: str = ".4g") -> str:
+    """A vector as the lecture writes it: [0.5, 1.2, −3] (numpy prints [ 0.5  1.2 -3. ])."""
+    return "[" + ", ".join(format(float(v), spec).replace("-", "−") for v in np.ravel(values)) + "]"
+
+
+def _tex(v: float) -> str:
+    """A number for st.latex: 1e-05 becomes 1\\times10^{-5} (KaTeX would read 1e − 05)."""
+    text = f"{v:.4g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        power = rf"10^{{{int(exponent)}}}"
+        return power if mantissa == "1" else rf"{mantissa}\times{power}"
+    return text
+
+
+def _plus(v: float) -> str:
+    """`+ v` or `- |v|` for a term after another one in st.latex (never `+ -0.5`)."""
+    return f"- {_tex(-v)}" if v < 0 else f"+ {_tex(v)}"
+
+
 st.title(tr("concepts.page_title"))
 st.write(tr("concepts.intro"))
 section = st.radio(tr("concepts.section_label"), SECTIONS, key="concepts_section", horizontal=True,
@@ -96,8 +116,7 @@ if section == "activations":
     x = rng.integers(-3, 4, size=2).astype(float)
     stacked = col.stack(x, "relu" if relu_between else None)
     single = col.single(x)
-    st.markdown(tr("concepts.lin_check", x=np.array2string(x), stack=np.array2string(stacked),
-                   single=np.array2string(single)))
+    st.markdown(tr("concepts.lin_check", x=_vec(x), stack=_vec(stacked), single=_vec(single)))
     if relu_between:
         if np.allclose(stacked, single):
             st.info(tr("concepts.lin_relu_same"))
@@ -201,13 +220,13 @@ elif section == "norm":
         m = values.size
         mu, var = float(s.mean[0]), float(s.variance[0])
         st.markdown(tr("concepts.bn_step1", m=m))
-        st.latex(rf"\mu_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i x_i=\frac{{{_fmt(values.sum())}}}{{{m}}}={_fmt(mu)}")
+        st.latex(rf"\mu_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i x_i=\frac{{{_tex(values.sum())}}}{{{m}}}={_tex(mu)}")
         st.markdown(tr("concepts.bn_step2"))
-        st.latex(rf"\sigma^2_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i (x_i-\mu_\mathcal{{B}})^2={_fmt(var)}")
+        st.latex(rf"\sigma^2_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i (x_i-\mu_\mathcal{{B}})^2={_tex(var)}")
         st.markdown(tr("concepts.bn_step3"))
-        st.latex(rf"\hat x_i=\frac{{x_i-{_fmt(mu)}}}{{\sqrt{{{_fmt(var)}+{eps:g}}}}}")
+        st.latex(rf"\hat x_i=\frac{{x_i {_plus(-mu)}}}{{\sqrt{{{_tex(var)} {_plus(eps)}}}}}")
         st.markdown(tr("concepts.bn_step4"))
-        st.latex(rf"y_i={_fmt(gamma)}\,\hat x_i+{_fmt(beta)}")
+        st.latex(rf"y_i={_tex(gamma)}\,\hat x_i {_plus(beta)}")
         st.dataframe(
             [{"i": i + 1, "x_i": _fmt(values[i]), "x_i − μ": _fmt(s.centered[i, 0]),
               "x̂_i": _fmt(s.x_hat[i, 0]), "y_i": _fmt(s.y[i, 0])} for i in range(m)],
@@ -249,8 +268,7 @@ elif section == "dropout":
         hide_index=True, width="stretch",
     )
     many, _ = C.inverted_dropout(np.tile(h, (2000, 1)), p, rng=int(it) + 1)  # 2,000 iterations at once
-    st.markdown(tr("concepts.inv_means", scale=_fmt(1 / (1 - p)), x=np.array2string(h, precision=2),
-                   mean=np.array2string(many.mean(axis=0), precision=2)))
+    st.markdown(tr("concepts.inv_means", scale=_fmt(1 / (1 - p)), x=_vec(h, "g"), mean=_vec(many.mean(axis=0), ".2f")))
     st.caption(tr("concepts.inv_test_time"))
 
 # =============================================================================== softmax
@@ -273,5 +291,6 @@ else:
             hide_index=True, width="stretch",
         )
         st.markdown(tr("concepts.soft_summary", top=int(np.argmax(probs)) + 1, p=f"{probs.max():.3f}",
+                       total=f"{probs.sum():.4f}",
                        h=f"{C.entropy(probs):.3f}", hmax=f"{np.log(z.size):.3f}"))
         st.caption(tr("concepts.soft_note"))

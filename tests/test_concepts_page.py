@@ -138,3 +138,31 @@ def test_softmax_temperature_and_bad_logits() -> None:
     at.text_input(key="concepts_soft_logits").set_value("5").run()
     assert not at.exception and at.error  # one logit is not a distribution over classes
     assert at.select_slider(key="concepts_soft_t").value == 0.05
+
+
+def test_softmax_sum_is_shown_and_t1_is_drawn_once() -> None:
+    at = _open(section="softmax")
+    assert "Σᵢ pᵢ = 1.0000" in _texts(at)
+    bars = [f for f in _figures(at) if f["data"][0]["type"] == "bar"][0]
+    assert len(bars["data"]) == 1  # T = 1: no second, identical series
+    at.select_slider(key="concepts_soft_t").set_value(2.0).run()
+    bars = [f for f in _figures(at) if f["data"][0]["type"] == "bar"][0]
+    assert len(bars["data"]) == 2
+
+
+def test_batchnorm_formulas_print_signs_and_epsilon_as_maths() -> None:
+    at = _open(section="norm")
+    at.text_input(key="concepts_bn_values").set_value("-1, -2, -6").run()
+    at.number_input(key="concepts_bn_beta").set_value(-0.5).run()
+    body = "\n".join(e.value for e in at.latex)
+    assert "x_i + 3" in body  # μ = −3: not "x_i--3"
+    assert r"10^{-5}" in body and "1e-05" not in body  # ε, not KaTeX's "1e − 05"
+    assert r"\hat x_i - 0.5" in body  # β = −0.5: not "+-0.5"
+
+
+def test_vectors_are_written_with_commas() -> None:
+    at = _open(section="activations")
+    text = _texts(at)
+    assert "x = [0, −3]" in text and "[−11, −16]" in text  # seed 1 (numpy printed "[ 0. -3.]")
+    _section(at, "dropout")
+    assert "the inputs [0.5, 1.2, 0.8, 2, 0.3, 1.5]" in _texts(at)

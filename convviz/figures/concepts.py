@@ -103,8 +103,9 @@ def connectivity_figure(
         colors = [HIGHLIGHT if i == selected else "white" for i in range(n_out)]
         fig.add_trace(go.Scatter(x=xs_out, y=np.ones(n_out), mode="markers+text", showlegend=False,
                                  marker={"size": 34, "color": colors, "line": {"color": "#333", "width": 2}},
-                                 text=[f"h{i + 1}" for i in range(n_out)], textfont={"size": 14},
-                                 hoverinfo="skip"), 1, col)
+                                 text=[f"h{i + 1}" for i in range(n_out)], hoverinfo="skip",
+                                 textfont={"size": 14, "color": ["white" if i == selected else "#444"
+                                                                 for i in range(n_out)]}), 1, col)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, range=[-0.3, 1.3])
     return _base(fig, 340)
@@ -183,9 +184,11 @@ def bn_figure(x: np.ndarray, x_hat: np.ndarray, y: np.ndarray, labels: Mapping[s
         vals = np.asarray(vals, dtype=np.float64).ravel()
         fig.add_trace(go.Scatter(x=vals, y=[name] * len(vals), mode="markers+text", name=name,
                                  text=[f"{v:.2f}" for v in vals], textposition="top center",
-                                 marker={"size": 16, "color": PALETTE[r]}, showlegend=False))
-    fig.update_yaxes(autorange="reversed")
-    return _base(fig, 300)
+                                 marker={"size": 16, "color": PALETTE[r]}, showlegend=False,
+                                 cliponaxis=False))
+    # room above the first row for its value labels (they were cut off at the top edge)
+    fig.update_yaxes(autorange=False, range=[len(rows) - 0.5, -0.8])
+    return _base(fig, 320)
 
 
 # --------------------------------------------------------------------------- dropout
@@ -230,15 +233,16 @@ def network_figure(layer_sizes: Sequence[int], masks: Sequence[np.ndarray], labe
 def softmax_figure(
     logits: Sequence[float], temperature: float, labels: Mapping[str, str], class_names: Sequence[str] | None = None
 ) -> go.Figure:
-    """Probabilities softmax(z / T) next to the plain softmax (T = 1)."""
+    """Probabilities softmax(z / T) next to the plain softmax (T = 1; drawn once when T = 1)."""
     z = np.asarray(logits, dtype=np.float64)
     names = list(class_names) if class_names else [f"{i + 1}" for i in range(z.size)]
     p_t = C.softmax(z, temperature)
     p_1 = C.softmax(z, 1.0)
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=names, y=p_1, name=labels["t1"], marker_color="#c7c7c7",
-                         text=[f"{v:.3f}" for v in p_1], textposition="outside"))
-    fig.add_trace(go.Bar(x=names, y=p_t, name=labels["t"], marker_color=PALETTE[0],
+    if not np.isclose(temperature, 1.0):  # at T = 1 the comparison would be the same bars twice
+        fig.add_trace(go.Bar(x=names, y=p_1, name=labels["t1"], marker_color="#c7c7c7",
+                             text=[f"{v:.3f}" for v in p_1], textposition="outside"))
+    fig.add_trace(go.Bar(x=names, y=p_t, name=labels["t"], marker_color=PALETTE[0], showlegend=True,
                          text=[f"{v:.3f}" for v in p_t], textposition="outside"))
     fig.update_layout(barmode="group")
     fig.update_yaxes(range=[0, 1.12], title_text=labels["prob"])

@@ -206,3 +206,116 @@ def test_render_animation_alone_is_defensive(op, settings) -> None:
     at.run()
     _no_crash(at)
     assert at.warning or at.error
+
+
+# ------------------------------------------------------------------ layout (phone / projector)
+def _fig(h=5, k=3, **kw):
+    from convviz.figures.animation import build_animation_figure
+    from convviz.frames import build_animation, config_from_settings, lecture_values
+
+    x, kern = lecture_values(h, h, k, k)
+    anim = build_animation(config_from_settings("conv", {"h": h, "w": h, "kh": k, "kw": k}),
+                           x, kern)
+    return json.loads(build_animation_figure(anim, **kw).to_json())
+
+
+def _text_px(text: str, size: int) -> float:
+    """Width in pixels in DejaVu Sans (wider than the browser's Open Sans / Arial)."""
+    from PIL import ImageFont
+
+    return ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", size).getlength(text)
+
+
+@pytest.mark.parametrize(("width_px", "stacked", "h", "k"),
+                         [(340, True, 5, 3), (340, True, 9, 3), (340, True, 16, 7),
+                          (780, None, 5, 3), (780, None, 9, 3), (780, None, 16, 7)])
+def test_figure_fits_its_width_with_no_empty_band(width_px, stacked, h, k) -> None:
+    from convviz.figures.animation import BUTTONS_PX, MIN_FONT, SLIDER_PX
+
+    fig = _fig(h, k, width_px=width_px, stacked=stacked)
+    lay = fig["layout"]
+    x0, x1 = lay["xaxis"]["range"]
+    y1, y0 = lay["yaxis"]["range"]
+    plot_h = lay["height"] - BUTTONS_PX - SLIDER_PX
+    # equal x and y scale: the y span drawn in plot_h pixels at width_px / x-span px per cell
+    assert abs((y1 - y0) * width_px / (x1 - x0) - plot_h) <= 2
+    # every panel inside the x range
+    cells = [t for t in fig["data"] if t.get("fill") == "toself"]
+    xs = [v for t in cells for v in t["x"] if v is not None]
+    assert x0 <= min(xs) and max(xs) <= x1
+    # the step's computation: every line of every frame fits the width; same font size
+    eq = [t for t in fig["data"] if t["name"] == "equation"][0]
+    size = eq["textfont"]["size"]
+    assert size >= 13
+    left_px = (eq["x"][0] - x0) * width_px / (x1 - x0)
+    for frame in fig["frames"]:
+        for line in frame["data"][5]["text"][0].split("<br>"):
+            assert left_px + _text_px(line, size) <= width_px, line
+    # legible numbers
+    assert all(t["textfont"]["size"] >= MIN_FONT for t in fig["data"] if t["name"] == "in_text")
+    assert lay["height"] <= (780 if width_px < 500 else 1000) or h == 16
+
+
+def test_compact_layout_stacks_input_kernel_output() -> None:
+    fig = _fig(5, 3, width_px=340, stacked=True)
+    ann = fig["layout"]["annotations"]
+    assert [a["x"] for a in ann[:3]] == [0.0, 0.0, 0.0]  # one column
+    ys = [a["y"] for a in ann[:3]]
+    assert ys[0] < ys[1] < ys[2]  # input above kernel above output
+    assert ys[1] > 5 and ys[2] > 5 + 3  # below the 5 input rows / the 3 kernel rows
+    assert "input 5x5" in ann[0]["text"] and "kernel 3x3" in ann[1]["text"]
+    wide = _fig(5, 3, width_px=780)
+    assert wide["layout"]["annotations"][2]["x"] > 5 + 3  # side by side
+    # many steps: the slider's tick numbers hidden on a phone (they would overlap)
+    slider = _fig(9, 3, width_px=340, stacked=True)["layout"]["sliders"][0]
+    assert slider["font"]["color"] == "rgba(0,0,0,0)" and slider["currentvalue"]["font"]["color"]
+
+
+def test_cells_are_clickable_markers() -> None:
+    fig = _fig(5, 3, width_px=780)
+    hits = {t["name"]: t for t in fig["data"] if t["name"].startswith("hit_")}
+    assert len(hits["hit_0"]["customdata"]) == 25 and len(hits["hit_1"]["customdata"]) == 9
+    assert [1, 1, 2] in hits["hit_1"]["customdata"]
+    # the marker of output (1, 2) sits in the middle of that cell of the output panel
+    k = hits["hit_1"]["customdata"].index([1, 1, 2])
+    out_x = [a for a in fig["layout"]["annotations"] if "output" in a["text"]][0]["x"]
+    assert hits["hit_1"]["x"][k] == out_x + 2.5 and hits["hit_1"]["y"][k] == 1.5
+
+
+def test_compact_toggle_on_the_page() -> None:
+    at = _page(arith_op="conv", arith_h=5, arith_w=5)
+    assert at.session_state["anim_compact"] is False  # AppTest has no phone User-Agent
+    at.toggle(key="anim_compact").set_value(True).run()
+    _no_crash(at)
+    ann = _spec(at)["layout"]["annotations"]
+    assert [a["x"] for a in ann[:3]] == [0.0, 0.0, 0.0]
+    assert any("1×1 + 1×0 + 1×1" in m.value for m in at.markdown)  # every step, on the page
+
+
+def _click_script(customdata: list) -> None:
+    import streamlit as st
+
+    from pages._animation_panel import _on_click
+
+    st.session_state.setdefault("anim_chart_n", 0)
+    if "clicked" not in st.session_state:
+        st.session_state["fake_chart"] = {"selection": {"points": [{"customdata": customdata}]}}
+        _on_click("fake_chart", (1, 1), (6, 6))
+        st.session_state["clicked"] = True
+    st.write("done")
+
+
+@pytest.mark.parametrize(("customdata", "expect"), [
+    ([1, 3, 4], {"anim_pick": "output", "anim_pick_or": 2, "anim_pick_oc": 3}),  # crop (1, 1)
+    ([0, 0, 5], {"anim_pick": "input", "anim_pick_ir": 0, "anim_pick_ic": 5}),
+    ([1, 0, 0], {}),  # a cropped canvas cell: nothing picked
+])
+def test_a_click_on_a_cell_picks_it(customdata, expect) -> None:
+    at = AppTest.from_function(_click_script, args=(customdata,), default_timeout=60)
+    at.run()
+    _no_crash(at)
+    for key, value in expect.items():
+        assert at.session_state[key] == value
+    assert at.session_state["anim_chart_n"] == (1 if expect else 0)
+    if not expect:
+        assert "anim_pick" not in at.session_state

@@ -71,12 +71,14 @@ def _out_side_cells(anim: Animation, out_cells):
     return [(a + t, b + left) for a, b in out_cells]
 
 
-WIDE_PX = 720  # drawn for a laptop / projector content column (wider screens just add margin)
+WIDE_PX = 780  # drawn for a laptop / projector content column (wider screens just add margin)
 COMPACT_PX = 340  # a phone's content column (390-pixel screen minus Streamlit's padding)
 MIN_CELL_PX = 18.0  # below this, side by side is too small: stack the panels
 MIN_FONT = 10  # cell numbers never smaller than this (pixels)
 SLIDER_PX = 112  # the step slider under the plot (plotly pushes the bottom margin by this)
 BUTTONS_PX = 44  # Play / Pause / Slow / Fast above the plot
+MAX_HEIGHT_PX = {True: 780, False: 1000}  # stacked figure height cap (narrow, wide): one screen
+WEIGHTS_MIN_CELL_PX = 26.0  # the small "×w" weights in the window only in cells this big
 
 
 def _chars(room_px: float, font_px: float) -> int:
@@ -98,6 +100,21 @@ def _wrap_label(text: str, room_px: float, font_px: float) -> list[str]:
         else:
             lines.append(part)
     return lines
+
+
+def _pick_text(anim: Animation, lang: str, pick_output: tuple[int, int] | None,
+               pick_input: tuple[int, int] | None) -> str:
+    """What a picked cell reads / feeds, in words (empty without a pick)."""
+    scatter_view = anim.canvas is not None
+    if pick_input is not None:
+        r, c = pick_input
+        key = "anim.pick_in_scatter" if scatter_view else "anim.pick_in"
+        return translate(key, lang, r=r, c=c, n=len(anim.output_cells_for_input(r, c)))
+    if pick_output is not None:
+        a, b = pick_output
+        key = "anim.pick_out_scatter" if scatter_view else "anim.pick_out"
+        return translate(key, lang, a=a, b=b, n=len(anim.input_cells_for_output(a, b)))
+    return ""
 
 
 def side_by_side_fits(anim: Animation, width_px: float = WIDE_PX, lang: str = "en") -> bool:
@@ -140,12 +157,24 @@ def build_animation_figure(
     line_px = label_px * 1.35
     flat = scene(anim, lang)
     labels = flat.labels
+    step_word = translate("anim.step", lang)
+    eq_texts = [_wrap_lines(f"{step_word}{t + 1}/{anim.n_steps}: " + anim.step_text(t, lang),
+                            width_px - 12, eq_px) for t in range(anim.n_steps)]
+    eq_px_total = max(len(lines) for lines in eq_texts) * eq_px * 1.3 + 8
+    pick_text = _pick_text(anim, lang, pick_output, pick_input)
+    pick_lines = _wrap_lines(pick_text, width_px - 12, 13) if pick_text else []
+    pick_px = len(pick_lines) * 13 * 1.35 + 6 if pick_lines else 0.0
     if stacked:
         panel_w = max(flat.in_shape[1], flat.k_span[1], flat.out_shape[1])
         cell_px = min(40.0 if narrow else 48.0, width_px / (panel_w + 1))
         in_lines = _wrap_label(labels["input"], width_px - 10, label_px)
         k_lines = _wrap_label(labels["kernel"], width_px - 10, label_px)
         out_lines = _wrap_label(labels["output"], width_px - 10, label_px)
+        # as big as the width allows, but the whole figure on about one screen
+        n_rows = flat.in_shape[0] + flat.k_span[0] + flat.out_shape[0] + 1.3
+        fixed_px = ((len(in_lines) + len(k_lines) + len(out_lines)) * line_px + 28
+                    + eq_px_total + pick_px + BUTTONS_PX + SLIDER_PX)
+        cell_px = min(cell_px, max(22.0, (MAX_HEIGHT_PX[narrow] - fixed_px) / n_rows))
         rows = (len(k_lines) * line_px + 10) / cell_px, (len(out_lines) * line_px + 10) / cell_px
         sc = scene(anim, lang, stacked=True, vgap=(0.5 + rows[0], 0.5 + rows[1]))
         top_rows = (len(in_lines) * line_px + 8) / cell_px
@@ -161,7 +190,7 @@ def build_animation_figure(
         top_rows = (max(len(in_lines), len(out_lines)) * line_px + 8) / cell_px
         k_bottom = sc.k_span[0] + (len(k_lines) * line_px + 6) / cell_px
         below_rows = max(0.0, k_bottom - sc.height)
-    font = int(max(MIN_FONT, min(18, cell_px * 0.42)))
+    font = int(max(MIN_FONT, min(18, cell_px * 0.46)))
     small = int(max(8, font * 0.7))
     ix, iy = sc.in_origin
     kx, ky = sc.k_origin
@@ -214,7 +243,6 @@ def build_animation_figure(
         static.append(_cells_trace([(r, c) for r in range(oh) for c in range(ow)], ox, oy,
                                    COLORS["output"], name="output"))
     # picks: static highlights
-    pick_text = ""
     if pick_output is not None:
         a, b = pick_output
         src = anim.input_cells_for_output(a, b)
@@ -222,8 +250,6 @@ def build_animation_figure(
                                    name="pick_src"))
         static.append(_cells_trace([(a, b)], ox, oy, COLORS["pick"], width=3, line="#a21caf",
                                    name="pick_dst"))
-        key = "anim.pick_out_scatter" if scatter_view else "anim.pick_out"
-        pick_text = translate(key, lang, a=a, b=b, n=len(src))
     if pick_input is not None:
         r, c = pick_input
         dst = anim.output_cells_for_input(r, c)
@@ -232,8 +258,6 @@ def build_animation_figure(
         if dst:
             static.append(_cells_trace(dst, ox, oy, COLORS["pick"], width=3, line="#a21caf",
                                        name="pick_dst"))
-        key = "anim.pick_in_scatter" if scatter_view else "anim.pick_in"
-        pick_text = translate(key, lang, r=r, c=c, n=len(dst))
     if clickable:  # invisible, hoverable markers: a click on a cell picks it
         for side, (x0, y0, h, w, key) in enumerate(((ix, iy, gh, gw, "anim.hover_in"),
                                                      (ox, oy, oh, ow, "anim.hover_out"))):
@@ -249,14 +273,9 @@ def build_animation_figure(
 
     # the step's computation, wrapped to the plot's width, under the panels
     content_bottom = sc.height + below_rows
-    pick_lines = _wrap_lines(pick_text, width_px - 12, 13) if pick_text else []
-    pick_rows = (len(pick_lines) * 13 * 1.35 + 6) / cell_px if pick_lines else 0.0
+    pick_rows = pick_px / cell_px
     eq_y = content_bottom + 0.3 + pick_rows
-    step_word = translate("anim.step", lang)
-    eq_texts = [_wrap_lines(f"{step_word}{t + 1}/{anim.n_steps}: " + anim.step_text(t, lang),
-                            width_px - 12, eq_px) for t in range(anim.n_steps)]
-    eq_lines = max(len(lines) for lines in eq_texts)
-    eq_rows = 0.3 + pick_rows + (eq_lines * eq_px * 1.3 + 8) / cell_px
+    eq_rows = 0.3 + pick_rows + eq_px_total / cell_px
     visible_w = width_px / cell_px  # x range in cells; the content is centred in it
     x_mid = sc.width / 2
     x_left = x_mid - visible_w / 2
@@ -273,7 +292,7 @@ def build_animation_figure(
         # window (input side) and the kernel weights at each tap (bottom-right, small)
         wx, wy = _polys(win_cells, ix, iy, inset=0.06)
         window = _scatter(x=wx, y=wy)
-        if scatter_view or cfg.is_pool:
+        if scatter_view or cfg.is_pool or cell_px < WEIGHTS_MIN_CELL_PX:
             weights = _scatter(x=[], y=[], text=[])
         else:
             wtxt = [((r, c), "×" + fmt(w)) for (r, c), w in zip(step.cells, step.weights,
@@ -345,7 +364,7 @@ def build_animation_figure(
     tick_font = 12 if tick_room >= 26 else 9 if tick_room >= 16 else 0
     slider = {
         "active": start, "x": 0.0, "len": 1.0, "y": 0, "yanchor": "top", "pad": {"t": 20},
-        "currentvalue": {"prefix": translate("anim.step", lang), "font": {"size": 14}},
+        "currentvalue": {"prefix": step_word, "font": {"size": 14, "color": "#111827"}},
         "font": {"size": max(tick_font, 8),
                  "color": "#374151" if tick_font else "rgba(0,0,0,0)"},
         "steps": [{"label": str(t + 1), "method": "animate",
@@ -381,7 +400,7 @@ def build_animation_figure(
     plot_h = (y_bottom - y_top) * cell_px
     layout = dict(
         height=int(round(plot_h + BUTTONS_PX + SLIDER_PX)),
-        margin={"l": 0, "r": 0, "t": BUTTONS_PX, "b": 10},
+        margin={"l": 0, "r": 0, "t": BUTTONS_PX, "b": 30},
         plot_bgcolor="white", paper_bgcolor="white", showlegend=False,
         hovermode="closest", dragmode=False,
         xaxis={"visible": False, "range": [x_left, x_left + visible_w], "fixedrange": True},

@@ -108,8 +108,9 @@ if settings is not None:
     result = W.filtered_preview(image_key, small, settings)
     col_result.image(result.png, caption=tr("filters.result"), width="stretch", output_format="PNG")
     with col_kernel:
-        title = tr("filters.kernel_title", h=kernel.shape[0], w=kernel.shape[1], total=_g(float(kernel.sum())))
-        _chart("flt_kernel_fig", lambda: kernel_figure(kernel, title), kernel.tobytes(), kernel.shape)
+        title = tr("filters.kernel_title", h=kernel.shape[0], w=kernel.shape[1])
+        _chart("flt_kernel_fig", lambda: kernel_figure(kernel, title, lang=lang()), kernel.tobytes(), kernel.shape)
+        st.caption(tr("filters.kernel_sum", total=_g(float(kernel.sum()))))
         if name == "sobel_magnitude":
             st.caption(tr("filters.kernel_magnitude"))
     d = result.display
@@ -148,9 +149,10 @@ if concept == "corr":
     c1, c2 = st.columns(2)
     c1.image(demo["corr"], caption=tr("filters.corr_correlation"), width="stretch", output_format="PNG")
     c2.image(demo["conv"], caption=tr("filters.corr_convolution"), width="stretch", output_format="PNG")
-    _chart("flt_corr_diff", lambda: diverging_figure(demo["diff"], tr("filters.corr_difference")), image_key, cname)
+    _chart("flt_corr_diff", lambda: diverging_figure(demo["diff"], tr("filters.corr_difference"), lang=lang()),
+           image_key, cname)
     st.write(tr("filters.corr_numbers", max=_g(demo["max"]), mean=_g(demo["mean"])))
-    _chart("flt_corr_rot", lambda: kernel_figure(demo["rotated"], "K[::-1, ::-1]"), cname)
+    _chart("flt_corr_rot", lambda: kernel_figure(demo["rotated"], "K[::-1, ::-1]", lang=lang()), cname)
 
 elif concept == "assoc":
     st.write(tr("filters.assoc_intro"))
@@ -166,8 +168,8 @@ elif concept == "assoc":
                 circular=_g(demo["circular"]), zero_all=_g(demo["zero_all"]),
                 zero_inner=_g(demo["zero_inner"]), m=demo["margin"]))
     diff_title = tr("filters.assoc_difference") + " (" + tr("filters.border_zero") + ")"
-    _chart("flt_assoc_diff", lambda: diverging_figure(demo["diff"], diff_title), image_key, a_name, b_name)
-    _chart("flt_assoc_kernel", lambda: kernel_figure(demo["kernel"], tr("filters.assoc_kernel")), a_name, b_name)
+    _chart("flt_assoc_diff", lambda: diverging_figure(demo["diff"], diff_title, lang=lang()), image_key, a_name, b_name)
+    _chart("flt_assoc_kernel", lambda: kernel_figure(demo["kernel"], tr("filters.assoc_kernel"), lang=lang()), a_name, b_name)
 
 elif concept == "sep":
     sep_sigma = st.slider(tr("filters.sep_sigma"), 1.0, 4.0, 2.0, 0.5, key="flt_sep_sigma")
@@ -177,9 +179,9 @@ elif concept == "sep":
                 ratio=_f(demo["t2d"] / max(demo["tsep"], 1e-9), 1), w=w, h=h, diff=_g(demo["diff"])))
     c1, c2 = st.columns([1, 3])
     with c1:
-        _chart("flt_sep_col", lambda: kernel_figure(demo["column"][:, None], tr("filters.sep_column")), sep_sigma)
+        _chart("flt_sep_col", lambda: kernel_figure(demo["column"][:, None], tr("filters.sep_column"), lang=lang()), sep_sigma)
     with c2:
-        _chart("flt_sep_row", lambda: kernel_figure(demo["row"][None, :], tr("filters.sep_row")), sep_sigma)
+        _chart("flt_sep_row", lambda: kernel_figure(demo["row"][None, :], tr("filters.sep_row"), lang=lang()), sep_sigma)
     st.image(demo["image"], width="content", output_format="PNG")
 
 elif concept == "border":
@@ -202,7 +204,7 @@ elif concept == "stride":
     st.write(tr("filters.stride_numbers", h=h, w=w, oh=oh, ow=ow, kh=demo["k_shape"][0], kw=demo["k_shape"][1],
                 d=dilation, eh=demo["d_shape"][0], ew=demo["d_shape"][1], taps=demo["taps"]))
     st.image(demo["png"], caption=tr("filters.stride_output", oh=oh, ow=ow), width=int(ow), output_format="PNG")
-    _chart("flt_stride_kernel_fig", lambda: kernel_figure(demo["kernel"], tr("filters.stride_dilated_kernel")),
+    _chart("flt_stride_kernel_fig", lambda: kernel_figure(demo["kernel"], tr("filters.stride_dilated_kernel"), lang=lang()),
            sname, dilation)
 
 elif concept == "equiv":
@@ -216,7 +218,7 @@ elif concept == "equiv":
     st.write(tr("filters.equiv_shift_numbers", circular=_g(demo["circular"]), zero_all=_g(demo["zero_all"]),
                 zero_inner=_g(demo["zero_inner"])))
     diff_title = tr("filters.equiv_difference") + " (" + tr("filters.border_zero") + ")"
-    _chart("flt_equiv_diff", lambda: diverging_figure(demo["diff"], diff_title), image_key, dy, dx)
+    _chart("flt_equiv_diff", lambda: diverging_figure(demo["diff"], diff_title, lang=lang()), image_key, dy, dx)
     c1, c2 = st.columns(2)
     c1.image(demo["rot_then"], caption=tr("filters.equiv_rot_then"), width="stretch", output_format="PNG")
     c2.image(demo["filter_rot"], caption=tr("filters.equiv_filter_rot"), width="stretch", output_format="PNG")

@@ -63,7 +63,8 @@ def test_default_page_shows_result_kernel_and_downloads(at: AppTest) -> None:
     assert_page_intact(at)
     assert captions_of_images(at)[:2] == ["Original", "Result"]
     titles = chart_titles(at)
-    assert "Kernel (5 x 5), sum of weights 1<br>1/273 × " in titles
+    assert "Kernel 5x5 (× 1/273)" in titles  # one line: the factor in the title ...
+    assert "Sum of the kernel's weights: 1." in texts(at)  # ... the sum in a caption
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Download the result (PNG, full resolution)", "Download the kernel (CSV)"]
     assert "Values are rounded and clipped" in texts(at)
@@ -111,7 +112,8 @@ def test_custom_kernel_normalise_and_zero_sum_warning(at: AppTest) -> None:
     at.selectbox(key="flt_name").set_value("custom").run()
     at.text_area(key="flt_custom").input("1 2 1\n2 4 2\n1 2 1").run()
     at.checkbox(key="flt_normalise").check().run()
-    assert "Kernel (3 x 3), sum of weights 1<br>1/16 × " in chart_titles(at)
+    assert "Kernel 3x3 (× 1/16)" in chart_titles(at)
+    assert "Sum of the kernel's weights: 1." in texts(at)
     at.text_area(key="flt_custom").input("1 0 -1").run()
     assert any("cannot be normalised" in w.value for w in at.warning)
     assert not at.exception
@@ -201,6 +203,26 @@ def test_spanish_numbers_use_a_decimal_comma() -> None:
         assert any(abs(n - expected) <= 5e-4 * max(abs(expected), 1) for n in numbers), (expected, note)
     assert re.search(r"\b\d+,\d ms", " ".join(c.value for c in at.caption))  # the timing: 12,3 ms
     assert not at.exception
+
+
+def test_difference_map_numbers_its_axes_and_colour_bar() -> None:
+    """The correlation - convolution map: tick marks come with numbers (pixels on the axes,
+    values on the colour bar), decimals with a comma in Spanish; the kernel's weights too."""
+    for lang, separators in (("en", ".,"), ("es", ",.")):
+        at = open_page(lang)
+        at.radio(key="flt_concept").set_value("corr").run()
+        fig = next(f for f in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+                   if f["data"][0]["type"] == "heatmap" and "colorbar" in f["data"][0])
+        layout = fig["layout"]
+        assert layout["xaxis"]["showticklabels"] and layout["yaxis"]["showticklabels"]
+        assert fig["data"][0]["colorbar"]["showticklabels"] and fig["data"][0]["colorbar"]["ticks"] == "outside"
+        assert layout["separators"] == separators
+    at.selectbox(key="flt_name").set_value("custom").run()
+    at.text_area(key="flt_custom").input("0.1234567 -2.5").run()  # no 1/d form: decimals in the cells
+    kernel = next(f for f in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+                  if f["layout"]["title"]["text"] == "Filtro 1x2")
+    assert kernel["data"][0]["text"] == [["0,123", "-2,5"]]
+    assert "Suma de los pesos del filtro: -2,377." in texts(at)
 
 
 def test_broken_upload_is_explained_wholly_in_spanish() -> None:

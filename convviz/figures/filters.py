@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from convviz.filters import DIVERGING_STOPS
+from convviz.i18n import NUMBER_SEPARATORS, fmt_number
 from convviz.images import encode_png
 
 DIVERGING_SCALE = [[(s + 1) / 2, f"rgb{rgb}"] for s, rgb in DIVERGING_STOPS]
@@ -42,22 +43,30 @@ def integer_form(kernel: np.ndarray, max_den: int = 1000) -> tuple[np.ndarray, i
     return ints.astype(np.int64), den
 
 
-def _fmt(v: float) -> str:
+def _fmt(v: float, lang: str = "en") -> str:
     if abs(v - round(v)) < 1e-9:
         return str(int(round(v)))
-    return f"{v:.3g}" if abs(v) >= 1e-3 else f"{v:.2e}"
+    return fmt_number(v, lang, spec=".3g" if abs(v) >= 1e-3 else ".2e")
 
 
-def kernel_figure(kernel: np.ndarray, title: str = "", max_text: int = 15) -> go.Figure:
+def _separators(lang: str) -> str:
+    """plotly's ``layout.separators`` (decimal, then thousands) for ``lang``."""
+    thousands, decimal = NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS["en"])
+    return decimal + thousands
+
+
+def kernel_figure(kernel: np.ndarray, title: str = "", max_text: int = 15, lang: str = "en") -> go.Figure:
     """The kernel as a heatmap (blue negative, white 0, red positive) with each weight
-    written in its cell (up to ``max_text`` per side); written as ``1/d x integers``
-    when the kernel has such a form (e.g. the lecture's ``1/273``)."""
+    written in its cell (up to ``max_text`` per side); written as integers with the factor
+    in the title, ``"<title> (× 1/d)"``, when the kernel has such a form (e.g. the lecture's
+    ``1/273``). Decimals use the separator of ``lang``."""
     k = np.atleast_2d(np.asarray(kernel, dtype=np.float64))
     kh, kw = k.shape
     form = integer_form(k)
-    shown, prefix = (form[0].astype(float), f"1/{form[1]} × ") if form and form[1] > 1 else (k, "")
+    factor = form[1] if form and form[1] > 1 else None
+    shown = form[0].astype(float) if factor else k
     limit = float(np.max(np.abs(k))) or 1.0
-    text = [[_fmt(v) for v in row] for row in shown] if max(kh, kw) <= max_text else None
+    text = [[_fmt(v, lang) for v in row] for row in shown] if max(kh, kw) <= max_text else None
     fig = go.Figure(
         go.Heatmap(
             z=k.tolist(), x=list(range(kw)), y=list(range(kh)),
@@ -70,11 +79,11 @@ def kernel_figure(kernel: np.ndarray, title: str = "", max_text: int = 15) -> go
     )
     side = max(kh, kw)
     fig.update_layout(
-        title={"text": f"{title}<br>{prefix}" if prefix else title, "font": _FONT},
+        title={"text": f"{title} (× 1/{factor})" if factor else title, "font": _FONT},
         height=int(min(560, 90 + 46 * side)) if side > 1 else 160,
-        margin={"l": 10, "r": 10, "t": 80 if prefix else 50, "b": 10},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10}, separators=_separators(lang),
         xaxis={"showticklabels": kw <= 15, "dtick": 1, "constrain": "domain"},
-        yaxis={"autorange": "reversed", "showticklabels": kh <= 15, "dtick": 1, "scaleanchor": "x"},
+        yaxis={"autorange": "reversed", "showticklabels": kh <= 15, "dtick": 1, "scaleanchor": "x", "constrain": "domain"},
         plot_bgcolor="white",
     )
     return fig
@@ -103,12 +112,15 @@ def _image_layout(fig: go.Figure, title: str, h: int, w: int) -> None:
         height=int(min(640, max(260, 60 + 520 * h / max(w, 1)))),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
-    fig.update_xaxes(showticklabels=False, showgrid=False)
-    fig.update_yaxes(showticklabels=False, showgrid=False, scaleanchor="x")
+    # no numbers on an image's axes, so no tick marks either (the theme would draw bare marks)
+    fig.update_xaxes(showticklabels=False, showgrid=False, ticks="")
+    fig.update_yaxes(showticklabels=False, showgrid=False, scaleanchor="x", ticks="")
 
 
-def diverging_figure(values: np.ndarray, title: str = "", limit: float | None = None) -> go.Figure:
-    """A signed 2-D array as a heatmap with 0 white, a colour bar and values in the hover.
+def diverging_figure(values: np.ndarray, title: str = "", limit: float | None = None, lang: str = "en") -> go.Figure:
+    """A signed 2-D array as a heatmap with 0 white, a colour bar and values in the hover;
+    the axes are numbered in pixels (column x, row y) and the colour bar in values, with the
+    decimal separator of ``lang``.
 
     ``limit`` sets ``zmin = -limit, zmax = limit`` (default ``max |values|``, at least 1e-12
     so an all-zero difference still draws).
@@ -119,13 +131,17 @@ def diverging_figure(values: np.ndarray, title: str = "", limit: float | None = 
     fig = go.Figure(
         go.Heatmap(
             z=v, zmin=-lim, zmax=lim, colorscale=DIVERGING_SCALE,
-            colorbar={"thickness": 14, "tickfont": {"size": 13}},
+            colorbar={"thickness": 14, "tickfont": {"size": 13}, "ticks": "outside", "showticklabels": True,
+                      "nticks": 7, "exponentformat": "power"},
             hovertemplate="x %{x}, y %{y}: %{z:.4g}<extra></extra>",
         )
     )
     h, w = v.shape
     _image_layout(fig, title, h, w)
-    fig.update_yaxes(autorange="reversed")
+    # tick marks with their numbers (pixel coordinates), not bare marks
+    fig.update_xaxes(showticklabels=True, ticks="outside", tickfont={"size": 12}, nticks=6)
+    fig.update_yaxes(autorange="reversed", showticklabels=True, ticks="outside", tickfont={"size": 12}, nticks=6)
+    fig.update_layout(separators=_separators(lang), margin={"l": 45, "r": 10, "t": 50, "b": 30})
     return fig
 
 
@@ -144,8 +160,8 @@ def images_grid(images: Sequence[tuple[str, np.ndarray]], cols: int = 2, zoom: i
         big = np.repeat(np.repeat(arr, zoom, axis=0), zoom, axis=1)
         uri = "data:image/png;base64," + base64.b64encode(encode_png(big)).decode("ascii")
         fig.add_trace(go.Image(source=uri, hoverinfo="skip"), row=idx // cols + 1, col=idx % cols + 1)
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False)
+    fig.update_xaxes(showticklabels=False, ticks="")
+    fig.update_yaxes(showticklabels=False, ticks="")
     for annotation in fig.layout.annotations:
         annotation.font = _FONT
     fig.update_layout(height=int(120 + 330 * rows), margin={"l": 10, "r": 10, "t": 40, "b": 10})

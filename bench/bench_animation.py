@@ -32,6 +32,7 @@ def main() -> None:
     frames_wall, _ = median_ms(lambda: build_animation(cfg, x, k).partials)
     fig_wall, _ = median_ms(lambda: build_animation_figure(anim))
     json_size = len(build_animation_figure(anim).to_json())
+    phone_size = len(build_animation_figure(anim, width_px=340, stacked=True).to_json())
     write_gif(anim)
     gif_wall, gif_cpu = median_ms(lambda: write_gif(anim), repeat=5)
     gif_size = len(write_gif(anim))
@@ -57,6 +58,7 @@ def main() -> None:
     print(f"engine frames (9x9, 3x3, 49 steps): {frames_wall:7.1f} ms")
     print(f"figure build:                       {fig_wall:7.1f} ms")
     print(f"figure JSON (to_json):              {json_size / 1024:7.1f} KB   (target < 300 KB)")
+    print(f"figure JSON, phone layout (stacked): {phone_size / 1024:6.1f} KB")
     print(f"figure JSON sent by the page:       {spec_size / 1024:7.1f} KB")
     print(f"page rerun, warm caches:            {warm_wall:7.1f} ms wall, {warm_cpu:6.1f} ms CPU"
           "   (target < 150 ms)")

@@ -166,7 +166,8 @@ def _clamp(key: str, top: int) -> None:
 
 def _picks(anim: Animation) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     mode = st.segmented_control(tr("anim.pick"), PICKS, key="anim_pick", required=True,
-                                format_func=lambda p: tr(f"anim.pick_{p}"))
+                                format_func=lambda p: tr(f"anim.pick_{p}"),
+                                help=tr("anim.pick_help"))
     if mode == "none":
         return None, None
     scatter = anim.canvas is not None

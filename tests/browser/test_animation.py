@@ -38,3 +38,23 @@ def test_download_gif(page, app_url) -> None:
     im = Image.open(io.BytesIO(data))
     assert im.n_frames > 1 and im.info.get("loop") == 0
     assert info.value.suggested_filename.endswith(".gif")
+
+
+CELL = """(side) => { const p = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const fl = p._fullLayout; const t = p.data.find(d => d.name === 'hit_' + side);
+  const k = t.customdata.findIndex(c => c[1] === 1 && c[2] === 2);
+  const bb = p.getBoundingClientRect();
+  return {x: bb.left + fl._size.l + fl.xaxis.l2p(t.x[k]), y: bb.top + fl._size.t + fl.yaxis.l2p(t.y[k])}; }"""
+PICK = "() => { const p = document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot');" \
+       " return p && p.layout ? p.layout.annotations.map(a => a.text).join(' | ') : ''; }"
+
+
+def test_click_on_an_output_cell_picks_it(page, app_url) -> None:
+    _open(page, app_url)
+    page.locator('[data-testid="stPlotlyChart"]').last.scroll_into_view_if_needed()
+    pt = page.evaluate(CELL, 1)
+    page.mouse.click(pt["x"], pt["y"])
+    page.wait_for_function(f"() => ({PICK})().includes('output (1,2) reads')", timeout=30_000)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] g.updatemenu-button', timeout=30_000)
+    # the pick starts the animation at that cell's step (row 1, col 2 of a 3x3 output)
+    assert page.evaluate(ACTIVE) == 1 * 3 + 2

@@ -145,6 +145,7 @@ def test_softmax_sum_is_shown_and_t1_is_drawn_once() -> None:
     assert "Σᵢ pᵢ = 1.0000" in _texts(at)
     bars = [f for f in _figures(at) if f["data"][0]["type"] == "bar"][0]
     assert len(bars["data"]) == 1  # T = 1: no second, identical series
+    assert bars["layout"]["xaxis"]["type"] == "category"  # class names, no 0.5, 1.5… ticks
     at.select_slider(key="concepts_soft_t").set_value(2.0).run()
     bars = [f for f in _figures(at) if f["data"][0]["type"] == "bar"][0]
     assert len(bars["data"]) == 2

@@ -246,5 +246,5 @@ def softmax_figure(
                          text=[f"{v:.3f}" for v in p_t], textposition="outside"))
     fig.update_layout(barmode="group")
     fig.update_yaxes(range=[0, 1.12], title_text=labels["prob"])
-    fig.update_xaxes(title_text=labels["class"])
+    fig.update_xaxes(title_text=labels["class"], type="category")  # "1", "2"… are names, not numbers
     return _base(fig, 420)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from convviz.errors import SpecError
-from convviz.i18n import translate
+from convviz.i18n import fmt_number, translate
 from convviz.layer_calc import LayerSettings, calculate
 from pages.ui import lang, tr
 
@@ -113,15 +113,16 @@ for note in result.notes:
     st.warning(note.text(lang()))
 
 col1, col2, col3 = st.columns(3)
-col1.metric(tr("arith.params"), f"{result.params:,}")
-col2.metric(tr("arith.macs"), f"{result.macs:,}")
-col3.metric(tr("arith.memory"), f"{result.output_elements:,}")
-st.caption(tr("arith.params_how", how=result.params_formula))
-st.caption(tr("arith.macs_how", how=result.macs_formula))
+col1.metric(tr("arith.params"), fmt_number(result.params, LANG))
+col2.metric(tr("arith.macs"), fmt_number(result.macs, LANG))
+col3.metric(tr("arith.memory"), fmt_number(result.output_elements, LANG))
+st.caption(tr("arith.params_how", how=f"{result.params_how} = {fmt_number(result.params, LANG)}"))
+st.caption(tr("arith.macs_how", how=f"{result.macs_how} = {fmt_number(result.macs, LANG)}"))
 if result.receptive_field is not None:
     size, jump, start = result.receptive_field
-    st.markdown(tr("arith.rf", sh=size[0], sw=size[1], jh=jump[0], jw=jump[1],
-                   s0=start[0], s1=start[1]))
+    n = {name: fmt_number(value, LANG) for name, value in zip(
+        ("sh", "sw", "jh", "jw", "s0", "s1"), (*size, *jump, *start), strict=True)}
+    st.markdown(tr("arith.rf", **n))
 
 st.divider()
 try:

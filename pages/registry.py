@@ -12,3 +12,12 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("pages/draw_digit.py", "digit.page_title", ":material/draw:", "common.nav_play"),
     ("pages/training_lab.py", "train.page_title", ":material/monitoring:", "common.nav_play"),
 ]
+
+HOME_FILE = "pages/home.py"
+"""The default page, served at "/"."""
+HOME_ALIAS = "home"
+"""A hidden page at "/home" that switches to the default page (Streamlit serves the default
+page only at "/", so "/home" said "Page not found")."""
+HOME_INTERNAL_PATH = "start"
+"""The default page's own (unused) path name: it must differ from :data:`HOME_ALIAS`."""
+HOME_SECTION = "common.nav_learn"

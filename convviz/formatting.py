@@ -78,7 +78,8 @@ def records(summary: Summary, lang: str = "en", section: str = "engine", sep: st
             indent: str = "\u2003") -> list[dict[str, Any]]:
     """One dict per row of the summary (for a data frame): the keys are the localized column
     names ``{section}.col_<column>`` of :data:`RECORD_COLUMNS`; params and MACs stay plain
-    integers (so a table sorts them as numbers), the path is indented by the row's depth."""
+    integers (so a table sorts them as numbers), memory is text in ``lang``'s number format
+    ("18,8 kB"), the path is indented by the row's depth."""
     labels = [translate(f"{section}.col_{c}", lang) for c in RECORD_COLUMNS]
     return [
         dict(zip(labels, (
@@ -87,7 +88,7 @@ def records(summary: Summary, lang: str = "en", section: str = "engine", sep: st
             shape_text(row.output_shape, sep),
             row.params,
             row.macs,
-            human_bytes(row.memory_bytes),
+            human_bytes(row.memory_bytes, lang),
             rf_text(row, sep),
             " | ".join(note.text(lang) for note in row.warnings),
         ), strict=True))

@@ -62,6 +62,10 @@ def _check_numbers(app: AppTest, spec_or_name, lang: str = "en") -> None:
     assert list(table.iloc[:, 3]) == [r.params for r in summary.layers]
     assert list(table.iloc[:, 4]) == [r.macs for r in summary.layers]
     assert list(table.iloc[:, 2]) == ["×".join(map(str, r.output_shape)) for r in summary.layers]
+    for shown, row in zip(table.iloc[:, 5], summary.layers, strict=True):  # memory: "18,8 kB" in Spanish
+        value, unit = shown.split(" ")
+        scale = {"B": 1, "kB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}[unit]
+        assert abs(parse_number(value, lang) * scale - row.memory_bytes) <= 0.005 * row.memory_bytes
 
 
 @pytest.mark.parametrize("name", list_presets())

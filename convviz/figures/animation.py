@@ -75,7 +75,7 @@ WIDE_PX = 780  # drawn for a laptop / projector content column (wider screens ju
 COMPACT_PX = 340  # a phone's content column (390-pixel screen minus Streamlit's padding)
 MIN_CELL_PX = 18.0  # below this, side by side is too small: stack the panels
 MIN_FONT = 10  # cell numbers never smaller than this (pixels)
-SLIDER_PX = 112  # the step slider under the plot (plotly pushes the bottom margin by this)
+SLIDER_PX = 112  # the step slider: the bottom margin it is drawn in
 BUTTONS_PX = 44  # Play / Pause / Slow / Fast above the plot
 MAX_HEIGHT_PX = {True: 780, False: 1000}  # stacked figure height cap (narrow, wide): one screen
 WEIGHTS_MIN_CELL_PX = 26.0  # the small "×w" weights in the window only in cells this big
@@ -400,7 +400,7 @@ def build_animation_figure(
     plot_h = (y_bottom - y_top) * cell_px
     layout = dict(
         height=int(round(plot_h + BUTTONS_PX + SLIDER_PX)),
-        margin={"l": 0, "r": 0, "t": BUTTONS_PX, "b": 30},
+        margin={"l": 0, "r": 0, "t": BUTTONS_PX, "b": SLIDER_PX},
         plot_bgcolor="white", paper_bgcolor="white", showlegend=False,
         hovermode="closest", dragmode=False,
         xaxis={"visible": False, "range": [x_left, x_left + visible_w], "fixedrange": True},

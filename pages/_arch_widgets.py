@@ -12,7 +12,6 @@ import streamlit as st
 import convviz
 from convviz import spec_edit
 from convviz.errors import SpecError
-from convviz.i18n import NUMBER_SEPARATORS
 from convviz.presets import get_preset, list_presets
 
 SPEC_KEY = "arch_spec"
@@ -59,15 +58,6 @@ def try_apply(candidate: dict[str, Any], lang: str, selected: str | None = None)
     if selected is not None:
         st.session_state["arch_layer"] = selected
     return True
-
-
-def number_format(lang: str) -> str:
-    """printf format of a number column of ``st.dataframe`` with the thousands separator of
-    ``lang`` ("%,d" -> 61,706; "%'.,d" -> 61.706: Streamlit's sprintf takes the character after
-    ``'`` as the separator). The values stay numbers, so the column still sorts numerically;
-    "localized" would follow the browser's locale, not the language picked in the app."""
-    sep = NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS["en"])[0]
-    return "%,d" if sep == "," else f"%'{sep},d"
 
 
 def preset_options() -> list[str]:

@@ -23,13 +23,12 @@ from pages._arch_widgets import (
     cached_texts,
     current_spec,
     error_text,
-    number_format,
     preset_options,
     scratch_spec,
     spec_json,
     try_apply,
 )
-from pages.ui import lang, tr
+from pages.ui import lang, number_format, tr
 
 st.title(tr("arch.page_title"))
 st.caption(tr("arch.intro"))

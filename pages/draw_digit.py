@@ -15,8 +15,7 @@ from convviz.digits import preprocess_steps
 from convviz.i18n import fmt_number, translate
 from convviz.images import ImageError
 from pages import _digit_widgets as W
-from pages._arch_widgets import number_format
-from pages.ui import lang, tr
+from pages.ui import lang, number_format, tr
 
 st.title(tr("digit.page_title"))
 LANG = lang()  # captured: AppTest calls format_func outside the script run

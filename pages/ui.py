@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, NUMBER_SEPARATORS, translate
 from pages.registry import PAGES
 
 LANG_KEY = "lang"
@@ -69,3 +69,12 @@ def language_switch() -> None:
 def show_error(exc: Exception) -> None:
     """Show an engine error in the page (never a traceback)."""
     st.error(f"{tr('common.error_prefix')}: {exc}")
+
+
+def number_format(lang: str) -> str:
+    """printf format of a number column of ``st.dataframe`` with the thousands separator of
+    ``lang`` ("%,d" -> 61,706; "%'.,d" -> 61.706: Streamlit's sprintf takes the character after
+    ``'`` as the separator). The values stay numbers, so the column still sorts numerically;
+    "localized" would follow the browser's locale, not the language picked in the app."""
+    sep = NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS["en"])[0]
+    return "%,d" if sep == "," else f"%'{sep},d"

@@ -258,7 +258,8 @@ def diagnose(history: Any) -> Diagnosis | None:
     peak = float(fine.max())
     ref = max(first, 1e-12)
     if peak > 1.5 * ref or end > 1.1 * ref:
-        return Diagnosis("diverging", {"ratio": f"{max(peak, end) / ref:.1f}"})
+        ratio = max(peak, end) / ref
+        return Diagnosis("diverging", {"ratio": f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.1f}"})
     if float(s.min()) >= 0.9 * start and end >= 0.95 * start:
         return Diagnosis("no_learning", {"start": f"{start:.3f}", "end": f"{end:.3f}"})
     if len(vl) >= 4 and len(tl) == len(vl):

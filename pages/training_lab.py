@@ -243,7 +243,11 @@ else:
 st.markdown(tr("train.counts", n=f"{settings.n_train:,}", b=f"{settings.batch:,}",
                ipe=f"{settings.iterations_per_epoch:,}", epochs=settings.epochs,
                total=f"{settings.total_iterations:,}"))
-st.caption(tr(f"train.counts_{settings.batch_mode}", n=f"{settings.n_train:,}", b=f"{settings.batch:,}"))
+if settings.batch_mode == "mini" and settings.batch_size >= settings.n_train:
+    # B capped at N: every step sees the whole set, which is batch gradient descent
+    st.caption(tr("train.counts_mini_capped", chosen=f"{settings.batch_size:,}", n=f"{settings.n_train:,}"))
+else:
+    st.caption(tr(f"train.counts_{settings.batch_mode}", n=f"{settings.n_train:,}", b=f"{settings.batch:,}"))
 
 # --- start / stop ---------------------------------------------------------------------
 run: W.TrainingRun | None = st.session_state.get(RUN_KEY)

@@ -218,6 +218,13 @@ def test_a_non_finite_loss_is_divergence_and_short_runs_are_not_judged() -> None
     assert cv.diagnose({"iter_loss": up}).kind == "diverging"
 
 
+def test_a_huge_divergence_ratio_is_written_readably() -> None:
+    d = cv.diagnose({"iter_loss": [2.8] + [1.5e9] * 20})
+    assert d is not None and d.kind == "diverging" and d.values["ratio"] == "535,714,286"
+    d = cv.diagnose({"iter_loss": [2.0] + [8.0] * 20})
+    assert d is not None and d.values["ratio"] == "4.0"
+
+
 def test_a_prefix_of_the_slow_start_looks_like_no_learning() -> None:
     """Live: while still on the plateau the curve honestly shows no learning yet."""
     rec = RECORDED["slow_start"]

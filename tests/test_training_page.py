@@ -59,7 +59,7 @@ def test_counts_and_summary(lang: str) -> None:
     at = _open(lang)
     text = _md(at)
     # N = 1000, B = 32: ceil(1000 / 32) = 32 iterations per epoch, 5 epochs -> 160
-    assert "1,000" in text and "**B = 32**" in text and "**32 " in text and "**160 " in text
+    assert "1,000" in text and "**B = 32**" in text and "= **32**" in text and "5 epochs = **160**" in text
     # the engine's summary of the small network: 208 + 3,216 + 25,664 + 650 parameters
     assert "29,738" in text
     assert at.info  # the data source is stated before training
@@ -68,9 +68,9 @@ def test_counts_and_summary(lang: str) -> None:
 def test_batch_modes_change_the_counts() -> None:
     at = _open()
     at.radio(key="train_batch_mode").set_value("full").run()
-    assert "**1 iterations per epoch**" in _md(at) and "**5 iterations**" in _md(at)
+    assert "⌈N / B⌉ = **1**" in _md(at) and "1 × 5 epochs = **5**" in _md(at)
     at.radio(key="train_batch_mode").set_value("stochastic").run()
-    assert "**1,000 iterations per epoch**" in _md(at)
+    assert "⌈N / B⌉ = **1,000**" in _md(at)
     at.select_slider(key="train_n").set_value(5000)
     at.radio(key="train_batch_mode").set_value("full").run()  # 5,000 digits in one step: refused
     assert not at.exception and at.error and at.button(key="train_start").disabled
@@ -78,6 +78,11 @@ def test_batch_modes_change_the_counts() -> None:
     assert not at.error and not at.button(key="train_start").disabled
     at.radio(key="train_batch_mode").set_value("mini").run()
     assert at.select_slider(key="train_batch_size").value == 32  # kept while disabled
+    # B larger than N: capped at N, and called what it is (not "1 < B = 50 < N")
+    at.select_slider(key="train_n").set_value(50)
+    at.select_slider(key="train_batch_size").set_value(512).run()
+    captions = "\n".join(c.value for c in at.caption)
+    assert "**B = 50**" in _md(at) and "512 is not smaller than N = 50" in captions and "1 < B" not in captions
 
 
 def test_one_click_preset_sets_the_controls() -> None:

@@ -11,6 +11,8 @@ from convviz.i18n import translate
 from pages.ui import lang, tr
 
 SECTIONS = ("activations", "fc_conv", "norm", "dropout", "softmax")
+
+
 def _labels_of(prefix: str):
     """Option labels in the language of this run (bound now: AppTest calls it off-script)."""
     language = lang()
@@ -68,6 +70,14 @@ def _plus(v: float) -> str:
     """`+ v` or `- |v|` for a term after another one in st.latex (never `+ -0.5`)."""
     return f"- {_tex(-v)}" if v < 0 else f"+ {_tex(v)}"
 
+
+# Radios and multiselects remember their options by label in the browser: after a language
+# switch nothing would show as chosen. Re-assigning the kept values re-sends them translated.
+if st.session_state.get("_concepts_lang") != lang():
+    for key in ("concepts_section", "concepts_act_names", "concepts_norm_kind"):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    st.session_state["_concepts_lang"] = lang()
 
 st.title(tr("concepts.page_title"))
 st.write(tr("concepts.intro"))

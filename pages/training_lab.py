@@ -121,6 +121,15 @@ for key, name in FIELDS.items():
 st.session_state.setdefault("train_source", "generated")
 st.session_state.setdefault("train_folder", os.environ.get(D.ENV_MNIST_DIR, ""))
 
+# Radios and selectboxes remember their option by its label in the browser: after a language
+# switch the old label matches no option and nothing shows as chosen (the size box kept its
+# English text). Re-assigning the kept values makes Streamlit send them in the new language.
+if st.session_state.get("_train_lang") != lang():
+    for key in ("train_source", "train_size", "train_optimizer", "train_batch_mode"):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    st.session_state["_train_lang"] = lang()
+
 st.title(tr("train.page_title"))
 st.write(tr("train.intro"))
 

@@ -54,3 +54,24 @@ def test_start_grow_and_stop(page, app_url) -> None:
     assert 0 < stopped_at < 480
     assert page.locator(".st-key-train_start button").is_enabled()
     assert page.get_by_text("Download the model (.npz)").count() >= 1
+
+
+CHECKED = "(k) => [...document.querySelectorAll(`.st-key-${k} input[type=radio]`)].map(r => r.checked)"
+
+
+def test_choices_stay_visible_after_switching_language(page, app_url) -> None:
+    """Radios and selectboxes remember their option by its label in the browser; after a
+    switch to Spanish the chosen options must still show as chosen, in Spanish."""
+    page.goto(app_url + "/training_lab")
+    wait_for_app(page)
+    if "Training lab" not in page.locator("h1").first.inner_text():
+        page.get_by_role("link", name="Training lab").click()
+    page.wait_for_function("() => document.body.innerText.includes('Start training')", timeout=30_000)
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="Español").click()
+    page.wait_for_function("() => document.body.innerText.includes('Empezar a entrenar')", timeout=30_000)
+    wait_for_app(page)
+    assert page.evaluate(CHECKED, "train_source") == [True, False, False]
+    assert page.evaluate(CHECKED, "train_batch_mode") == [False, True, False]
+    assert page.locator(".st-key-train_size input").input_value().startswith("pequeña")

@@ -75,7 +75,8 @@ def connectivity_figure(
     The ``selected`` output (0-based) is highlighted in both."""
     conn = C.conv1d_connectivity(n_inputs, kernel, padding)
     n_out = conn.shape[0]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(labels["fc"], labels["conv"]), horizontal_spacing=0.08)
+    # one above the other: side by side, the nodes and titles overlapped on a phone
+    fig = make_subplots(rows=2, cols=1, subplot_titles=(labels["fc"], labels["conv"]), vertical_spacing=0.14)
     xs_in = np.arange(n_inputs, dtype=float)
     xs_out = np.arange(n_out, dtype=float) + (n_inputs - n_out) / 2
     for col, full in ((1, True), (2, False)):
@@ -95,20 +96,20 @@ def connectivity_figure(
                 gy += [0, 1, None]
         for (color, width, opacity), (gx, gy) in groups.items():
             fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", showlegend=False, opacity=opacity,
-                                     line={"color": color, "width": width}, hoverinfo="skip"), 1, col)
+                                     line={"color": color, "width": width}, hoverinfo="skip"), col, 1)
         fig.add_trace(go.Scatter(x=xs_in, y=np.zeros(n_inputs), mode="markers+text", showlegend=False,
                                  marker={"size": 34, "color": "white", "line": {"color": "#333", "width": 2}},
                                  text=[f"x{j + 1}" for j in range(n_inputs)], textfont={"size": 14},
-                                 hoverinfo="skip"), 1, col)
+                                 hoverinfo="skip"), col, 1)
         colors = [HIGHLIGHT if i == selected else "white" for i in range(n_out)]
         fig.add_trace(go.Scatter(x=xs_out, y=np.ones(n_out), mode="markers+text", showlegend=False,
                                  marker={"size": 34, "color": colors, "line": {"color": "#333", "width": 2}},
                                  text=[f"h{i + 1}" for i in range(n_out)], hoverinfo="skip",
                                  textfont={"size": 14, "color": ["white" if i == selected else "#444"
-                                                                 for i in range(n_out)]}), 1, col)
-    fig.update_xaxes(visible=False)
+                                                                 for i in range(n_out)]}), col, 1)
+    fig.update_xaxes(visible=False, range=[-0.6, n_inputs - 0.4])
     fig.update_yaxes(visible=False, range=[-0.3, 1.3])
-    return _base(fig, 340)
+    return _base(fig, 520)
 
 
 def params_figure(conv_params: int, fc_params: int, labels: Mapping[str, str]) -> go.Figure:

@@ -183,13 +183,17 @@ def bn_figure(x: np.ndarray, x_hat: np.ndarray, y: np.ndarray, labels: Mapping[s
     rows = [(labels["x"], x), (labels["x_hat"], x_hat), (labels["y"], y)]
     for r, (name, vals) in enumerate(rows):
         vals = np.asarray(vals, dtype=np.float64).ravel()
+        # neighbours (in value order) take turns above and below, so close values stay readable
+        rank = np.empty(vals.size, dtype=int)
+        rank[np.argsort(vals, kind="stable")] = np.arange(vals.size)
         fig.add_trace(go.Scatter(x=vals, y=[name] * len(vals), mode="markers+text", name=name,
-                                 text=[f"{v:.2f}" for v in vals], textposition="top center",
+                                 text=[f"{v:.2f}" for v in vals],
+                                 textposition=["top center" if k % 2 == 0 else "bottom center" for k in rank],
                                  marker={"size": 16, "color": PALETTE[r]}, showlegend=False,
                                  cliponaxis=False))
     # room above the first row for its value labels (they were cut off at the top edge)
-    fig.update_yaxes(autorange=False, range=[len(rows) - 0.5, -0.8])
-    return _base(fig, 320)
+    fig.update_yaxes(autorange=False, range=[len(rows) - 0.3, -0.7])
+    return _base(fig, 360)
 
 
 # --------------------------------------------------------------------------- dropout

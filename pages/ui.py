@@ -55,14 +55,51 @@ def tr(key: str, **values: object) -> str:
     return translate(key, lang(), **values)
 
 
+def _is_choice(value: object) -> bool:
+    """Whether ``value`` can be what a radio, selectbox, select_slider or multiselect holds:
+    a str or number, or a non-empty list / tuple of them. Booleans (buttons, checkboxes),
+    None, dicts (data editors), uploaded files and component results are left out: Streamlit
+    refuses writes to buttons, file uploaders and data editors, and they have no labels."""
+    def scalar(v: object) -> bool:
+        return isinstance(v, (str, int, float)) and not isinstance(v, bool)
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(scalar(v) for v in value)
+    return scalar(value)
+
+
+def _resend_choices() -> None:
+    """on_change of the language switch: re-assign every kept widget value.
+
+    Streamlit 1.67's browser side remembers the option of a radio, selectbox, select_slider
+    and multiselect by its displayed label and the server re-sends it only when the value
+    changes (segmented controls and pills re-send a changed label by themselves). After a
+    language switch a translated label matched no option: a radio showed nothing chosen, a
+    selectbox kept the old language's text, and the next click on anything sent the stale
+    label back, which the server no longer knew, so the widget fell back to its default.
+    A value assigned through ``st.session_state`` counts as new for one run, so Streamlit
+    sends it to the browser again, labelled in the new language. Values are unchanged.
+    """
+    for key in list(st.session_state.keys()):
+        if key == LANG_KEY:
+            continue
+        try:
+            value = st.session_state[key]
+        except KeyError:  # a widget whose state Streamlit cannot read right now
+            continue
+        if _is_choice(value):
+            st.session_state[key] = value
+
+
 def language_switch() -> None:
-    """Sidebar selector English / Español; the choice survives page switches."""
+    """Sidebar selector English / Español; the choice survives page switches, and so do the
+    options chosen on the pages (shown in the new language, see ``_resend_choices``)."""
     st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
     st.sidebar.selectbox(
         translate("common.language", lang()),
         options=list(LANGUAGES),
         format_func=LANGUAGES.__getitem__,
         key=LANG_KEY,
+        on_change=_resend_choices,
     )
 
 

@@ -162,12 +162,19 @@ class Tiling:
         return sorted(paddings), sorted(strides)
 
     def note(self, axis: str | Note = "") -> Note | None:
-        """The lecture's warning with the numbers, or None when the windows tile exactly."""
+        """The lecture's warning with the numbers, or None when the windows tile exactly.
+
+        When the cells no window reaches are only zero padding, the note says so: nothing of
+        the real input is lost (the usual case of a stride-2 3x3 convolution with padding 1
+        on an even input, as in ResNet)."""
         if self.exact:
             return None
         paddings, strides = self.suggestions()
+        # the skipped cells are all zero padding (after-side padding, the larger half of an odd
+        # total as with padding="same"): every real input pixel is still read
+        only_padding = self.unread <= self.p_total - self.p_total // 2
         return Note(
-            "engine.tiling",
+            "engine.tiling_padding_only" if only_padding else "engine.tiling",
             {
                 "axis": axis,
                 "n": self.n, "k": self.k, "s": self.s, "p": self.p_total, "d": self.d,

@@ -176,3 +176,28 @@ def test_formulas_fill_in_the_numbers() -> None:
     assert plain == "(4-1)*2 - 2*1 + 1*(3-1) + 1 + 1 = 8"
     plain, _ = ar.pool_formula(5, 2, 2, 0, ceil_mode=True)
     assert "ceil(3/2) + 1 = 3" in plain
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(1, 20), k=st.integers(1, 6), s=st.integers(1, 5), p=st.integers(0, 3),
+       d=st.integers(1, 3))
+def test_tiling_note_says_whether_real_input_is_skipped(n: int, k: int, s: int, p: int, d: int) -> None:
+    """Walk the windows over the padded input: the note says "only padding skipped" exactly
+    when every padded cell no window reaches lies in the right padding."""
+    span = d * (k - 1) + 1
+    if span > n + 2 * p:
+        return
+    read: set[int] = set()
+    start = 0
+    while start + span <= n + 2 * p:
+        read.update(range(start, start + span))  # cells covered by the window's extent
+        start += s
+    unread = [i for i in range(n + 2 * p) if i > max(read)]
+    note = ar.Tiling(n, k, s, 2 * p, d).note()
+    if not unread:
+        assert note is None
+        return
+    assert note is not None
+    real_input_skipped = any(i < n + p for i in unread)
+    assert (note.key == "engine.tiling") == real_input_skipped
+    assert (note.key == "engine.tiling_padding_only") == (not real_input_skipped)

@@ -48,7 +48,8 @@ def run_presets(args: argparse.Namespace) -> int:
     for name in names:
         try:
             s = summarize(name)
-            numbers = f"{human(s.total_params):>8} params  {giga(s.total_macs):>8} MACs"
+            macs = giga(s.total_macs) if s.total_macs >= 1e7 else human(s.total_macs)  # as torchvision prints
+            numbers = f"{human(s.total_params):>8} params  {macs:>8} MACs"
         except ValueError as exc:  # e.g. a broken digit_cnn spec file
             numbers = f"({exc})"
         print(f"  {name:<{width}}  {numbers}  {describe(name, args.lang)}")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from convviz import concepts as C
 from convviz.figures import concepts as FC
-from convviz.i18n import translate
+from convviz.i18n import fmt_number, translate
 from pages.ui import lang, tr
 
 SECTIONS = ("activations", "fc_conv", "norm", "dropout", "softmax")
@@ -47,6 +47,11 @@ def _parse_numbers(text: str, minimum: int = 1, maximum: int = 12) -> np.ndarray
     return values
 
 
+def _num(value: float, decimals: int | None = None) -> str:
+    """A count with the separators of the user's language (1.000 in Spanish)."""
+    return fmt_number(value, lang(), decimals)
+
+
 def _fmt(v: float) -> str:
     return f"{v:.4g}"
 
@@ -70,14 +75,6 @@ def _plus(v: float) -> str:
     """`+ v` or `- |v|` for a term after another one in st.latex (never `+ -0.5`)."""
     return f"- {_tex(-v)}" if v < 0 else f"+ {_tex(v)}"
 
-
-# Radios and multiselects remember their options by label in the browser: after a language
-# switch nothing would show as chosen. Re-assigning the kept values re-sends them translated.
-if st.session_state.get("_concepts_lang") != lang():
-    for key in ("concepts_section", "concepts_act_names", "concepts_norm_kind"):
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-    st.session_state["_concepts_lang"] = lang()
 
 st.title(tr("concepts.page_title"))
 st.write(tr("concepts.intro"))
@@ -156,12 +153,12 @@ elif section == "fc_conv":
     else:
         ho, wo, fo = r.output_shape
         st.markdown(tr("concepts.fc_output", h=h, w=w, c=ch, f=filters, k=k, ho=ho, wo=wo, fo=fo))
-        st.markdown(tr("concepts.fc_conv_count", k=k, c=ch, f=filters, per=r.conv_inputs_per_output,
-                       params=f"{r.conv_params:,}"))
-        st.markdown(tr("concepts.fc_fc_count", nin=f"{r.fc_inputs_per_output:,}", nout=f"{ho * wo * fo:,}",
-                       params=f"{r.fc_params:,}"))
-        st.metric(tr("concepts.fc_ratio"), f"{r.ratio:,.0f}×")
-        st.markdown(tr("concepts.fc_mults", conv=f"{r.conv_mults:,}", fc=f"{r.fc_mults:,}"))
+        st.markdown(tr("concepts.fc_conv_count", k=k, c=ch, f=filters, per=_num(r.conv_inputs_per_output),
+                       params=_num(r.conv_params)))
+        st.markdown(tr("concepts.fc_fc_count", nin=_num(r.fc_inputs_per_output), nout=_num(ho * wo * fo),
+                       params=_num(r.fc_params)))
+        st.metric(tr("concepts.fc_ratio"), f"{_num(r.ratio, decimals=0)}×")
+        st.markdown(tr("concepts.fc_mults", conv=_num(r.conv_mults), fc=_num(r.fc_mults)))
         _chart(_figure("params_figure", r.conv_params, r.fc_params,
                                 {"conv": tr("concepts.fc_conv_name"), "fc": tr("concepts.fc_fc_name"),
                                  "params": tr("concepts.fc_params_axis")}), "concepts_fc_bar")

@@ -10,9 +10,9 @@ import streamlit as st
 from convviz import curves as C
 from convviz import datasets as D
 from convviz.figures import training as FT
-from convviz.i18n import translate
+from convviz.i18n import fmt_number, translate
 from pages import _train_widgets as W
-from pages.ui import lang, show_error, tr
+from pages.ui import lang, number_format, show_error, tr
 
 RUN_KEY = "train_run"
 LIVE_KEY = "_train_live"
@@ -81,6 +81,11 @@ def _labels_of(prefix: str):
     return lambda option: translate(f"{prefix}{option}", language)
 
 
+def _num(value: float, decimals: int | None = None) -> str:
+    """A count or measure with the separators of the user's language (1.000 in Spanish)."""
+    return fmt_number(value, lang(), decimals)
+
+
 def _fmt_lr(v: float) -> str:
     return f"{v:g}"
 
@@ -121,15 +126,6 @@ for key, name in FIELDS.items():
 st.session_state.setdefault("train_source", "generated")
 st.session_state.setdefault("train_folder", os.environ.get(D.ENV_MNIST_DIR, ""))
 
-# Radios and selectboxes remember their option by its label in the browser: after a language
-# switch the old label matches no option and nothing shows as chosen (the size box kept its
-# English text). Re-assigning the kept values makes Streamlit send them in the new language.
-if st.session_state.get("_train_lang") != lang():
-    for key in ("train_source", "train_size", "train_optimizer", "train_batch_mode"):
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-    st.session_state["_train_lang"] = lang()
-
 st.title(tr("train.page_title"))
 st.write(tr("train.intro"))
 
@@ -159,12 +155,12 @@ elif source == "folder":
             st.error(tr("train.folder_unreadable", folder=chosen, error=problem))
             data_ready = False
         elif split == "t10k":
-            st.info(tr("train.folder_test_only", folder=chosen, count=f"{count:,}"))
+            st.info(tr("train.folder_test_only", folder=chosen, count=_num(count)))
         else:
-            st.info(tr("train.folder_ok", folder=chosen, count=f"{count:,}"))
+            st.info(tr("train.folder_ok", folder=chosen, count=_num(count)))
         need = int(st.session_state["train_n"]) + C.DEFAULT_SETTINGS.n_val
         if data_ready and count < need:
-            st.warning(tr("train.folder_too_small", count=f"{count:,}", need=f"{need:,}"))
+            st.warning(tr("train.folder_too_small", count=_num(count), need=_num(need)))
             data_ready = False
     folder = chosen
 else:
@@ -213,7 +209,7 @@ with cols[1]:
 settings = C.LabSettings(**{name: st.session_state[key] for key, name in FIELDS.items()})
 settings_ok = True
 if settings.batch_mode == "full" and settings.n_train > C.MAX_FULL_BATCH:
-    st.error(tr("train.full_batch_too_big", limit=f"{C.MAX_FULL_BATCH:,}", n=f"{settings.n_train:,}"))
+    st.error(tr("train.full_batch_too_big", limit=_num(C.MAX_FULL_BATCH), n=_num(settings.n_train)))
     settings_ok = False
 else:
     try:
@@ -239,24 +235,25 @@ if summary is None:
     st.info(tr("train.summary_missing"))
 else:
     st.caption(tr("train.summary", size=tr(f"train.size_{settings.size}"),
-                  params=f"{summary['total_params']:,}", macs=f"{summary['total_macs'] / 1e6:.2f}"))
+                  params=_num(summary['total_params']), macs=_num(summary['total_macs'] / 1e6, decimals=2)))
     with st.expander(tr("train.layers_header")):
         st.dataframe(
             [{tr("train.col_layer"): f"{layer.get('path', '')} {layer.get('type', '')}",
               tr("train.col_output"): "×".join(str(v) for v in layer.get("output_shape", [])),
               tr("train.col_params"): layer.get("params", 0)} for layer in summary.get("layers", [])],
             hide_index=True, width="stretch",
+            column_config={tr("train.col_params"): st.column_config.NumberColumn(format=number_format(lang()))},
         )
 
 # --- the counts -----------------------------------------------------------------------
-st.markdown(tr("train.counts", n=f"{settings.n_train:,}", b=f"{settings.batch:,}",
-               ipe=f"{settings.iterations_per_epoch:,}", epochs=settings.epochs,
-               total=f"{settings.total_iterations:,}"))
+st.markdown(tr("train.counts", n=_num(settings.n_train), b=_num(settings.batch),
+               ipe=_num(settings.iterations_per_epoch), epochs=settings.epochs,
+               total=_num(settings.total_iterations)))
 if settings.batch_mode == "mini" and settings.batch_size >= settings.n_train:
     # B capped at N: every step sees the whole set, which is batch gradient descent
-    st.caption(tr("train.counts_mini_capped", chosen=f"{settings.batch_size:,}", n=f"{settings.n_train:,}"))
+    st.caption(tr("train.counts_mini_capped", chosen=_num(settings.batch_size), n=_num(settings.n_train)))
 else:
-    st.caption(tr(f"train.counts_{settings.batch_mode}", n=f"{settings.n_train:,}", b=f"{settings.batch:,}"))
+    st.caption(tr(f"train.counts_{settings.batch_mode}", n=_num(settings.n_train), b=_num(settings.batch)))
 
 # --- start / stop ---------------------------------------------------------------------
 run: W.TrainingRun | None = st.session_state.get(RUN_KEY)
@@ -300,11 +297,11 @@ def live_panel() -> None:
     snap = current.snapshot()
     total = max(1, snap.total_iterations)
     st.progress(min(1.0, snap.iteration / total),
-                text=tr(f"train.status_{snap.status}", it=f"{snap.iteration:,}", total=f"{total:,}", epoch=snap.epoch,
-                        epochs=current.settings.epochs, seconds=f"{snap.seconds:.1f}"))
+                text=tr(f"train.status_{snap.status}", it=_num(snap.iteration), total=_num(total), epoch=snap.epoch,
+                        epochs=current.settings.epochs, seconds=_num(snap.seconds, decimals=1)))
     if snap.data_source:
         detail = snap.data_detail or ""
-        st.caption(tr(f"train.using_{snap.data_source}", detail=detail, n=snap.n_train, nv=snap.n_val))
+        st.caption(tr(f"train.using_{snap.data_source}", detail=detail, n=_num(snap.n_train), nv=_num(snap.n_val)))
     if snap.error:
         st.error(tr("train.run_failed", error=snap.error))
     early_on = current.settings.early_stopping

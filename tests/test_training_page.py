@@ -59,9 +59,12 @@ def test_counts_and_summary(lang: str) -> None:
     at = _open(lang)
     text = _md(at)
     # N = 1000, B = 32: ceil(1000 / 32) = 32 iterations per epoch, 5 epochs -> 160
-    assert "1,000" in text and "**B = 32**" in text and "= **32**" in text and "5 epochs = **160**" in text
+    thousands = "1,000" if lang == "en" else "1.000"  # counts in the user's number format
+    assert thousands in text and "**B = 32**" in text and "= **32**" in text and "5 epochs = **160**" in text
     # the engine's summary of the small network: 208 + 3,216 + 25,664 + 650 parameters
-    assert "29,738" in text
+    assert ("29,738" if lang == "en" else "29.738") in text
+    if lang == "es":
+        assert "1,000" not in text and "29,738" not in text
     assert at.info  # the data source is stated before training
 
 
@@ -188,7 +191,7 @@ def test_folder_with_only_the_test_split(tmp_path: Path) -> None:
     at.radio(key="train_source").set_value("folder").run()
     at.text_input(key="train_folder").set_value(str(tmp_path)).run()
     assert any("t10k, 600 dígitos" in i.value for i in at.info)
-    assert any("600" in w.value and "1,500" in w.value for w in at.warning)  # N = 1,000 + 500 > 600
+    assert any("600" in w.value and "1.500" in w.value for w in at.warning)  # N = 1.000 + 500 > 600
     assert at.button(key="train_start").disabled
     at.select_slider(key="train_n").set_value(100).run()
     assert not at.warning and not at.button(key="train_start").disabled

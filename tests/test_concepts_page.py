@@ -167,3 +167,14 @@ def test_vectors_are_written_with_commas() -> None:
     assert "x = [0, −3]" in text and "[−11, −16]" in text  # seed 1 (numpy printed "[ 0. -3.]")
     _section(at, "dropout")
     assert "the inputs [0.5, 1.2, 0.8, 2, 0.3, 1.5]" in _texts(at)
+
+
+def test_fc_vs_conv_counts_in_the_users_number_format() -> None:
+    """32x32x3, six 5x5 filters: 28x28x6 = 4,704 outputs; fully connected 4,704 x (3,072 + 1)
+    = 14,455,392 parameters, written with the separators of the language picked."""
+    at = _open("es", "fc_conv")
+    text = _texts(at)
+    assert "14.455.392" in text and "4.704" in text and "3.072" in text
+    assert "14,455,392" not in text
+    at = _open("en", "fc_conv")
+    assert "14,455,392" in _texts(at)

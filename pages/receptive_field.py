@@ -147,7 +147,8 @@ cin, in_h, in_w = summary.input_shape
 from convviz.samples import SAMPLES  # noqa: E402
 
 src = st.columns(2)
-sample = src[0].selectbox(tr("rf.sample"), SAMPLES, key="rf_sample")
+sample = src[0].selectbox(tr("rf.sample"), SAMPLES, key="rf_sample",
+                          format_func=lambda n: translate(f"filters.sample_{n}", LANG))
 upload = src[1].file_uploader(tr("rf.upload"), type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"], key="rf_upload")
 image = None
 if upload is not None:

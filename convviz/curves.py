@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from convviz.i18n import translate
+from convviz.i18n import fmt_number, translate
 
 PATTERNS: tuple[str, ...] = (
     "no_learning",
@@ -172,12 +172,46 @@ def preset(kind: str, base: LabSettings = DEFAULT_SETTINGS) -> LabSettings:
 
 
 # --------------------------------------------------------------------------- detection
+#: How each number of a diagnosis is written in its explanation: the number of decimals
+#: (None: an exact integer). A divergence ratio of 100 or more is written without decimals
+#: (``535,714,286`` / ``535.714.286``), a smaller one with one (``4.0`` / ``4,0``).
+_DECIMALS: dict[str, int | None] = {
+    "ratio": 1, "start": 3, "end": 3, "rise": 0, "gap": 0, "percent": 0, "drop": 0, "epoch": None,
+}
+
+
+def _format_value(name: str, value: Any, lang: str) -> str:
+    """``value`` as the explanation in ``lang`` shows it (``fmt_number`` separators: ``0.532`` in
+    English, ``0,532`` in Spanish). Text (e.g. a value already written out) is kept as it is;
+    an infinite ratio is ``∞`` and a missing number ``?``."""
+    if value is None:
+        return "?"
+    if isinstance(value, str) or not isinstance(value, (int, float, np.number)):
+        return str(value)
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        return "∞" if value > 0 else str(value)
+    decimals = _DECIMALS.get(name)
+    if name == "ratio" and value >= 100:
+        decimals = 0
+    if decimals is None and isinstance(value, (float, np.floating)):
+        decimals = 0 if float(value).is_integer() else None
+    return fmt_number(value, lang, decimals)
+
+
 @dataclass(frozen=True)
 class Diagnosis:
-    """The pattern a curve shows, with the numbers that gave it away."""
+    """The pattern a curve shows, with the numbers that gave it away.
+
+    ``values`` holds the numbers themselves (language-free); :meth:`explanation` writes them
+    in the user's language with :func:`convviz.i18n.fmt_number`.
+    """
 
     kind: str
     values: dict[str, Any] = field(default_factory=dict)
+
+    def formatted_values(self, lang: str = "en") -> dict[str, str]:
+        """``values`` written out for ``lang`` (see ``_DECIMALS``)."""
+        return {name: _format_value(name, value, lang) for name, value in self.values.items()}
 
     def title(self, lang: str = "en") -> str:
         return translate(f"train.pattern_{self.kind}", lang)
@@ -189,7 +223,7 @@ class Diagnosis:
         key = f"train.pattern_{self.kind}_why"
         if live and self.kind in LIVE_ONLY_SO_FAR:
             key += "_live"
-        return translate(key, lang, **self.values)
+        return translate(key, lang, **self.formatted_values(lang))
 
     @property
     def preset(self) -> dict[str, Any]:
@@ -249,7 +283,7 @@ def diagnose(history: Any) -> Diagnosis | None:
         return None
     all_losses = il + tl + vl
     if any(not math.isfinite(v) for v in all_losses):
-        return Diagnosis("diverging", {"ratio": "∞"})
+        return Diagnosis("diverging", {"ratio": math.inf})
     curve = il if len(il) >= MIN_ITERATIONS else tl
     first = curve[0]
     s = moving_average(curve, max(1, len(curve) // 10))
@@ -259,25 +293,25 @@ def diagnose(history: Any) -> Diagnosis | None:
     ref = max(first, 1e-12)
     if peak > 1.5 * ref or end > 1.1 * ref:
         ratio = max(peak, end) / ref
-        return Diagnosis("diverging", {"ratio": f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.1f}"})
+        return Diagnosis("diverging", {"ratio": ratio})
     if float(s.min()) >= 0.9 * start and end >= 0.95 * start:
-        return Diagnosis("no_learning", {"start": f"{start:.3f}", "end": f"{end:.3f}"})
+        return Diagnosis("no_learning", {"start": start, "end": end})
     if len(vl) >= 4 and len(tl) == len(vl):
         best = int(np.argmin(vl))
         rise = vl[-1] / max(vl[best], 1e-12) - 1
         if rise >= 0.10 and best <= len(vl) - 3 and tl[-1] < 0.8 * tl[best]:
             return Diagnosis(
                 "overfitting",
-                {"epoch": best + 1, "rise": f"{100 * rise:.0f}", "gap": _gap(ta, va)},
+                {"epoch": best + 1, "rise": 100 * rise, "gap": _gap(ta, va)},
             )
         if ta and va and ta[-1] >= 0.99 and ta[-1] - va[-1] >= 0.08 and vl[-1] >= 5 * tl[-1]:
             return Diagnosis(
                 "overfitting",
-                {"epoch": best + 1, "rise": f"{100 * max(rise, 0):.0f}", "gap": _gap(ta, va)},
+                {"epoch": best + 1, "rise": 100 * max(rise, 0), "gap": _gap(ta, va)},
             )
     below = np.flatnonzero(s <= 0.9 * start)
     if below.size and below[0] >= 0.25 * len(s) and end <= 0.8 * start:
-        return Diagnosis("slow_start", {"percent": f"{100 * below[0] / len(s):.0f}"})
+        return Diagnosis("slow_start", {"percent": 100 * float(below[0]) / len(s)})
     span = max(start - float(s.min()), 1e-12)  # how far the loss has come down so far
     q = max(0, len(s) - max(1, len(s) // 4) - 1)
     tail_drop = (float(s[q]) - end) / span
@@ -289,11 +323,12 @@ def diagnose(history: Any) -> Diagnosis | None:
         if last_step > 0.02 * epoch_curve[-2]:
             epoch_drop = last_step / epoch_span
     if tail_drop > 0.10 or epoch_drop > 0.05:
-        return Diagnosis("not_converged", {"drop": f"{100 * (start - end) / max(start, 1e-12):.0f}"})
-    return Diagnosis("healthy", {"end": f"{end:.3f}"})
+        return Diagnosis("not_converged", {"drop": 100 * (start - end) / max(start, 1e-12)})
+    return Diagnosis("healthy", {"end": end})
 
 
-def _gap(ta: list[float], va: list[float]) -> str:
+def _gap(ta: list[float], va: list[float]) -> float | None:
+    """Training minus validation accuracy at the end, in percentage points (None: unknown)."""
     if not ta or not va:
-        return "?"
-    return f"{100 * (ta[-1] - va[-1]):.0f}"
+        return None
+    return 100 * (ta[-1] - va[-1])

@@ -220,9 +220,32 @@ def test_a_non_finite_loss_is_divergence_and_short_runs_are_not_judged() -> None
 
 def test_a_huge_divergence_ratio_is_written_readably() -> None:
     d = cv.diagnose({"iter_loss": [2.8] + [1.5e9] * 20})
-    assert d is not None and d.kind == "diverging" and d.values["ratio"] == "535,714,286"
+    assert d is not None and d.kind == "diverging" and d.values["ratio"] == pytest.approx(1.5e9 / 2.8)
+    assert d.formatted_values("en")["ratio"] == "535,714,286"
+    assert "535,714,286 times" in d.explanation("en")
+    assert "535.714.286 veces" in d.explanation("es")  # Spanish groups thousands with "."
     d = cv.diagnose({"iter_loss": [2.0] + [8.0] * 20})
-    assert d is not None and d.values["ratio"] == "4.0"
+    assert d is not None and d.values["ratio"] == pytest.approx(4.0)
+    assert d.formatted_values("en")["ratio"] == "4.0" and d.formatted_values("es")["ratio"] == "4,0"
+    d = cv.diagnose({"iter_loss": [2.3, 2.2, 5.0, math.inf] + [2.0] * 10})
+    assert d is not None and d.formatted_values("es")["ratio"] == "∞"
+
+
+def test_explanations_write_numbers_in_the_users_language() -> None:
+    """The numbers in the text are the diagnosis' numbers, read back with each language's
+    separators: decimal point in English, decimal comma in Spanish."""
+    flat = [2.5 + 0.03 * (-1) ** i for i in range(40)]  # no learning, smoothed ends near 2.5
+    d = cv.diagnose({"iter_loss": flat})
+    assert d is not None and d.kind == "no_learning"
+    start, end = d.values["start"], d.values["end"]
+    assert d.explanation("en").count(f"({start:.3f} → {end:.3f})") == 1
+    es = d.explanation("es")
+    assert f"({start:.3f} → {end:.3f})".replace(".", ",") in es and "2.5" not in es
+    healthy = cv.Diagnosis("healthy", {"end": 0.5312})
+    assert "(to 0.531)" in healthy.explanation("en") and "(en 0,531)" in healthy.explanation("es")
+    over = cv.Diagnosis("overfitting", {"epoch": 12, "rise": 1234.4, "gap": None})
+    assert "1,234% above" in over.explanation("en") and "(epoch 12)" in over.explanation("en")
+    assert "un 1.234% por encima" in over.explanation("es") and "en ? puntos" in over.explanation("es")
 
 
 def test_a_prefix_of_the_slow_start_looks_like_no_learning() -> None:

@@ -14,6 +14,8 @@ Each function states the formula the lecture uses:
 * inverted dropout: keep a unit with probability 1-p and divide by 1-p during training
   so that the expected activation is unchanged and nothing is rescaled at test time;
 * softmax with temperature: softmax(z / T)_i = e^{z_i/T} / Σ_j e^{z_j/T}.
+
+:func:`format_vector` writes a vector for the page's text in the user's language.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from convviz.i18n import fmt_number
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu")
 NORMS: tuple[str, ...] = ("batch", "layer", "instance", "group")
@@ -373,3 +377,18 @@ def entropy(p: np.ndarray) -> float:
     p = np.asarray(p, dtype=np.float64)
     nz = p[p > 0]
     return float(-(nz * np.log(nz)).sum())
+
+
+# --------------------------------------------------------------------------- text
+#: Between the entries of a written vector: ``[0.5, 1.2, −3]`` in English; in Spanish the
+#: comma is the decimal mark, so the entries are separated by ``;``: ``[0,5; 1,2; −3]``.
+VECTOR_SEPARATORS: dict[str, str] = {"en": ", ", "es": "; "}
+
+
+def format_vector(values: np.ndarray | list[float], lang: str = "en", spec: str = ".4g") -> str:
+    """A vector as the lecture writes it, in ``lang``'s number format: ``[0.5, 1.2, −3]``
+    (English) or ``[0,5; 1,2; −3]`` (Spanish); numpy would print ``[ 0.5  1.2 -3. ]``.
+    Each entry is ``format(v, spec)`` with the language's separators and a true minus sign."""
+    sep = VECTOR_SEPARATORS.get(lang, VECTOR_SEPARATORS["en"])
+    entries = (fmt_number(float(v), lang, spec=spec).replace("-", "−") for v in np.ravel(values))
+    return "[" + sep.join(entries) + "]"

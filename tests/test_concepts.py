@@ -213,3 +213,21 @@ def test_softmax_is_a_distribution_and_shift_invariant(logits: list[float], t: f
     assert np.isfinite(p).all() and p.sum() == pytest.approx(1.0)
     np.testing.assert_allclose(c.softmax(z + shift, t), p, atol=1e-9)
     assert p[int(np.argmax(z))] == pytest.approx(p.max(), rel=1e-12)  # the largest logit wins
+
+
+# ------------------------------------------------------------------ text
+def _read_vector(text: str, lang: str) -> list[float]:
+    """Parse a written vector back with the language's marks (the reference: plain str ops)."""
+    sep, decimal = {"en": (", ", "."), "es": ("; ", ",")}[lang]
+    return [float(e.replace("−", "-").replace(decimal, ".")) for e in text.strip("[]").split(sep)]
+
+
+def test_vectors_are_written_in_the_users_number_format() -> None:
+    v = np.array([0.5, 1.2, -3.0, 2.0])
+    assert c.format_vector(v, "en") == "[0.5, 1.2, −3, 2]"
+    assert c.format_vector(v, "es") == "[0,5; 1,2; −3; 2]"  # ";" keeps the decimal comma unambiguous
+    assert c.format_vector(v, "es", ".2f") == "[0,50; 1,20; −3,00; 2,00]"
+    rng = np.random.default_rng(3)
+    w = rng.normal(0, 50, size=7)
+    for lang in ("en", "es"):
+        np.testing.assert_allclose(_read_vector(c.format_vector(w, lang, ".3f"), lang), np.round(w, 3), atol=1e-9)

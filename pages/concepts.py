@@ -23,10 +23,10 @@ TEMPERATURES = [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _figure(name: str, *args: object):
+def _figure(name: str, *args: object, **kwargs: object):
     """The figure builder ``FC.<name>`` with ``args``, cached as the object itself (plotly builders
     take ~50-150 ms, and unpickling a figure re-validates it, which is as slow)."""
-    return getattr(FC, name)(*args)
+    return getattr(FC, name)(*args, **kwargs)
 
 
 def _chart(fig, key: str) -> None:
@@ -34,8 +34,14 @@ def _chart(fig, key: str) -> None:
 
 
 def _parse_numbers(text: str, minimum: int = 1, maximum: int = 12) -> np.ndarray | None:
-    """Comma/space separated numbers; a clear message (and None) when they are not."""
-    parts = [p for p in text.replace(";", ",").replace(",", " ").split() if p]
+    """Comma/space separated numbers; a clear message (and None) when they are not. With ";"
+    between the numbers, as the Spanish page writes vectors ([0,5; 1,2]), a comma inside a
+    number is its decimal mark (0,5 = 0.5), so copying a vector back reads the same values."""
+    if ";" in text:
+        parts = [p.replace(",", ".") for p in text.replace(";", " ").split() if p]
+    else:
+        parts = [p for p in text.replace(",", " ").split() if p]
+    parts = [p.replace("−", "-") for p in parts]  # the page writes a true minus sign
     try:
         values = np.array([float(p) for p in parts], dtype=np.float64)
     except ValueError:
@@ -53,22 +59,26 @@ def _num(value: float, decimals: int | None = None) -> str:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.4g}"
+    """A table cell: 4 significant digits, in the user's number format (0,7616 in Spanish)."""
+    return fmt_number(float(v), lang(), spec=".4g")
 
 
 def _vec(values: np.ndarray, spec: str = ".4g") -> str:
-    """A vector as the lecture writes it: [0.5, 1.2, −3] (numpy prints [ 0.5  1.2 -3. ])."""
-    return "[" + ", ".join(format(float(v), spec).replace("-", "−") for v in np.ravel(values)) + "]"
+    """A vector as the lecture writes it: [0.5, 1.2, −3], in Spanish [0,5; 1,2; −3]."""
+    return C.format_vector(values, lang(), spec)
 
 
 def _tex(v: float) -> str:
-    """A number for st.latex: 1e-05 becomes 1\\times10^{-5} (KaTeX would read 1e − 05)."""
+    """A number for st.latex: 1e-05 becomes 1\\times10^{-5} (KaTeX would read 1e − 05). A Spanish
+    decimal comma is written {,} so KaTeX does not space it as punctuation (0{,}5)."""
     text = f"{v:.4g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
+    mantissa, _, exponent = text.partition("e")
+    if lang() == "es":
+        mantissa = mantissa.replace(".", "{,}")
+    if exponent:
         power = rf"10^{{{int(exponent)}}}"
         return power if mantissa == "1" else rf"{mantissa}\times{power}"
-    return text
+    return mantissa
 
 
 def _plus(v: float) -> str:
@@ -97,7 +107,7 @@ if section == "activations":
     else:
         labels = {"value": tr("concepts.act_value"), "derivative": tr("concepts.act_derivative"), "z": "z"}
         labels.update({n: tr(f"concepts.act_{n}") for n in C.ACTIVATIONS})
-        _chart(_figure("activation_figure", chosen, labels, alpha), "concepts_act_fig")
+        _chart(_figure("activation_figure", chosen, labels, alpha, lang=lang()), "concepts_act_fig")
         z0 = st.number_input(tr("concepts.act_at"), -50.0, 50.0, 2.0, 0.5, key="concepts_act_z")
         st.dataframe(
             [{tr("concepts.col_function"): tr(f"concepts.act_{n}"),
@@ -118,8 +128,8 @@ if section == "activations":
     w2 = rng.integers(-2, 3, size=(2, 3)).astype(float)
     b2 = rng.integers(-1, 2, size=2).astype(float)
     col = C.collapse_linear_stack([w1, w2], [b1, b2])
-    _chart(_figure("matrices_figure", [("W₁", w1), ("b₁", b1), ("W₂", w2), ("b₂", b2)]), "concepts_lin_layers")
-    _chart(_figure("matrices_figure", [("W = W₂W₁", col.weight), ("b = W₂b₁ + b₂", col.bias)]), "concepts_lin_single")
+    _chart(_figure("matrices_figure", [("W₁", w1), ("b₁", b1), ("W₂", w2), ("b₂", b2)], lang=lang()), "concepts_lin_layers")
+    _chart(_figure("matrices_figure", [("W = W₂W₁", col.weight), ("b = W₂b₁ + b₂", col.bias)], lang=lang()), "concepts_lin_single")
     x = rng.integers(-3, 4, size=2).astype(float)
     stacked = col.stack(x, "relu" if relu_between else None)
     single = col.single(x)
@@ -161,7 +171,7 @@ elif section == "fc_conv":
         st.markdown(tr("concepts.fc_mults", conv=_num(r.conv_mults), fc=_num(r.fc_mults)))
         _chart(_figure("params_figure", r.conv_params, r.fc_params,
                                 {"conv": tr("concepts.fc_conv_name"), "fc": tr("concepts.fc_fc_name"),
-                                 "params": tr("concepts.fc_params_axis")}), "concepts_fc_bar")
+                                 "params": tr("concepts.fc_params_axis")}, lang=lang()), "concepts_fc_bar")
     st.subheader(tr("concepts.sparse_header"))
     st.write(tr("concepts.sparse_intro"))
     n_in = st.slider(tr("concepts.sparse_inputs"), 3, 9, 5, key="concepts_sparse_n")
@@ -240,7 +250,7 @@ elif section == "norm":
             hide_index=True, width="stretch",
         )
         _chart(_figure("bn_figure", values, s.x_hat[:, 0], s.y[:, 0],
-                            {"x": "x", "x_hat": "x̂", "y": "y = γx̂ + β"}), "concepts_bn_fig")
+                            {"x": "x", "x_hat": "x̂", "y": "y = γx̂ + β"}, lang=lang()), "concepts_bn_fig")
         if m == 1:
             st.warning(tr("concepts.bn_single"))
 
@@ -288,16 +298,17 @@ else:
     z = _parse_numbers(text, 2, 10)
     if z is not None:
         probs = C.softmax(z, t)
-        _chart(_figure("softmax_figure", z, t, {"t1": tr("concepts.soft_t1"), "t": tr("concepts.soft_tt", t=t),
-                                        "prob": tr("concepts.soft_prob"), "class": tr("concepts.soft_class")}),
+        _chart(_figure("softmax_figure", z, t, {"t1": tr("concepts.soft_t1"), "t": tr("concepts.soft_tt", t=_num(t)),
+                                        "prob": tr("concepts.soft_prob"), "class": tr("concepts.soft_class")},
+                       lang=lang()),
                "concepts_soft_fig")
         e = np.exp(z / t - (z / t).max())
         st.dataframe(
             [{tr("concepts.soft_class"): i + 1, "z_i": _fmt(z[i]), "z_i / T": _fmt(z[i] / t),
-              "e^(z_i/T − max)": _fmt(e[i]), "p_i": f"{probs[i]:.4f}"} for i in range(z.size)],
+              "e^(z_i/T − max)": _fmt(e[i]), "p_i": _num(probs[i], decimals=4)} for i in range(z.size)],
             hide_index=True, width="stretch",
         )
-        st.markdown(tr("concepts.soft_summary", top=int(np.argmax(probs)) + 1, p=f"{probs.max():.3f}",
-                       total=f"{probs.sum():.4f}",
-                       h=f"{C.entropy(probs):.3f}", hmax=f"{np.log(z.size):.3f}"))
+        st.markdown(tr("concepts.soft_summary", top=int(np.argmax(probs)) + 1, p=_num(probs.max(), decimals=3),
+                       total=_num(probs.sum(), decimals=4),
+                       h=_num(C.entropy(probs), decimals=3), hmax=_num(np.log(z.size), decimals=3)))
         st.caption(tr("concepts.soft_note"))

@@ -178,3 +178,54 @@ def test_fc_vs_conv_counts_in_the_users_number_format() -> None:
     assert "14,455,392" not in text
     at = _open("en", "fc_conv")
     assert "14,455,392" in _texts(at)
+
+
+def test_spanish_numbers_use_the_decimal_comma() -> None:
+    """Spanish: vectors [0,5; 1,2; …], table cells, the softmax summary and the figures (plotly
+    separators ",.") use the decimal comma; the values read back equal the computed ones."""
+    at = _open("es", "activations")
+    text = _texts(at)
+    assert "x = [0; −3]" in text and "[−11; −16]" in text  # seed 1, as in English [0, −3]
+    table = at.dataframe[0].value  # sigmoid at z = 2: σ = 0,8808, σ' = 0,105
+    assert list(table["f(z)"])[0] == "0,8808" and list(table["f'(z)"])[0] == "0,105"
+    figs = _figures(at)
+    assert figs and all(f["layout"].get("separators") == ",." for f in figs)
+    _section(at, "dropout")
+    assert "[0,5; 1,2; 0,8; 2; 0,3; 1,5]" in _texts(at)
+    _section(at, "softmax")  # logits 2, 1, 0.1, −1 at T = 1
+    z = np.array([2.0, 1.0, 0.1, -1.0])
+    p = np.exp(z) / np.exp(z).sum()
+    text = _texts(at)
+    assert f"p = {p.max():.3f}".replace(".", ",") in text and "Σᵢ pᵢ = 1,0000" in text
+    assert list(at.dataframe[0].value["p_i"]) == [f"{v:.4f}".replace(".", ",") for v in p]
+    bars = next(f for f in _figures(at) if f["data"][0]["type"] == "bar")
+    assert bars["layout"]["separators"] == ",."
+    assert [float(t.replace(",", ".")) for t in bars["data"][0]["text"]] == pytest.approx(p, abs=5e-4)
+    _section(at, "fc_conv")
+    bar = next(f for f in _figures(at) if f["data"][0]["type"] == "bar")
+    assert list(bar["data"][0]["text"]) == ["456", "14.455.392"]
+    _section(at, "norm")
+    at.text_input(key="concepts_bn_values").set_value("1; 2; 4").run()  # μ = 7/3, σ² = 14/9
+    at.number_input(key="concepts_bn_beta").set_value(-0.5).run()
+    body = "\n".join(e.value for e in at.latex)
+    assert r"=2{,}333" in body and r"=1{,}556" in body and r"\hat x_i - 0{,}5" in body  # KaTeX decimal comma
+    assert list(at.dataframe[-1].value["x_i − μ"]) == ["-1,333", "-0,3333", "1,667"]
+
+
+def test_english_numbers_and_figures_are_unchanged() -> None:
+    at = _open("en", "softmax")
+    assert "p = 0.638" in _texts(at)  # softmax(2, 1, 0.1, −1)₁ = e² / (e² + e + e^0.1 + e^−1) = 0.6381
+    assert all("separators" not in f["layout"] for f in _figures(at))
+    _section(at, "fc_conv")
+    bar = next(f for f in _figures(at) if f["data"][0]["type"] == "bar")
+    assert list(bar["data"][0]["text"]) == ["456", "14,455,392"]
+
+
+def test_a_vector_copied_from_the_spanish_page_reads_back_the_same() -> None:
+    """The Spanish page writes [0,5; 1,2; −3]: typed back, ";" separates and "," is the decimal."""
+    at = _open("es", "softmax")
+    at.text_input(key="concepts_soft_logits").set_value("0,5; 1,2; −3").run()
+    assert not at.exception and not at.error
+    assert list(at.dataframe[0].value["z_i"]) == ["0,5", "1,2", "-3"]
+    at.text_input(key="concepts_soft_logits").set_value("2, 1, 0.5").run()  # commas between numbers
+    assert list(at.dataframe[0].value["z_i"]) == ["2", "1", "0,5"]

@@ -1,4 +1,9 @@
-"""Figures of the Concepts page (data in, plotly figure out; texts come from the page)."""
+"""Figures of the Concepts page (data in, plotly figure out; texts come from the page).
+
+Builders that show numbers take ``lang``: their labels use the language's separators
+(:func:`convviz.i18n.fmt_number`) and, in Spanish, ``layout.separators`` is ``",."`` so that
+plotly's own ticks and hover numbers read 0,5 and 1.000 too (English keeps plotly's default).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from convviz import concepts as C
+from convviz.i18n import DEFAULT_LANGUAGE, NUMBER_SEPARATORS, fmt_number
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 WEIGHT_COLORS = ["#d62728", "#2ca02c", "#1f77b4", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
@@ -16,15 +22,28 @@ HIGHLIGHT = "#1f77b4"
 FADED = "#d9d9d9"
 
 
-def _base(fig: go.Figure, height: int) -> go.Figure:
+def plotly_separators(lang: str) -> str | None:
+    """plotly's ``layout.separators`` for ``lang``: decimal mark then thousands separator
+    (``",."`` in Spanish); None for English, whose marks are plotly's default ``".,"``."""
+    if lang == DEFAULT_LANGUAGE or lang not in NUMBER_SEPARATORS:
+        return None
+    thousands, decimal = NUMBER_SEPARATORS[lang]
+    return decimal + thousands
+
+
+def _base(fig: go.Figure, height: int, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     fig.update_layout(height=height, margin={"l": 50, "r": 20, "t": 50, "b": 40}, font={"size": 15},
                       legend={"orientation": "h", "y": -0.15})
+    separators = plotly_separators(lang)
+    if separators:
+        fig.update_layout(separators=separators)
     return fig
 
 
 # --------------------------------------------------------------------------- activations
 def activation_figure(
-    names: Sequence[str], labels: Mapping[str, str], alpha: float = 0.1, z_max: float = 6.0
+    names: Sequence[str], labels: Mapping[str, str], alpha: float = 0.1, z_max: float = 6.0, *,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> go.Figure:
     """f(z) (top) and f'(z) (bottom) for each activation in ``names``.
 
@@ -45,24 +64,35 @@ def activation_figure(
     fig.update_yaxes(range=[-1.2, 2.2], row=1, col=1)
     fig.update_yaxes(range=[-0.1, 1.15], row=2, col=1)
     fig.update_xaxes(title_text=labels["z"], row=2, col=1)
-    return _base(fig, 620)
+    return _base(fig, 620, lang)
 
 
-def matrices_figure(items: Sequence[tuple[str, np.ndarray]], decimals: int = 2) -> go.Figure:
+def _entry(v: float, decimals: int, lang: str) -> str:
+    """A matrix entry with at most ``decimals`` decimals, trailing zeros dropped: 1.5, 2, 0
+    (1,5 in Spanish; no thousands grouping, the entries are small)."""
+    if abs(v) < 1e-12:
+        return "0"
+    text = f"{v:.{decimals}f}".rstrip("0").rstrip(".")
+    return text.replace(".", NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS[DEFAULT_LANGUAGE])[1])
+
+
+def matrices_figure(
+    items: Sequence[tuple[str, np.ndarray]], decimals: int = 2, *, lang: str = DEFAULT_LANGUAGE
+) -> go.Figure:
     """Matrices side by side as annotated grids (a 1-D array is drawn as a column)."""
     fig = make_subplots(rows=1, cols=len(items), subplot_titles=[t for t, _ in items], horizontal_spacing=0.06)
     for k, (_, m) in enumerate(items, start=1):
         arr = np.asarray(m, dtype=np.float64)
         if arr.ndim == 1:
             arr = arr[:, None]
-        text = [[f"{v:.{decimals}f}".rstrip("0").rstrip(".") if abs(v) >= 1e-12 else "0" for v in row] for row in arr]
+        text = [[_entry(float(v), decimals, lang) for v in row] for row in arr]
         lim = max(1e-9, float(np.abs(arr).max()))
         fig.add_trace(go.Heatmap(z=arr, text=text, texttemplate="%{text}", textfont={"size": 18},
                                  colorscale="RdBu", zmin=-lim, zmax=lim, showscale=False, xgap=2, ygap=2,
                                  hovertemplate="%{text}<extra></extra>"), 1, k)
         fig.update_yaxes(autorange="reversed", showticklabels=False, row=1, col=k)
         fig.update_xaxes(showticklabels=False, row=1, col=k)
-    return _base(fig, 300)
+    return _base(fig, 300, lang)
 
 
 # --------------------------------------------------------------------------- FC vs conv
@@ -112,13 +142,17 @@ def connectivity_figure(
     return _base(fig, 520)
 
 
-def params_figure(conv_params: int, fc_params: int, labels: Mapping[str, str]) -> go.Figure:
-    """Parameters of the two layers on a log axis, with the exact numbers."""
+def params_figure(
+    conv_params: int, fc_params: int, labels: Mapping[str, str], *, lang: str = DEFAULT_LANGUAGE
+) -> go.Figure:
+    """Parameters of the two layers on a log axis, with the exact numbers (14,455,392 /
+    14.455.392)."""
     fig = go.Figure(go.Bar(x=[labels["conv"], labels["fc"]], y=[conv_params, fc_params],
-                           text=[f"{conv_params:,}", f"{fc_params:,}"], textposition="outside",
+                           text=[fmt_number(int(conv_params), lang), fmt_number(int(fc_params), lang)],
+                           textposition="outside",
                            marker_color=[PALETTE[2], PALETTE[3]], textfont={"size": 18}))
     fig.update_yaxes(type="log", title_text=labels["params"], range=[0, np.log10(max(fc_params, 10)) + 1])
-    return _base(fig, 360)
+    return _base(fig, 360, lang)
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -177,7 +211,9 @@ def norm_cube_figure(
     return _base(fig, 520)
 
 
-def bn_figure(x: np.ndarray, x_hat: np.ndarray, y: np.ndarray, labels: Mapping[str, str]) -> go.Figure:
+def bn_figure(
+    x: np.ndarray, x_hat: np.ndarray, y: np.ndarray, labels: Mapping[str, str], *, lang: str = DEFAULT_LANGUAGE
+) -> go.Figure:
     """The mini-batch values before, normalised (mean 0, variance 1) and after γ, β."""
     fig = go.Figure()
     rows = [(labels["x"], x), (labels["x_hat"], x_hat), (labels["y"], y)]
@@ -187,13 +223,13 @@ def bn_figure(x: np.ndarray, x_hat: np.ndarray, y: np.ndarray, labels: Mapping[s
         rank = np.empty(vals.size, dtype=int)
         rank[np.argsort(vals, kind="stable")] = np.arange(vals.size)
         fig.add_trace(go.Scatter(x=vals, y=[name] * len(vals), mode="markers+text", name=name,
-                                 text=[f"{v:.2f}" for v in vals],
+                                 text=[fmt_number(float(v), lang, 2) for v in vals],
                                  textposition=["top center" if k % 2 == 0 else "bottom center" for k in rank],
                                  marker={"size": 16, "color": PALETTE[r]}, showlegend=False,
                                  cliponaxis=False))
     # room above the first row for its value labels (they were cut off at the top edge)
     fig.update_yaxes(autorange=False, range=[len(rows) - 0.3, -0.7])
-    return _base(fig, 360)
+    return _base(fig, 360, lang)
 
 
 # --------------------------------------------------------------------------- dropout
@@ -236,7 +272,8 @@ def network_figure(layer_sizes: Sequence[int], masks: Sequence[np.ndarray], labe
 
 # --------------------------------------------------------------------------- softmax
 def softmax_figure(
-    logits: Sequence[float], temperature: float, labels: Mapping[str, str], class_names: Sequence[str] | None = None
+    logits: Sequence[float], temperature: float, labels: Mapping[str, str], class_names: Sequence[str] | None = None,
+    *, lang: str = DEFAULT_LANGUAGE,
 ) -> go.Figure:
     """Probabilities softmax(z / T) next to the plain softmax (T = 1; drawn once when T = 1)."""
     z = np.asarray(logits, dtype=np.float64)
@@ -246,10 +283,10 @@ def softmax_figure(
     fig = go.Figure()
     if not np.isclose(temperature, 1.0):  # at T = 1 the comparison would be the same bars twice
         fig.add_trace(go.Bar(x=names, y=p_1, name=labels["t1"], marker_color="#c7c7c7",
-                             text=[f"{v:.3f}" for v in p_1], textposition="outside"))
+                             text=[fmt_number(float(v), lang, 3) for v in p_1], textposition="outside"))
     fig.add_trace(go.Bar(x=names, y=p_t, name=labels["t"], marker_color=PALETTE[0], showlegend=True,
-                         text=[f"{v:.3f}" for v in p_t], textposition="outside"))
+                         text=[fmt_number(float(v), lang, 3) for v in p_t], textposition="outside"))
     fig.update_layout(barmode="group")
     fig.update_yaxes(range=[0, 1.12], title_text=labels["prob"])
     fig.update_xaxes(title_text=labels["class"], type="category")  # "1", "2"… are names, not numbers
-    return _base(fig, 420)
+    return _base(fig, 420, lang)

@@ -22,12 +22,14 @@ dilation ``d`` spreads the taps ``d`` pixels apart: the kernel becomes
 ``(kh - 1) * d + 1`` wide with zeros ("holes") between the taps.
 
 Four numerically equivalent ways to compute it (``method="auto"`` picks one):
-``direct`` (scipy.ndimage.correlate), ``taps`` (the same sum written as one vectorised
-multiply-add of a shifted slice of the padded image per non-zero weight, in row strips
-that stay in cache, in parallel threads: for small kernels on megapixel images it is
-several times faster than ndimage's generic loop, see bench/RESULTS-filters.md),
+``direct`` (scipy.ndimage.correlate), ``taps`` (the same sum written as vectorised
+additions of shifted slices of the padded image, taps with equal ``|weight|`` summed
+first and multiplied once, in row strips that stay in cache, converted to float32 once
+per strip, in parallel threads: for small kernels on megapixel images it is several
+times faster than ndimage's generic loop, see bench/RESULTS-filters.md),
 ``separable`` (a rank-1 kernel ``K = c r^T`` found by SVD is applied as a column pass then
-a row pass: ``kh + kw`` instead of ``kh * kw`` multiplications per pixel) and ``fft``
+a row pass: ``kh + kw`` instead of ``kh * kw`` multiplications per pixel; on megapixel
+images both passes run strip by strip in cache) and ``fft``
 (scipy.signal.fftconvolve on the padded image, for large kernels). scipy is imported
 lazily inside the functions that need it.
 """
@@ -313,8 +315,9 @@ def correlate(
     if method == "auto":
         method = choose_method(k)
     x = np.asarray(image)
-    if x.dtype != np.float32 and method != "taps":
-        x = x.astype(np.float32)
+    megapixel_separable = method == "separable" and x.shape[0] * x.shape[1] >= 1_000_000
+    if x.dtype != np.float32 and method != "taps" and not megapixel_separable:
+        x = x.astype(np.float32)  # (taps converts strip by strip)
     small = x.shape[0] <= kh // 2 or x.shape[1] <= kw // 2
     if method == "fft":
         out = _correlate_fft(x, k, border)
@@ -324,7 +327,7 @@ def correlate(
     elif method == "direct":
         out = _correlate_direct(x, k, border, small)
     elif method == "taps":
-        out = _correlate_taps(np.asarray(image), k, border)
+        out = _correlate_taps(x, k, border)
     else:
         raise ValueError(f"unknown method {method!r}")
     if stride > 1:
@@ -356,34 +359,111 @@ def _correlate_direct(x: np.ndarray, k: np.ndarray, border: str, small: bool) ->
     return ndimage.correlate(x, _full_kernel(x, k), mode=_NDIMAGE_MODE[border])
 
 
-def _correlate_taps(x: np.ndarray, k: np.ndarray, border: str, workers: int | None = None) -> np.ndarray:
-    """``out = sum_{K[u,v] != 0} K[u,v] * xpad[u:u+H, v:v+W]``, strip by strip (any input
-    dtype; uint8 is converted inside the multiply, never as a whole float copy)."""
+def _weight_groups(k: np.ndarray) -> list[tuple[np.float32, list[tuple[int, int]], list[tuple[int, int]]]]:
+    """The non-zero weights of ``k`` grouped by float32 magnitude: ``(|w|, taps with +|w|,
+    taps with -|w|)``, largest group with a positive tap first (so ``sum K[u,v] x[..]`` becomes ``sum_g |w_g| (sum plus - sum minus)``)."""
+    groups: dict[float, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    for u in range(k.shape[0]):
+        for v in range(k.shape[1]):
+            if k[u, v] != 0:
+                plus, minus = groups.setdefault(abs(float(np.float32(k[u, v]))), ([], []))
+                (plus if k[u, v] > 0 else minus).append((u, v))
+    out = [(np.float32(scale), plus, minus) for scale, (plus, minus) in groups.items()]
+    out.sort(key=lambda g: (not g[1], -(len(g[1]) + len(g[2]))))  # a group with + taps first
+    return out
+
+
+def _sum_group(src: np.ndarray, scale: np.float32, plus: list[tuple[int, int]],
+               minus: list[tuple[int, int]], rows: int, width: int, out: np.ndarray) -> int:
+    """``out = sign * scale * (sum_{plus} src[u:u+rows, v:v+width] - sum_{minus} ...)``: one
+    add or subtract per tap and one multiply per group (none when ``scale`` is 1).
+
+    Returns ``sign``: -1 when the group has only negative taps (their sum is left positive
+    so the caller subtracts it instead of negating), else 1.
+    """
+    def sl(t: tuple[int, int]) -> np.ndarray:
+        return src[t[0]:t[0] + rows, t[1]:t[1] + width]
+
+    sign = 1
+    if not plus:
+        plus, minus, sign = minus, plus, -1
+    if len(plus) + len(minus) == 1:
+        np.multiply(sl(plus[0]), scale, out=out)
+        return sign
+    rest = plus[1:]
+    if rest:
+        np.add(sl(plus[0]), sl(rest[0]), out=out)
+        rest = rest[1:]
+    else:
+        np.subtract(sl(plus[0]), sl(minus[0]), out=out)
+        minus = minus[1:]
+    for t in rest:
+        np.add(out, sl(t), out=out)
+    for t in minus:
+        np.subtract(out, sl(t), out=out)
+    if scale != 1:
+        np.multiply(out, scale, out=out)
+    return sign
+
+
+def _apply_groups(src: np.ndarray, groups: list, rows: int, width: int,
+                  out: np.ndarray, tmp: np.ndarray) -> None:
+    """``out = sum`` over the weight groups of :func:`_sum_group` (``tmp`` is scratch)."""
+    for i, (scale, plus, minus) in enumerate(groups):
+        sign = _sum_group(src, scale, plus, minus, rows, width, out if i == 0 else tmp)
+        if i == 0 and sign < 0:
+            np.negative(out, out=out)
+        elif i:
+            (np.add if sign > 0 else np.subtract)(out, tmp, out=out)
+
+
+def _correlate_taps(x: np.ndarray, k: np.ndarray, border: str, workers: int | None = None,
+                    column: np.ndarray | None = None, row: np.ndarray | None = None) -> np.ndarray:
+    """``out = sum_{K[u,v] != 0} K[u,v] * xpad[u:u+H, v:v+W]`` as vectorised slice arithmetic.
+
+    The image is padded once (in its own dtype); then, in row strips of about
+    :data:`STRIP_BYTES` of output that stay in the L2 cache, run in threads (numpy releases
+    the GIL), each strip of the padded image is converted to float32 once and the taps are
+    summed by weight group (:func:`_weight_groups`: ``sum_g |w_g| (sum plus - sum minus)``,
+    e.g. the box filter is 8 additions and one multiply). With ``column`` and ``row``
+    given (``K = column row^T``), each strip runs the column pass into a scratch strip and
+    the row pass from it, so the intermediate image never leaves the cache.
+    """
     kh, kw = k.shape
     h, w = x.shape[:2]
-    padded = pad(x, kh, kw, border)
+    tail = x.shape[2:]
     out = np.empty(x.shape, dtype=np.float32)
-    taps = [(u, v, np.float32(k[u, v])) for u in range(kh) for v in range(kw) if k[u, v] != 0]
-    if not taps:
+    if not np.any(k):
         out.fill(0.0)
         return out
-    row_bytes = max(1, w * int(np.prod(x.shape[2:], dtype=np.int64)) * 4)
+    padded = pad(x, kh, kw, border)
+    separable = column is not None and row is not None
+    if separable:
+        col_groups = _weight_groups(np.asarray(column, float)[:, None])
+        row_groups = _weight_groups(np.asarray(row, float)[None, :])
+    else:
+        groups = _weight_groups(k)
+    row_bytes = max(1, w * int(np.prod(tail, dtype=np.int64)) * 4)
     rows = max(8, STRIP_BYTES // row_bytes)
 
     def strip(a: int) -> None:
         b = min(h, a + rows)
-        acc = out[a:b]
-        tmp = np.empty_like(acc)
-        u, v, wt = taps[0]
-        np.multiply(padded[a + u:b + u, v:v + w], wt, out=acc, casting="unsafe")
-        for u, v, wt in taps[1:]:
-            np.multiply(padded[a + u:b + u, v:v + w], wt, out=tmp, casting="unsafe")
-            acc += tmp
+        n = b - a
+        src = padded[a:b + kh - 1]
+        if src.dtype != np.float32:
+            src = src.astype(np.float32)  # one conversion per strip, not one per tap
+        dst = out[a:b]
+        if separable:
+            mid = np.empty((n, w + kw - 1) + tail, dtype=np.float32)
+            _apply_groups(src, col_groups, n, w + kw - 1, mid, np.empty_like(mid))
+            _apply_groups(mid, row_groups, n, w, dst, np.empty_like(dst))
+        else:
+            _apply_groups(src, groups, n, w, dst, np.empty_like(dst))
 
     starts = range(0, h, rows)
     n = workers if workers is not None else min(4, os.cpu_count() or 1)
     if n > 1 and h * w >= 1_000_000:
-        with ThreadPoolExecutor(n) as pool:  # numpy releases the GIL inside each ufunc
+        with ThreadPoolExecutor(n) as pool:
             list(pool.map(strip, starts))
     else:
         for a in starts:
@@ -396,9 +476,8 @@ def _correlate_separable(
 ) -> np.ndarray:
     from scipy import ndimage
 
-    if x.shape[0] * x.shape[1] >= 1_000_000:  # megapixel images: two taps passes are faster
-        tmp = _correlate_taps(x, col[:, None], border)
-        return _correlate_taps(tmp, row[None, :], border)
+    if x.shape[0] * x.shape[1] >= 1_000_000:  # megapixel images: both passes fused per strip
+        return _correlate_taps(x, np.outer(col, row), border, column=col, row=row)
     if small:
         padded = pad(x, col.size, row.size, border)
         tmp = ndimage.correlate1d(padded, col, axis=0, mode="constant")

@@ -14,7 +14,7 @@ from convviz.arithmetic.formatting import human, human_bytes, shape_text
 from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.figures import architecture as figs
 from convviz.i18n import fmt_number
-from pages.ui import lang, number_format, tr
+from pages.ui import lang, number_format, start_page, tr
 from pages.ui.arch_widgets import (
     ERROR_KEY,
     SCRATCH,
@@ -29,6 +29,8 @@ from pages.ui.arch_widgets import (
     spec_json,
     try_apply,
 )
+
+start_page(__file__)
 
 st.title(tr("arch.page_title"))
 st.caption(tr("arch.intro"))

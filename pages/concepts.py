@@ -8,7 +8,9 @@ import streamlit as st
 from convviz import concepts as C
 from convviz.figures import concepts as FC
 from convviz.i18n import fmt_number, translate
-from pages.ui import lang, tr
+from pages.ui import lang, start_page, tr
+
+start_page(__file__)
 
 SECTIONS = ("activations", "fc_conv", "norm", "dropout", "softmax")
 

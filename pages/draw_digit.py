@@ -15,7 +15,9 @@ from convviz.digits import preprocess_steps
 from convviz.i18n import fmt_number, translate
 from convviz.images import ImageError
 from pages.ui import digit_widgets as W
-from pages.ui import lang, number_format, tr
+from pages.ui import lang, number_format, start_page, tr
+
+start_page(__file__)
 
 st.title(tr("digit.page_title"))
 LANG = lang()  # captured: AppTest calls format_func outside the script run

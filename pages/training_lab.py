@@ -11,8 +11,10 @@ from convviz.digits import curves as C
 from convviz.digits import datasets as D
 from convviz.figures import training as FT
 from convviz.i18n import fmt_number, translate
-from pages.ui import lang, number_format, show_error, tr
+from pages.ui import lang, number_format, show_error, start_page, tr
 from pages.ui import train_widgets as W
+
+start_page(__file__)
 
 RUN_KEY = "train_run"
 LIVE_KEY = "_train_live"

@@ -121,6 +121,11 @@ def num(value: float, decimals: int | None = None, spec: str | None = None) -> s
     return fmt_number(value, lang(), decimals, spec=spec)
 
 
+def sig(value: float) -> str:
+    """A measured value to 4 significant digits in the user's language (0,0625 in Spanish)."""
+    return fmt_number(float(value), lang(), spec=".4g")
+
+
 def labels(prefix: str) -> Callable[[Any], str]:
     """A widget's ``format_func``: option -> the catalog text ``prefix + option``, in the
     language of this run (bound now: AppTest calls it after the script has run)."""

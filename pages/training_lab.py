@@ -8,7 +8,7 @@ import streamlit as st
 
 from convviz.digits import curves as C
 from convviz.digits import datasets as D
-from pages.ui import labels, lang, num, number_format, show_error, start_page, tr
+from pages.ui import labels, num, show_error, start_page, tr
 from pages.ui import train_panels as P
 from pages.ui import train_widgets as W
 from pages.ui.train_panels import FIELDS, LIVE_KEY, RUN_KEY, apply_preset
@@ -100,31 +100,7 @@ else:
         settings_ok = False
 
 
-@st.cache_data(show_spinner=False)
-def _summary(size: str, batchnorm: bool, dropout: float) -> dict | None:
-    try:
-        import convviz
-        from convviz.nn import build_model
-
-        return convviz.summarize(build_model(size, batchnorm=batchnorm, dropout=dropout).to_spec()).to_dict()
-    except Exception:  # noqa: BLE001 (the engine summary may not be there: the page still works)
-        return None
-
-
-summary = _summary(settings.size, settings.batchnorm, settings.dropout)
-if summary is None:
-    st.info(tr("train.summary_missing"))
-else:
-    st.caption(tr("train.summary", size=tr(f"train.size_{settings.size}"),
-                  params=num(summary['total_params']), macs=num(summary['total_macs'] / 1e6, decimals=2)))
-    with st.expander(tr("train.layers_header")):
-        st.dataframe(
-            [{tr("train.col_layer"): f"{layer.get('path', '')} {layer.get('type', '')}",
-              tr("train.col_output"): "×".join(str(v) for v in layer.get("output_shape", [])),
-              tr("train.col_params"): layer.get("params", 0)} for layer in summary.get("layers", [])],
-            hide_index=True, width="stretch",
-            column_config={tr("train.col_params"): st.column_config.NumberColumn(format=number_format(lang()))},
-        )
+P.network_summary(settings)
 
 # --- the counts -----------------------------------------------------------------------
 st.markdown(tr("train.counts", n=num(settings.n_train), b=num(settings.batch),

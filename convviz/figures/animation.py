@@ -454,7 +454,3 @@ class AnimationFigure(go.Figure):
         out = super().to_dict()
         out["frames"] = self._plain_frames
         return out
-
-    @property
-    def n_frames(self) -> int:
-        return len(self._plain_frames)

@@ -11,7 +11,7 @@ import streamlit as st
 from convviz.digits import curves as C
 from convviz.digits import datasets as D
 from convviz.figures import training as FT
-from pages.ui import labels, lang, num, tr
+from pages.ui import labels, lang, num, number_format, tr
 from pages.ui import train_widgets as W
 
 RUN_KEY = "train_run"
@@ -128,6 +128,29 @@ def data_panel() -> bool:
                     else:
                         st.rerun()
     return data_ready
+
+
+@st.cache_data(show_spinner=False)
+def _summary(size: str, batchnorm: bool, dropout: float) -> dict:
+    import convviz
+    from convviz.nn import build_model
+
+    return convviz.summarize(build_model(size, batchnorm=batchnorm, dropout=dropout).to_spec()).to_dict()
+
+
+def network_summary(settings: C.LabSettings) -> None:
+    """Parameters and multiplications of the network the settings build, and its layers."""
+    summary = _summary(settings.size, settings.batchnorm, settings.dropout)
+    st.caption(tr("train.summary", size=tr(f"train.size_{settings.size}"),
+                  params=num(summary["total_params"]), macs=num(summary["total_macs"] / 1e6, decimals=2)))
+    with st.expander(tr("train.layers_header")):
+        st.dataframe(
+            [{tr("train.col_layer"): f"{layer.get('path', '')} {layer.get('type', '')}",
+              tr("train.col_output"): "×".join(str(v) for v in layer.get("output_shape", [])),
+              tr("train.col_params"): layer.get("params", 0)} for layer in summary.get("layers", [])],
+            hide_index=True, width="stretch",
+            column_config={tr("train.col_params"): st.column_config.NumberColumn(format=number_format(lang()))},
+        )
 
 
 def _labels() -> dict[str, str]:

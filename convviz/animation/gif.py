@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from convviz.animation.frames import INPUT, OVER, PAD, ZERO, Animation, fmt
-from convviz.animation.scene import Scene, scene
+from convviz.animation.scene import Scene, scene, wrap_label
 from convviz.i18n import translate
 
 # a fixed palette (RGB): index -> colour; text antialiasing uses the greys
@@ -122,16 +122,6 @@ class _Page:
         return self.grid_bottom + self.label_font.size + 18
 
 
-def _wrap_label(text: str, room: float, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> list[str]:
-    lines: list[str] = []
-    for part in text.split(" · "):
-        if lines and font.getlength(lines[-1] + " · " + part) <= room:
-            lines[-1] += " · " + part
-        else:
-            lines.append(part)
-    return lines
-
-
 def _page(anim: Animation, lang: str, width: int) -> _Page:
     sc = scene(anim, lang)
     cell = int(max(14, min(56, (width - 2 * MARGIN) / sc.width)))
@@ -140,8 +130,9 @@ def _page(anim: Animation, lang: str, width: int) -> _Page:
     wrap_at = max(40, int((width - 2 * MARGIN) / (eq_font.size * 0.55)))
     longest = max(len(anim.step_text(t, lang)) for t in range(anim.n_steps)) + 12
     line_h = int(label_font.size * 1.3)
-    in_lines = _wrap_label(sc.labels["input"], (sc.k_origin[0] - 0.5) * cell, label_font)
-    out_lines = _wrap_label(sc.labels["output"], width - 2 * MARGIN - sc.out_origin[0] * cell, label_font)
+    in_room, out_room = (sc.k_origin[0] - 0.5) * cell, width - 2 * MARGIN - sc.out_origin[0] * cell
+    in_lines = wrap_label(sc.labels["input"], lambda line: label_font.getlength(line) <= in_room)
+    out_lines = wrap_label(sc.labels["output"], lambda line: label_font.getlength(line) <= out_room)
     top = MARGIN + max(len(in_lines), len(out_lines)) * line_h + 8
     grid_bottom = top + int(sc.height * cell)
     eq_lines = -(-longest // wrap_at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from convviz.animation.frames import OVER, Animation
@@ -40,6 +41,18 @@ def _pad_label(pads: tuple[int, int, int, int]) -> str:
 
 def _pair(a: int, b: int) -> str:
     return str(a) if a == b else f"{a}x{b}"
+
+
+def wrap_label(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """A panel label broken at its `` · `` separators into lines, joining parts while the
+    line ``fits`` (the figure counts characters, the GIF measures pixels)."""
+    lines: list[str] = []
+    for part in text.split(" · "):
+        if lines and fits(lines[-1] + " · " + part):
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
 
 
 def _input_label(anim: Animation, lang: str) -> list[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from convviz.animation.frames import INPUT, OVER, PAD, ZERO, Animation, fmt
-from convviz.animation.scene import Scene, scene
+from convviz.animation.scene import Scene, scene, wrap_label
 from convviz.i18n import translate
 
 COLORS = {
@@ -85,13 +85,7 @@ def _wrap_lines(text: str, room_px: float, font_px: float) -> list[str]:
 def _wrap_label(text: str, room_px: float, font_px: float) -> list[str]:
     """Wrap a label at its `` · `` separators to fit ``room_px``."""
     room = _chars(room_px, font_px)
-    lines: list[str] = []
-    for part in text.split(" · "):
-        if lines and len(lines[-1]) + 3 + len(part) <= room:
-            lines[-1] += " · " + part
-        else:
-            lines.append(part)
-    return lines
+    return wrap_label(text, lambda line: len(line) <= room)
 
 
 def _pick_text(anim: Animation, lang: str, pick_output: tuple[int, int] | None,
@@ -419,7 +413,8 @@ def build_animation_figure(
     frames = [{"name": str(t), "data": _dynamic(anim, lay, t, text_at), "traces": dyn_idx}
               for t in range(anim.n_steps)]
     y_top = -lay.top_rows
-    y_bottom = content_bottom + 0.3 + pick_rows + lay.eq_px_total / lay.cell_px
+    eq_rows = 0.3 + pick_rows + lay.eq_px_total / lay.cell_px  # pick text and computation
+    y_bottom = content_bottom + eq_rows
     layout = dict(
         height=int(round((y_bottom - y_top) * lay.cell_px + BUTTONS_PX + SLIDER_PX)),
         margin={"l": 0, "r": 0, "t": BUTTONS_PX, "b": SLIDER_PX},

@@ -86,6 +86,11 @@ class LayerSettings:
                 spec["count_include_pad"] = self.count_include_pad
         return spec
 
+    def network_spec(self) -> dict[str, object]:
+        """A network of this one layer on a ``(in_channels, h, w)`` input (ConvViz's spec)."""
+        return {"name": f"one {OP_TYPES.get(self.op, self.op)}",
+                "input": [self.in_channels, self.h, self.w], "layers": [self.layer_spec()]}
+
     def padding_pairs(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """Padding (before, after) per axis, with "same" and "valid" resolved (as the engine's
         :func:`convviz.arithmetic.layers.conv_paddings` does)."""
@@ -174,11 +179,8 @@ def calculate(settings: LayerSettings) -> LayerResult:
     """Everything the page shows for one layer; raises SpecError for impossible settings."""
     from convviz.arithmetic.summary import summarize
 
-    spec = {"name": f"one {OP_TYPES.get(settings.op, settings.op)}",
-            "input": [settings.in_channels, settings.h, settings.w],
-            "layers": [settings.layer_spec()]}
     try:
-        summary = summarize(spec)
+        summary = summarize(settings.network_spec())
     except SpecError as exc:  # one layer: its network path ("layers.0") would only be jargon
         raise SpecError(exc.reason, None, key=exc.key, values=exc.values) from None
     row = summary.layers[0]

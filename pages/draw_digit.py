@@ -12,19 +12,13 @@ import numpy as np
 import streamlit as st
 
 from convviz.digits import preprocess_steps
-from convviz.i18n import fmt_number, translate
 from convviz.images import ImageError
-from pages import _digit_widgets as W
-from pages.ui import lang, number_format, tr
+from pages.ui import digit_widgets as W
+from pages.ui import image_uploader, labels, lang, num, number_format, start_page, tr
+
+start_page(__file__)
 
 st.title(tr("digit.page_title"))
-LANG = lang()  # captured: AppTest calls format_func outside the script run
-
-
-def num(value: float, decimals: int | None = None, spec: str | None = None) -> str:
-    """A number with the separators of the user's language (61.706, 71,0 % in Spanish)."""
-    return fmt_number(value, lang(), decimals, spec=spec)
-
 st.write(tr("digit.intro"))
 
 # --- the model ------------------------------------------------------------------------
@@ -34,7 +28,7 @@ trained = st.session_state.get("trained_model")
 if trained is not None and W.is_digit_model(trained):
     choice = st.radio(
         tr("digit.model_label"), ["shipped", "mine"], key="digit_model_choice", horizontal=True,
-        format_func=lambda c: translate(f"digit.model_{c}", LANG),
+        format_func=labels("digit.model_"),
     )
     if choice == "mine":
         model, model_name = trained, "mine"
@@ -50,14 +44,14 @@ if model is None:
 # --- the input ------------------------------------------------------------------------
 source = st.radio(
     tr("digit.source_label"), ["draw", "upload"], key="digit_source", horizontal=True,
-    format_func=lambda s: translate(f"digit.source_{s}", LANG),
+    format_func=labels("digit.source_"),
 )
 raw: np.ndarray | None = None
 if source == "draw":
     stroke = st.slider(tr("digit.stroke_label"), 5, 40, 20, key="digit_stroke", help=tr("digit.stroke_help"))
     mode = st.selectbox(
         tr("digit.tool_label"), ["freedraw", "line"], key="digit_tool",
-        format_func=lambda m: translate(f"digit.tool_{m}", LANG),
+        format_func=labels("digit.tool_"),
     )
     st.caption(tr("digit.canvas_help"))
     st.write("")  # room for the canvas toolbar, which floats above the canvas
@@ -73,10 +67,7 @@ if source == "draw":
     except Exception as exc:  # noqa: BLE001 - the page must keep working without the canvas
         st.error(tr("digit.canvas_error", msg=str(exc)[:200]))
 else:
-    upload = st.file_uploader(
-        tr("digit.upload_label"), type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"],
-        key="digit_upload",
-    )
+    upload = image_uploader(tr("digit.upload_label"), "digit_upload")
     if upload is not None:
         try:
             raw = W.photo_to_gray(upload.getvalue(), lang())

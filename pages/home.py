@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.ui import tr
+from pages.ui import start_page, tr
+
+start_page(__file__)
 
 st.title(tr("home.title"))
 st.write(tr("home.intro"))

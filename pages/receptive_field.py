@@ -9,15 +9,17 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from convviz import rf_draw
-from convviz.effective_rf import ERFError, effective_receptive_field
+from convviz.arithmetic import rf_draw
+from convviz.arithmetic.effective_rf import ERFError, effective_receptive_field
+from convviz.arithmetic.formatting import shape_text
+from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.figures import receptive as figs
-from convviz.formatting import shape_text
-from convviz.i18n import fmt_number, translate
 from convviz.images import ImageError
-from convviz.presets import describe, get_preset, list_presets
-from pages._arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
-from pages.ui import lang, tr
+from convviz.images.samples import SAMPLES
+from pages.ui import image_uploader, labels, lang, num, start_page, tr
+from pages.ui.arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
+
+start_page(__file__)
 
 st.title(tr("rf.page_title"))
 st.caption(tr("rf.intro"))
@@ -25,14 +27,9 @@ LANG = lang()
 CURRENT = "__current__"
 
 
-def num(value: float) -> str:
-    """A number with the separators of the user's language (12.345 / 1,5 in Spanish)."""
-    return fmt_number(value, LANG)
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def sample_image(name: str, height: int, width: int, grey: bool) -> np.ndarray:
-    from convviz import samples
+    from convviz.images import samples
 
     img = Image.fromarray(samples.sample(name, 640, 480)).resize((width, height), Image.Resampling.BILINEAR)
     return np.asarray(img.convert("L").convert("RGB") if grey else img)
@@ -144,12 +141,11 @@ st.markdown(tr("rf.unit_sees", path=path, i=i, j=j, top=top, bottom=bottom, left
 
 # ------------------------------------------------------------------ the field on an image
 cin, in_h, in_w = summary.input_shape
-from convviz.samples import SAMPLES  # noqa: E402
-
 src = st.columns(2)
 sample = src[0].selectbox(tr("rf.sample"), SAMPLES, key="rf_sample",
-                          format_func=lambda n: translate(f"filters.sample_{n}", LANG))
-upload = src[1].file_uploader(tr("rf.upload"), type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"], key="rf_upload")
+                          format_func=labels("filters.sample_"))
+with src[1]:
+    upload = image_uploader(tr("rf.upload"), "rf_upload")
 image = None
 if upload is not None:
     try:
@@ -197,7 +193,7 @@ st.subheader(tr("rf.erf"))
 st.markdown(tr("rf.erf_intro"))
 e = st.columns(2)
 weights = e[0].radio(tr("rf.erf_weights"), ["random", "uniform"], key="rf_erf_w", horizontal=True,
-                     format_func=lambda w: translate(f"rf.erf_{w}", LANG))  # LANG captured: AppTest calls it outside the run
+                     format_func=labels("rf.erf_"))
 seed = e[1].number_input(tr("rf.erf_seed"), 0, 10_000, 0, key="rf_erf_seed")
 magnitude, problem = erf_map(KEY, path, i, j, weights, int(seed))
 if problem is not None:

@@ -412,3 +412,44 @@ def feeding_channels(model: Any, layer: int, channel: int) -> dict[int, float]:
         top = float(w.max()) or 1.0
         return {g * len(w) + c: float(v / top) for c, v in enumerate(w)}
     return {int(channel): 1.0}
+
+
+# ------------------------------------------------------------------ back onto the drawing
+
+
+def _placement(steps: Any) -> tuple[int, int]:
+    """Where the preprocessing pasted the resized digit into the 28x28 image (row, col of
+    its top-left cell): the offset that reproduces ``steps.image`` exactly."""
+    resized = np.asarray(steps.resized, dtype=np.float64)
+    nh, nw = resized.shape
+    total = resized.sum() or 1.0
+    guess_r = int(round(SIZE / 2 - (resized.sum(axis=1) * np.arange(nh)).sum() / total))
+    guess_c = int(round(SIZE / 2 - (resized.sum(axis=0) * np.arange(nw)).sum() / total))
+    best, best_err = (guess_r, guess_c), np.inf
+    for dr in range(-3, 4):
+        for dc in range(-3, 4):
+            r, c = guess_r + dr, guess_c + dc
+            big = np.zeros((3 * SIZE, 3 * SIZE))
+            big[SIZE + r : SIZE + r + nh, SIZE + c : SIZE + c + nw] = resized
+            err = float(np.abs(big[SIZE : 2 * SIZE, SIZE : 2 * SIZE] - steps.image).sum())
+            if err < best_err:
+                best, best_err = (r, c), err
+    return best
+
+
+def drawing_box(steps: Any, box: tuple[int, int, int, int]) -> tuple[float, float, float, float] | None:
+    """A half-open box of the 28x28 input -> the same region of the original drawing
+    (``steps.gray`` coordinates, clipped), undoing the crop, the resize and the centring of
+    :func:`convviz.digits.preprocess_steps`. None when the box misses the drawing."""
+    top, left, bottom, right = steps.box
+    nh, nw = np.asarray(steps.resized).shape
+    sr, sc = nh / (bottom - top), nw / (right - left)
+    off_r, off_c = _placement(steps)
+    gh, gw = np.asarray(steps.gray).shape[:2]
+    r0 = min(max(top + (box[0] - off_r) / sr, 0.0), gh)
+    r1 = min(max(top + (box[2] - off_r) / sr, 0.0), gh)
+    c0 = min(max(left + (box[1] - off_c) / sc, 0.0), gw)
+    c1 = min(max(left + (box[3] - off_c) / sc, 0.0), gw)
+    if r1 <= r0 or c1 <= c0:
+        return None
+    return (r0, c0, r1, c1)

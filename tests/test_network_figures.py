@@ -86,3 +86,71 @@ def test_size_and_spanish_numbers(setup) -> None:
     notes = " ".join(a.text for a in fig.layout.annotations)
     assert "±" in notes and any("," in a.text for a in fig.layout.annotations if "±" in a.text)
     json.loads(text)
+
+
+# ------------------------------------------------------------------ the unit inspector
+
+
+def _explain(setup, layer, unit):
+    from convviz.explain import explain_unit
+
+    model, image, trace, _ = setup
+    return explain_unit(model, image, layer, unit, trace=trace)
+
+
+def test_conv_figure_shows_every_channel_and_its_sum(setup) -> None:
+    from convviz.figures.inspector import conv_unit_figure
+
+    ex = _explain(setup, 3, (7, 4, 6))
+    fig = conv_unit_figure(ex, "t", lang="es")
+    patch_z, kernel_z = (np.asarray(t.z, dtype=float) for t in fig.data)
+    # every patch value and every kernel value is drawn exactly once
+    np.testing.assert_allclose(np.sort(patch_z[np.isfinite(patch_z)]), np.sort(ex.patch.ravel()))
+    np.testing.assert_allclose(np.sort(kernel_z[np.isfinite(kernel_z)]), np.sort(ex.weights.ravel()))
+    sums = [a.text for a in fig.layout.annotations if "Σ" in a.text]
+    assert len(sums) == 16
+    from tests._numbers import parse_number
+
+    for c, text in enumerate(sums):
+        assert parse_number(text.split("=")[1].strip(), "es") == pytest.approx(ex.channel_sums[c], rel=1e-3, abs=1e-5)
+
+
+def test_pool_linear_output_and_field_figures(setup) -> None:
+    from convviz.explain import explain_unit
+    from convviz.figures import inspector as FI
+
+    ex = _explain(setup, 2, (3, 6, 6))
+    fig = FI.pool_unit_figure(ex, "t")
+    r, c = ex.argmax
+    assert fig.layout.shapes[0].x0 == c - 0.5 and fig.layout.shapes[0].y0 == r - 0.5
+    ex = _explain(setup, 7, (11,))
+    bars = FI.linear_unit_figure(ex, "t", top=10).data[0]
+    assert len(bars.x) == 12 and sum(bars.x) == pytest.approx(ex.value, rel=1e-4, abs=1e-5)
+    assert list(np.abs(bars.x[:10])) == sorted(np.abs(bars.x[:10]), reverse=True)
+    ex = _explain(setup, 10, (4,))
+    fig = FI.output_figure(ex.logits, ex.probabilities, "t", selected=4)
+    assert sum(fig.data[1].y) == pytest.approx(1.0)
+    model, image, _, _ = setup
+    ex = explain_unit(model, image, 3, (0, 0, 0))
+    fig = FI.field_figure(image, ex.input_box, "t")
+    r0, c0, r1, c1 = ex.input_box
+    rect = fig.layout.shapes[0]
+    assert (rect.x0 + 0.5, rect.y0 + 0.5, rect.x1 + 0.5, rect.y1 + 0.5) == (c0, r0, c1, r1)
+
+
+def test_map_figure_units_carry_their_values(setup) -> None:
+    from convviz.figures.inspector import map_figure
+
+    _, _, trace, _ = setup
+    fig = map_figure(trace[4][9], "t", selected=(2, 3))
+    units = np.asarray(fig.data[1].customdata)
+    assert units.shape == (100, 3)
+    for r, c, v in units[[0, 17, 99]]:
+        assert trace[4][9][int(r), int(c)] == pytest.approx(v)
+
+
+def test_sum_text() -> None:
+    from convviz.figures.inspector import sum_text
+
+    assert sum_text([1.5, -0.25, 2], "en") == "1.5 − 0.25 + 2 = 3.25"
+    assert sum_text([-1.5, 0.25], "es") == "−1,5 + 0,25 = −1,25"

@@ -23,7 +23,7 @@ right after ``Flatten`` keeps the field of the cell it came from; after ``Linear
 depends on every input of the layer, i.e. the union of all fields.
 
 ``arithmetic`` is the layer's arithmetic from the engine: the output-size formula per axis
-with the numbers filled in (:mod:`convviz.layer_calc`), the parameters and the
+with the numbers filled in (:mod:`convviz.arithmetic.layer_calc`), the parameters and the
 multiplications (the summary's numbers, as on the Architecture page).
 
 Numbers: the network computes in float32 (a matrix product); the explanation's sums are in
@@ -144,7 +144,7 @@ def _pair(v: Any) -> tuple[int, int]:
 def _summary(spec_json: str) -> Any:
     import json
 
-    from convviz.summary import summarize
+    from convviz.arithmetic.summary import summarize
 
     return summarize(json.loads(spec_json))
 
@@ -164,7 +164,7 @@ def _rows(model: Any) -> list[Any]:
 
 
 def _window_settings(row: Any) -> Any:
-    from convviz.layer_calc import LayerSettings
+    from convviz.arithmetic.layer_calc import LayerSettings
 
     a = row.args
     cin, h, w = row.input_shape
@@ -189,7 +189,7 @@ def layer_arithmetic(model: Any, layer: int) -> LayerArithmetic:
     formulas = latex = None
     params_how, macs_how = "0", "0"
     if row.type in ("Conv2d", "MaxPool2d", "AvgPool2d"):
-        from convviz.layer_calc import calculate
+        from convviz.arithmetic.layer_calc import calculate
 
         calc = calculate(_window_settings(row))
         formulas, latex = calc.plain, calc.latex
@@ -440,7 +440,7 @@ def _placement(steps: Any) -> tuple[int, int]:
 def drawing_box(steps: Any, box: tuple[int, int, int, int]) -> tuple[float, float, float, float] | None:
     """A half-open box of the 28x28 input -> the same region of the original drawing
     (``steps.gray`` coordinates, clipped), undoing the crop, the resize and the centring of
-    :func:`convviz.digits.preprocess_steps`. None when the box misses the drawing."""
+    :func:`convviz.digits.canvas.preprocess_steps`. None when the box misses the drawing."""
     top, left, bottom, right = steps.box
     nh, nw = np.asarray(steps.resized).shape
     sr, sc = nh / (bottom - top), nw / (right - left)

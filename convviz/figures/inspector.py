@@ -84,9 +84,9 @@ def map_figure(values: np.ndarray, title: str, selected: tuple[int, int] | None 
     fig = go.Figure(go.Heatmap(z=z, colorscale="RdBu_r", zmin=-top, zmax=top, hoverinfo="skip",
                                colorbar={"thickness": 10, "len": 0.8}))
     rr, cc = np.mgrid[0:h, 0:w]
-    data = np.stack([rr.ravel(), cc.ravel(), z.ravel()], axis=1)
+    data = [[int(r), int(c), float(v)] for r, c, v in zip(rr.ravel(), cc.ravel(), z.ravel(), strict=True)]
     size = max(6.0, min(30.0, 300.0 / max(h, w)))
-    fig.add_trace(go.Scatter(x=cc.ravel(), y=rr.ravel(), mode="markers", customdata=data, name="units",
+    fig.add_trace(go.Scatter(x=cc.ravel().tolist(), y=rr.ravel().tolist(), mode="markers", customdata=data, name="units",
                              marker={"symbol": "square", "size": size, "color": "rgba(0,0,0,0)"},
                              hovertemplate=lab["unit_hover"] + "<extra></extra>"))
     if selected is not None:

@@ -154,7 +154,8 @@ def _hits(col: Column, values: np.ndarray, labels: dict[str, str]) -> go.Scatter
         data = np.stack([np.full(n, col.layer), np.arange(n), values.reshape(-1)], axis=1)
         hover = labels["unit_hover"].format(layer=col.name, i="%{customdata[1]}")
         size = 8
-    return go.Scatter(x=xs, y=ys, mode="markers", customdata=data, name=f"hit_{col.layer}",
+    return go.Scatter(x=xs.round(3).tolist(), y=ys.round(3).tolist(), mode="markers", customdata=data.tolist(),
+                      name=f"hit_{col.layer}",
                       marker={"symbol": "square", "size": size, "color": "rgba(0,0,0,0)"},
                       hovertemplate=hover + "<extra></extra>", showlegend=False)
 
@@ -173,7 +174,7 @@ def network_overview_figure(
     labels: dict[str, str] | None = None,
     selected: tuple[int, int] | None = None,
     feeding: dict[int, float] | None = None,
-    height: int = 580,
+    height: int = 520,
 ) -> go.Figure:
     """Every layer of the network for one input (``trace[0]`` the input, ``trace[i+1]``
     layer ``i``'s output; ``names[i]`` layer ``i``'s label, e.g. ``"3 Conv2d"``)."""

@@ -15,8 +15,8 @@ from convviz.digits import preprocess_steps
 from convviz.i18n import fmt_number, translate
 from convviz.images import ImageError
 from pages.ui import digit_widgets as W
-from pages.ui.network_view import render_network_view
 from pages.ui import lang, number_format, tr
+from pages.ui.network_view import render_network_view
 
 st.title(tr("digit.page_title"))
 LANG = lang()  # captured: AppTest calls format_func outside the script run

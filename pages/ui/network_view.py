@@ -171,6 +171,10 @@ def _panel(ex: Any, trace: list[np.ndarray], model: Any) -> None:
         nxt = ex.layer + 1
         if nxt < len(model.layers) and model.layers[nxt].type_name == "ReLU":
             st.markdown(tr("explain.conv_relu", pre=num(ex.value), out=num(float(trace[nxt + 1][ex.unit]))))
+        if st.toggle(tr("explain.volume_toggle"), key="xp_volume_on"):
+            from pages.ui.volume_panel import inspector_volume
+
+            inspector_volume(model.layers[ex.layer], ex.input_shape, tuple(trace[ex.layer + 1].shape), ex.unit)
     elif kind in ("MaxPool2d", "AvgPool2d"):
         k = "×".join(map(str, ex.window.shape))
         title = tr("explain.pool_max_title" if ex.pool == "max" else "explain.pool_avg_title", k=k, c=ex.unit[0])

@@ -81,14 +81,17 @@ def map_figure(values: np.ndarray, title: str, selected: tuple[int, int] | None 
     z = np.asarray(values, dtype=np.float64)
     h, w = z.shape
     top = float(np.abs(z).max()) or 1.0
-    fig = go.Figure(go.Heatmap(z=z, colorscale="RdBu_r", zmin=-top, zmax=top, hoverinfo="skip",
-                               colorbar={"thickness": 10, "len": 0.8}))
     rr, cc = np.mgrid[0:h, 0:w]
     data = [[int(r), int(c), float(v)] for r, c, v in zip(rr.ravel(), cc.ravel(), z.ravel(), strict=True)]
     size = max(6.0, min(30.0, 300.0 / max(h, w)))
-    fig.add_trace(go.Scatter(x=cc.ravel().tolist(), y=rr.ravel().tolist(), mode="markers", customdata=data, name="units",
-                             marker={"symbol": "square", "size": size, "color": "rgba(0,0,0,0)"},
-                             hovertemplate=lab["unit_hover"] + "<extra></extra>"))
+    heat = {"type": "heatmap", "z": z, "colorscale": [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]],
+            "zmin": -top, "zmax": top,
+            "hoverinfo": "skip", "colorbar": {"thickness": 10, "len": 0.8}}
+    hits = {"type": "scatter", "x": cc.ravel().tolist(), "y": rr.ravel().tolist(), "mode": "markers",
+            "customdata": data, "name": "units", "hovertemplate": lab["unit_hover"] + "<extra></extra>",
+            "marker": {"symbol": "square", "size": size, "color": "rgba(0,0,0,0)"}}
+    # 784 clickable points: skip plotly's per-element validation (the dicts are valid by construction)
+    fig = go.Figure({"data": [heat, hits]}, _validate=False)
     if selected is not None:
         r, c = selected
         fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line={"color": DARK, "width": 3})
@@ -173,21 +176,26 @@ def linear_unit_figure(ex: Any, title: str, lang: str = "en", labels: dict[str, 
 
 def output_figure(logits: np.ndarray, probs: np.ndarray, title: str, lang: str = "en",
                   labels: dict[str, str] | None = None, selected: int | None = None) -> go.Figure:
-    """The ten logits, then their softmax."""
-    from plotly.subplots import make_subplots
-
+    """The ten logits (left), then their softmax (right)."""
     lab = {**LABELS, **(labels or {})}
     classes = [str(i) for i in range(len(logits))]
     colors = [RED if i == selected else "#1f77b4" for i in range(len(logits))]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(lab["logits"], lab["softmax"]), horizontal_spacing=0.1)
-    fig.add_trace(go.Bar(x=classes, y=logits, marker_color=colors, text=[_num(v, lang, ".3g") for v in logits],
-                         textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y:.4f}<extra></extra>"), 1, 1)
-    fig.add_trace(go.Bar(x=classes, y=probs, marker_color=colors,
-                         text=[_num(v, lang, ".1%") for v in probs], textposition="outside", cliponaxis=False,
-                         hovertemplate="%{x}: %{y:.2%}<extra></extra>"), 1, 2)
-    fig.update_xaxes(type="category", fixedrange=True)
-    fig.update_yaxes(fixedrange=True)
-    fig.update_yaxes(range=[0, 1.15], tickformat=".0%", row=1, col=2)
+    bars = [
+        {"type": "bar", "x": classes, "y": [float(v) for v in logits], "marker": {"color": colors},
+         "text": [_num(v, lang, ".3g") for v in logits], "textposition": "outside", "cliponaxis": False,
+         "hovertemplate": "%{x}: %{y:.4f}<extra></extra>", "xaxis": "x", "yaxis": "y"},
+        {"type": "bar", "x": classes, "y": [float(v) for v in probs], "marker": {"color": colors},
+         "text": [_num(v, lang, ".1%") for v in probs], "textposition": "outside", "cliponaxis": False,
+         "hovertemplate": "%{x}: %{y:.2%}<extra></extra>", "xaxis": "x2", "yaxis": "y2"},
+    ]
+    layout = {
+        "xaxis": {"domain": [0, 0.45], "type": "category", "fixedrange": True, "title": {"text": lab["logits"]}},
+        "xaxis2": {"domain": [0.55, 1], "type": "category", "fixedrange": True, "anchor": "y2",
+                   "title": {"text": lab["softmax"]}},
+        "yaxis": {"fixedrange": True}, "yaxis2": {"anchor": "x2", "range": [0, 1.15], "tickformat": ".0%",
+                                                  "fixedrange": True},
+    }
+    fig = go.Figure({"data": bars, "layout": layout}, _validate=False)
     return _base(fig, title, 320, lang)
 
 

@@ -28,7 +28,8 @@ from convviz.i18n import fmt_number
 HEIGHT = 100.0  # plot units of the tallest column
 COL_GAP = 7.0  # between columns
 INPUT_SIDE = 22.0
-DIVERGING = "RdBu_r"
+DIVERGING = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]  # blue - white - red
+GRAY = [[0.0, "#000000"], [1.0, "#ffffff"]]
 LABELS = {
     "title": "The whole network for this digit",
     "input": "input",
@@ -126,21 +127,21 @@ def _mosaic(col: Column, values: np.ndarray) -> np.ndarray:
     return out.reshape(col.sub_cols, col.per_col).T
 
 
-def _heatmap(col: Column, values: np.ndarray, labels: dict[str, str], show_scale: bool) -> go.Heatmap:
+def _heatmap(col: Column, values: np.ndarray, labels: dict[str, str], show_scale: bool) -> dict:
     if col.layer < 0:
-        scale = {"colorscale": "gray", "zmin": 0.0, "zmax": 1.0, "showscale": False}
+        scale = {"colorscale": GRAY, "zmin": 0.0, "zmax": 1.0, "showscale": False}
     else:
         top = float(np.nanmax(np.abs(values))) or 1.0
         scale = {"colorscale": DIVERGING, "zmin": -top, "zmax": top, "showscale": show_scale}
         if show_scale:
             scale["colorbar"] = {"title": {"text": labels["colorbar"], "side": "top"}, "tickvals": [-top, 0, top],
                                  "ticktext": ["−max", "0", "+max"], "len": 0.55, "thickness": 12}
-    return go.Heatmap(z=_mosaic(col, values), x0=col.x0 + col.cell_w / 2, dx=col.cell_w,
-                      y0=col.cell_h / 2, dy=col.cell_h, hoverongaps=False, name=col.name,
-                      hovertemplate="%{z:.4f}<extra>" + col.name + "</extra>", **scale)
+    return dict(type="heatmap", z=_mosaic(col, values), x0=col.x0 + col.cell_w / 2, dx=col.cell_w,
+                y0=col.cell_h / 2, dy=col.cell_h, hoverongaps=False, name=col.name,
+                hovertemplate="%{z:.4f}<extra>" + col.name + "</extra>", **scale)
 
 
-def _hits(col: Column, values: np.ndarray, labels: dict[str, str]) -> go.Scatter:
+def _hits(col: Column, values: np.ndarray, labels: dict[str, str]) -> dict:
     """Invisible clickable markers: one per map, or one per vector unit."""
     n = col.shape[0]
     origins = np.array([col.origin(m) for m in range(n)])
@@ -154,10 +155,10 @@ def _hits(col: Column, values: np.ndarray, labels: dict[str, str]) -> go.Scatter
         data = np.stack([np.full(n, col.layer), np.arange(n), values.reshape(-1)], axis=1)
         hover = labels["unit_hover"].format(layer=col.name, i="%{customdata[1]}")
         size = 8
-    return go.Scatter(x=xs.round(3).tolist(), y=ys.round(3).tolist(), mode="markers", customdata=data.tolist(),
-                      name=f"hit_{col.layer}",
-                      marker={"symbol": "square", "size": size, "color": "rgba(0,0,0,0)"},
-                      hovertemplate=hover + "<extra></extra>", showlegend=False)
+    return dict(type="scatter", x=xs.round(3).tolist(), y=ys.round(3).tolist(), mode="markers",
+                customdata=data.tolist(), name=f"hit_{col.layer}",
+                marker={"symbol": "square", "size": size, "color": "rgba(0,0,0,0)"},
+                hovertemplate=hover + "<extra></extra>", showlegend=False)
 
 
 def _outline(col: Column, m: int, color: str, width: float, opacity: float = 1.0) -> dict:
@@ -181,11 +182,11 @@ def network_overview_figure(
     lab = {**LABELS, **(labels or {})}
     shapes = [tuple(a.shape) for a in trace]
     cols = network_columns(shapes, [lab["input"], *names])
-    fig = go.Figure()
+    traces: list[dict] = []
     notes = []
     for k, (col, values) in enumerate(zip(cols, trace, strict=True)):
-        fig.add_trace(_heatmap(col, values, lab, show_scale=k == 1))
-        fig.add_trace(_hits(col, values, lab))
+        traces.append(_heatmap(col, values, lab, show_scale=k == 1))
+        traces.append(_hits(col, values, lab))
         shape = "×".join(str(v) for v in col.shape)
         name = col.name.replace(" ", "<br>", 1)
         notes.append({"x": col.x0 + col.width / 2, "y": -1.5, "text": f"<b>{name}</b>", "yanchor": "bottom"})
@@ -194,7 +195,8 @@ def network_overview_figure(
         notes.append({"x": col.x0 + col.width / 2, "y": HEIGHT + 1.5, "text": shape + extra, "yanchor": "top"})
     last = cols[-1]
     if len(last.shape) == 1 and last.shape[0] <= 20:
-        fig.add_trace(_softmax_bars(last, trace[-1], lang, lab))
+        traces.append(_softmax_bars(last, trace[-1], lang, lab))
+    fig = go.Figure({"data": traces}, _validate=False)  # valid by construction: skip per-element checks
     shapes_out = []
     if selected is not None:
         layer, index = selected
@@ -219,7 +221,7 @@ def network_overview_figure(
     return fig
 
 
-def _softmax_bars(col: Column, logits: np.ndarray, lang: str, lab: dict[str, str]) -> go.Bar:
+def _softmax_bars(col: Column, logits: np.ndarray, lang: str, lab: dict[str, str]) -> dict:
     z = np.asarray(logits, np.float64).reshape(-1)
     p = np.exp(z - z.max())
     p /= p.sum()
@@ -227,6 +229,7 @@ def _softmax_bars(col: Column, logits: np.ndarray, lang: str, lab: dict[str, str
     ys = np.array([col.origin(i)[1] + col.item_h / 2 for i in range(len(p))])
     text = [f"{i}: {fmt_number(v, lang, spec='.1%')}" for i, v in enumerate(p)]
     colors = ["#d62728" if i == int(p.argmax()) else "#1f77b4" for i in range(len(p))]
-    return go.Bar(x=p * length, y=ys, base=col.x0 + col.width + 1.0, orientation="h", width=col.item_h * 0.8,
-                  marker_color=colors, text=text, textposition="outside", cliponaxis=False, name=lab["prob"],
-                  customdata=p, hovertemplate=lab["prob"] + " %{customdata:.2%}<extra></extra>", showlegend=False)
+    return dict(type="bar", x=p * length, y=ys, base=col.x0 + col.width + 1.0, orientation="h",
+                width=col.item_h * 0.8, marker={"color": colors}, text=text, textposition="outside",
+                cliponaxis=False, name=lab["prob"], customdata=p,
+                hovertemplate=lab["prob"] + " %{customdata:.2%}<extra></extra>", showlegend=False)

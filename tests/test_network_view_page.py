@@ -137,3 +137,18 @@ def test_unit_widgets_and_bad_state_do_not_crash(model) -> None:
     assert "(" in text and value == pytest.approx(float(model.activations(_image(7))[0][1][at.session_state["xp_channel"], 27, 0]), abs=6e-5)
     field = next(m.value for m in at.markdown if m.value.startswith("Rows"))
     assert "columns 0–2" in field  # the 5x5 field of column 0 cut at the border: -2..2 -> 0..2
+
+
+def test_a_layer_the_engine_cannot_explain_is_a_message(monkeypatch) -> None:
+    from convviz import explain
+
+    def refuse(*args, **kwargs):
+        raise ValueError("explaining a Mystery layer is not supported yet")
+
+    monkeypatch.setattr(explain, "explain_unit", refuse)
+    import pages.ui.network_view as view
+
+    monkeypatch.setattr(view, "explain_unit", refuse)
+    at = _open("en")
+    assert not at.exception
+    assert any("cannot be explained" in e.value and "Mystery" in e.value for e in at.error)

@@ -145,7 +145,11 @@ def _inspector(model: Any, model_key: str, image_bytes: bytes, steps: Any) -> No
     else:
         unit = (channel,)
     image = np.frombuffer(image_bytes, np.uint8).reshape(28, 28)
-    ex = explain_unit(model, image, layer, unit, trace=trace)
+    try:
+        ex = explain_unit(model, image, layer, unit, trace=trace)
+    except ValueError as exc:  # e.g. a Training-lab model with a layer the engine cannot explain
+        st.error(tr("explain.error", msg=exc.localized(lang()) if hasattr(exc, "localized") else str(exc)))
+        return
     st.markdown(tr("explain.unit_heading", i=layer, type=kind, unit=str(unit if len(unit) > 1 else unit[0]),
                    value=num(ex.value)))
     _panel(ex, trace, model)

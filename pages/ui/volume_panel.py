@@ -69,12 +69,16 @@ def render_volumes(settings: Any, result: Any) -> None:
         if cin > 1 or cout > 1:
             _, ho, wo = result.output_shape
             st.caption(tr("explain.volume_intro", cin=cin, cout=cout))
-            f = st.number_input(tr("explain.volume_filter_pick"), 0, cout - 1, 0, key="xp_vol_filter")
+            if not 0 <= st.session_state.get("xp_vol_filter", 0) < cout:
+                st.session_state["xp_vol_filter"] = 0
+            f = st.number_input(tr("explain.volume_filter_pick"), 0, cout - 1, key="xp_vol_filter")
             (ph, _), _ = result.padding_pairs
             fig = volume_figure(cin, settings.h, settings.w, cout, settings.kernel[0], ho, wo,
                                 (ho // 2, wo // 2), int(f), settings.stride[0], ph, language)
             st.plotly_chart(fig, width="stretch", key="xp_volume", config=NOBAR, theme=None)
-        _multichannel(settings, result, language)
+            _multichannel(settings, result, language)
+        else:
+            st.caption(tr("explain.volume_single"))
 
 
 def _multichannel(settings: Any, result: Any, language: str) -> None:
@@ -89,7 +93,7 @@ def _multichannel(settings: Any, result: Any, language: str) -> None:
     if (cin, filters, h, w, k) != (settings.in_channels, settings.out_channels, settings.h, settings.w,
                                    settings.kernel[0]) or pad != ph:
         st.caption(tr("explain.mc_reduced", cin=cin, f=filters, h=h, w=w))
-    seed = st.number_input(tr("explain.mc_seed"), 0, 10_000, 0, key="xp_mc_seed")
+    seed = st.number_input(tr("explain.mc_seed"), 0, 10_000, key="xp_mc_seed")
     key = (cin, h, w, filters, k, stride, pad, int(seed))
     try:
         anim = _animation(*key)

@@ -152,3 +152,10 @@ def test_a_layer_the_engine_cannot_explain_is_a_message(monkeypatch) -> None:
     at = _open("en")
     assert not at.exception
     assert any("cannot be explained" in e.value and "Mystery" in e.value for e in at.error)
+
+
+def test_overview_colour_scale_is_labelled_in_spanish() -> None:
+    fig = _overview(_open("es"))
+    bar = next(t for t in fig["data"] if t.get("showscale"))
+    assert bar["colorbar"]["ticktext"] == ["−máx", "0", "+máx"]
+    assert "valor" in bar["colorbar"]["title"]["text"]

@@ -37,6 +37,7 @@ LABELS = {
     "map_hover": "{layer} · map {c}<br>click to open it",
     "unit_hover": "{layer} · unit {i}<br>value %{{customdata[2]:.4f}}",
     "prob": "softmax",
+    "max": "max",
 }
 
 
@@ -135,7 +136,7 @@ def _heatmap(col: Column, values: np.ndarray, labels: dict[str, str], show_scale
         scale = {"colorscale": DIVERGING, "zmin": -top, "zmax": top, "showscale": show_scale}
         if show_scale:
             scale["colorbar"] = {"title": {"text": labels["colorbar"], "side": "top"}, "tickvals": [-top, 0, top],
-                                 "ticktext": ["−max", "0", "+max"], "len": 0.55, "thickness": 12}
+                                 "ticktext": [f"−{labels['max']}", "0", f"+{labels['max']}"], "len": 0.55, "thickness": 12}
     return dict(type="heatmap", z=_mosaic(col, values), x0=col.x0 + col.cell_w / 2, dx=col.cell_w,
                 y0=col.cell_h / 2, dy=col.cell_h, hoverongaps=False, name=col.name,
                 hovertemplate="%{z:.4f}<extra>" + col.name + "</extra>", **scale)

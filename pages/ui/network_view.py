@@ -48,7 +48,7 @@ def _overview(model_key: str, image_bytes: bytes, language: str, layer: int, ind
     feeding = feeding_channels(_model, layer, index) if spatial else None
     labels = {
         "title": translate("explain.overview_title", language), "input": translate("explain.col_input", language),
-        **_labels(language, ("colorbar", "map_hover", "unit_hover", "prob")),
+        **_labels(language, ("colorbar", "map_hover", "unit_hover", "prob", "max")),
     }
     return network_overview_figure(trace, _names(_model), language, labels, (layer, index), feeding)
 

@@ -15,6 +15,7 @@ from convviz.digits import preprocess_steps
 from convviz.images import ImageError
 from pages.ui import digit_widgets as W
 from pages.ui import image_uploader, labels, lang, num, number_format, start_page, tr
+from pages.ui.network_view import render_network_view
 
 start_page(__file__)
 
@@ -43,7 +44,7 @@ if model is None:
 
 # --- the input ------------------------------------------------------------------------
 source = st.radio(
-    tr("digit.source_label"), ["draw", "upload"], key="digit_source", horizontal=True,
+    tr("digit.source_label"), ["draw", "upload", "sample"], key="digit_source", horizontal=True,
     format_func=labels("digit.source_"),
 )
 raw: np.ndarray | None = None
@@ -66,6 +67,9 @@ if source == "draw":
         raw = result.image_data if result is not None else None
     except Exception as exc:  # noqa: BLE001 - the page must keep working without the canvas
         st.error(tr("digit.canvas_error", msg=str(exc)[:200]))
+elif source == "sample":
+    raw = W.sample_canvas(st.selectbox(tr("explain.sample_label"), range(10), index=7, key="digit_sample",
+                                       help=tr("explain.sample_help")))
 else:
     upload = image_uploader(tr("digit.upload_label"), "digit_upload")
     if upload is not None:
@@ -120,6 +124,7 @@ st.metric(
 )
 st.markdown(tr("digit.prediction_text", d=top_class, p=num(analysis.probs[top_class], spec=".1%")))
 st.plotly_chart(figs["probs"], width="stretch", key="digit_probs", config={"displayModeBar": False})
+render_network_view(model, key, steps)  # every layer at once and the unit inspector
 
 # --- inside the network -----------------------------------------------------------------
 st.header(tr("digit.inside_header"))

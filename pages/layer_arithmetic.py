@@ -108,5 +108,9 @@ if result.receptive_field is not None:
         ("sh", "sw", "jh", "jw", "s0", "s1"), (*size, *jump, *start), strict=True)}
     st.markdown(tr("arith.rf", **n))
 
+if op == "conv":  # multi-channel convolution as volumes, and its step-by-step animation
+    from pages.ui.volume_panel import render_volumes
+
+    render_volumes(settings, result)
 st.divider()
 render_animation(settings)

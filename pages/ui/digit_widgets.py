@@ -152,3 +152,11 @@ def curves_figure(lang: str, labels_key: str) -> Any:
     from convviz.figures import digits as FD
 
     return FD.training_curves_figure(training_log() or {}, json.loads(labels_key))
+
+
+@st.cache_data(show_spinner=False, max_entries=10)
+def sample_canvas(digit: int) -> np.ndarray:
+    """One of the built-in sample digits as a canvas drawing (convviz.digits.samples)."""
+    from convviz.digits.samples import sample_canvas as draw
+
+    return draw(int(digit))

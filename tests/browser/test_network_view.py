@@ -1,0 +1,92 @@
+"""Real Chromium: draw a "7", click a map of the second convolution in the overview, click a
+unit of that map, and read the same value in the inspector's sum and in the map's hover."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import wait_for_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+POINT = """([name, k]) => {
+  for (const p of document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')) {
+    const i = (p._fullData || []).findIndex(d => d.name === name);
+    if (i < 0) continue;
+    const t = p._fullData[i], fl = p._fullLayout, bb = p.getBoundingClientRect();
+    return {x: bb.left + fl.xaxis._offset + fl.xaxis.l2p(t.x[k]), y: bb.top + fl.yaxis._offset + fl.yaxis.l2p(t.y[k]),
+            data: Array.from(t.customdata[k])};
+  }
+  return null; }"""
+TITLE = """(text) => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .some(p => p.layout && p.layout.title && String(p.layout.title.text).includes(text))"""
+HOVER = "() => Array.from(document.querySelectorAll('.hoverlayer .hovertext')).map(e => e.textContent).join(' ')"
+
+
+def _number(text: str) -> float:
+    return float(text.replace("\u2212", "-").replace(",", ""))
+
+
+def _point(page, name: str, k: int) -> dict:
+    """Scroll the chart holding trace ``name`` into view; the screen point of its point ``k``."""
+    for _ in range(10):
+        page.evaluate("""(name) => { for (const p of document.querySelectorAll('.js-plotly-plot'))
+            if ((p._fullData || []).some(d => d.name === name)) p.scrollIntoView({block: 'center'}); }""", name)
+        page.wait_for_timeout(500)
+        pt = page.evaluate(POINT, [name, k])
+        if pt is not None and 0 < pt["y"] < page.viewport_size["height"]:
+            return pt
+    raise AssertionError(f"trace {name} not on screen")
+
+
+@pytest.mark.skipif(not (ROOT / "assets" / "digit_cnn.npz").exists(), reason="model not trained yet")
+def test_click_a_unit_of_the_second_conv_layer(page, app_url: str) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(app_url)
+    wait_for_app(page)
+    page.goto(app_url + "/draw_digit")
+    wait_for_app(page)
+    canvas = page.locator('[data-testid="stBidiComponentIsolated"] canvas.upper-canvas').first
+    canvas.wait_for(state="visible", timeout=90_000)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+    page.mouse.move(x0 + 0.25 * w, y0 + 0.2 * h)
+    page.mouse.down()
+    page.mouse.move(x0 + 0.75 * w, y0 + 0.2 * h, steps=15)
+    page.mouse.move(x0 + 0.45 * w, y0 + 0.85 * h, steps=20)
+    page.mouse.up()
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(state="visible", timeout=60_000)
+    wait_for_app(page)
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text().strip() == "7"
+    # the overview fits the screen: no horizontal scroll
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length > 3", timeout=60_000)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    # layer 3 is the second Conv2d: click its map 5 in the overview
+    pt = _point(page, "hit_3", 5)
+    assert pt["data"][:2] == [3, 5]
+    page.mouse.click(pt["x"], pt["y"])
+    page.wait_for_function(TITLE, arg="Layer 3 · Conv2d · map 5", timeout=30_000)
+    wait_for_app(page)
+    # click unit (row 4, col 6) of that map
+    pt = _point(page, "units", 4 * 10 + 6)
+    assert pt["data"][:2] == [4, 6]
+    page.mouse.click(pt["x"], pt["y"])
+    page.wait_for_function("() => document.body.innerText.includes('unit (5, 4, 6)')", timeout=30_000)
+    wait_for_app(page)
+    text = page.locator('[data-testid="stMarkdownContainer"]', has_text="Plus the bias").first.inner_text()
+    pre = _number(re.search(r"=\s*([−\-]?[\d,]*\.\d+)\s*\(", text).group(1))
+    # hover the same unit: the map's hover label shows the network's value
+    pt = _point(page, "units", 4 * 10 + 6)
+    page.mouse.move(pt["x"] + 1, pt["y"] + 1)
+    page.mouse.move(pt["x"], pt["y"])
+    page.wait_for_function(f"() => ({HOVER})().includes('value')", timeout=10_000)
+    hover = page.evaluate(HOVER)
+    assert "row 4, col 6" in hover
+    shown = _number(re.search(r"value\s*([−\-]?[\d,]*\.\d+)", hover).group(1))
+    assert shown == pytest.approx(pre, abs=1e-4)
+    assert shown == pytest.approx(pt["data"][2], abs=1e-4)

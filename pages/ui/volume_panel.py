@@ -72,7 +72,7 @@ def render_volumes(settings: Any, result: Any) -> None:
             if not 0 <= st.session_state.get("xp_vol_filter", 0) < cout:
                 st.session_state["xp_vol_filter"] = 0
             f = st.number_input(tr("explain.volume_filter_pick"), 0, cout - 1, key="xp_vol_filter")
-            (ph, _), _ = result.padding_pairs
+            (ph, _), _ = settings.padding_pairs()
             fig = volume_figure(cin, settings.h, settings.w, cout, settings.kernel[0], ho, wo,
                                 (ho // 2, wo // 2), int(f), settings.stride[0], ph, language)
             st.plotly_chart(fig, width="stretch", key="xp_volume", config=NOBAR, theme=None)
@@ -88,7 +88,7 @@ def _multichannel(settings: Any, result: Any, language: str) -> None:
     h, w = min(settings.h, 7), min(settings.w, 7)
     k = min(settings.kernel[0], 5, h)
     stride = settings.stride[0]
-    (ph, _), _ = result.padding_pairs
+    (ph, _), _ = settings.padding_pairs()
     pad = min(ph, 2)
     if (cin, filters, h, w, k) != (settings.in_channels, settings.out_channels, settings.h, settings.w,
                                    settings.kernel[0]) or pad != ph:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from convviz.arithmetic.sizes import conv_out
 from convviz.i18n import fmt_number
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu")
@@ -187,7 +188,7 @@ def fc_vs_conv(
         raise ValueError(
             f"(N + 2P - F) / stride is not whole: ({height} + 2·{padding} - {kernel}) / {stride}"
         )
-    h_out, w_out = span_h // stride + 1, span_w // stride + 1
+    h_out, w_out = conv_out(height, kernel, stride, padding), conv_out(width, kernel, stride, padding)
     n_in = height * width * channels
     n_out = h_out * w_out * filters
     per_filter = kernel * kernel * channels
@@ -217,7 +218,7 @@ def conv1d_connectivity(n_inputs: int = 5, kernel: int = 3, padding: int = 0) ->
     """
     if kernel < 1 or padding < 0 or n_inputs + 2 * padding < kernel:
         raise ValueError("need at least as many (padded) inputs as the kernel size")
-    n_out = n_inputs + 2 * padding - kernel + 1
+    n_out = conv_out(n_inputs, kernel, 1, padding)
     conn = -np.ones((n_out, n_inputs), dtype=int)
     for i in range(n_out):
         for k in range(kernel):

@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from convviz.arithmetic.spec import CatalogError, ConcatNode, Node, ResidualNode, parse_spec
-from convviz.errors import SpecError
+from convviz.arithmetic.spec import ConcatNode, Node, ResidualNode, parse_spec
+from convviz.errors import CatalogError, SpecError
 
 MAX_MACS = 40_000_000
 MAX_INPUT = 3 * 256 * 256
@@ -123,7 +123,7 @@ def _build(spec: dict, path: str, shape: tuple[int, int, int], weights: str, see
     except Unsupported as exc:
         raise ERFError("rf.erf_unsupported", path=exc.path, type=exc.kind) from None
     except SpecError as exc:
-        raise ERFError("rf.erf_bad_arg", name=exc.path or "spec", value=exc.reason) from None
+        raise ERFError("rf.erf_bad_arg", name=exc.path or "spec", value=exc.note) from None
     if len(built.shape) != 3:
         raise ERFError("rf.erf_unsupported", path=path, type=nodes[-1].type)
     model = Sequential(built.layers, shape, "erf")

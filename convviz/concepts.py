@@ -256,32 +256,6 @@ def norm_groups(kind: str, shape: tuple[int, int, int, int], groups: int = 2) ->
 
 
 @dataclass(frozen=True)
-class NormResult:
-    """Normalised block and the statistic of each set (indexed by set id)."""
-
-    output: np.ndarray
-    groups: np.ndarray  # set id per element
-    means: np.ndarray  # per set id
-    variances: np.ndarray  # per set id (biased, 1/m as in the lecture's algorithm)
-
-
-def normalize(
-    x: np.ndarray, kind: str, groups: int = 2, eps: float = 1e-5
-) -> NormResult:
-    """(x - μ_set) / sqrt(σ²_set + ε) with μ, σ² over the elements sharing a set."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 4:
-        raise ValueError("the block must be N×C×H×W (4-D)")
-    ids = norm_groups(kind, x.shape, groups)
-    k = int(ids.max()) + 1
-    counts = np.bincount(ids.ravel(), minlength=k)
-    means = np.bincount(ids.ravel(), weights=x.ravel(), minlength=k) / counts
-    dev = x - means[ids]
-    variances = np.bincount(ids.ravel(), weights=(dev**2).ravel(), minlength=k) / counts
-    return NormResult(dev / np.sqrt(variances[ids] + eps), ids, means, variances)
-
-
-@dataclass(frozen=True)
 class BatchNormSteps:
     """Algorithm 1 of Ioffe & Szegedy on a mini-batch x (m examples × features)."""
 

@@ -178,11 +178,3 @@ def effective_receptive_field(
         grad = model.backward(gy, input_grad=True)
     assert grad is not None
     return ERF(path, (i, j), channel, grad[0], np.abs(grad[0]).sum(axis=0), y.shape, work, found, x)
-
-
-def support_box(magnitude: np.ndarray, tol: float = 0.0) -> tuple[int, int, int, int] | None:
-    """Bounding box (top, left, bottom, right), inclusive, of the cells above ``tol``."""
-    ys, xs = np.nonzero(magnitude > tol)
-    if ys.size == 0:
-        return None
-    return int(ys.min()), int(xs.min()), int(ys.max()), int(xs.max())

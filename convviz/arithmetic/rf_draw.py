@@ -46,15 +46,6 @@ def unit_center(start: tuple[float, float], jump: tuple[float, float], i: int, j
     return (start[0] + i * jump[0], start[1] + j * jump[1])
 
 
-def unit_rect(
-    size: tuple[float, float], jump: tuple[float, float], start: tuple[float, float], i: int, j: int
-) -> Rect:
-    """Receptive field of unit (i, j): ``centre -+ (size-1)/2`` per axis (inclusive)."""
-    cy, cx = unit_center(start, jump, i, j)
-    hy, hx = (size[0] - 1) / 2, (size[1] - 1) / 2
-    return Rect(cy - hy, cx - hx, cy + hy, cx + hx)
-
-
 def clip_rect(rect: Rect, height: int, width: int) -> Rect | None:
     """The part of ``rect`` that lies on an image of ``height`` x ``width`` (None if none)."""
     top, left = max(rect.top, 0.0), max(rect.left, 0.0)

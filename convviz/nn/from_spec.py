@@ -14,18 +14,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from convviz.arithmetic.layers import LAYER_TYPES as ARITHMETIC
 from convviz.arithmetic.layers import conv_paddings
-from convviz.arithmetic.spec import ConcatNode, LayerNode, Node, ResidualNode, parse_spec
+from convviz.arithmetic.spec import ConcatNode, LayerNode, Node, ResidualNode
 from convviz.errors import SpecError
 from convviz.nn import layers as L
 from convviz.nn.base import DTYPE, Layer
 from convviz.nn.blocks import Concat, Residual
-from convviz.nn.model import Sequential
 
 Shape = tuple[int, ...]
 Init = Callable[[str, Shape, int], np.ndarray]
@@ -174,14 +172,3 @@ def build_layers(
     builder = _Builder(init, dtype, limit)
     layers, out = builder.nodes(nodes, shape)
     return Built(layers, out, builder.work)
-
-
-def model_from_spec(spec: Any, input_shape: Any = None, seed: int = 0, dtype: type = DTYPE) -> Sequential:
-    """A :class:`Sequential` for a spec (dict, preset name, file or JSON text) with
-    He-normal weights seeded by ``seed``; :class:`SpecError` or :class:`Unsupported` when it
-    cannot be built."""
-    network = parse_spec(spec, input_shape)
-    if network.input_shape is None:
-        raise SpecError.of("engine.no_input")
-    built = build_layers(network.layers, network.input_shape, he_init(seed), dtype)
-    return Sequential(built.layers, network.input_shape, network.name)  # type: ignore[arg-type]

@@ -23,19 +23,15 @@ from convviz.arithmetic import sizes
 from convviz.nn.base import Layer, compact, pads4, pair
 from convviz.nn.init import he_normal
 
+Size = int | tuple[int, int]
+"""A size per axis: one int for both, or (height, width)."""
+
 
 class _ConvBase(Layer):
     """What both convolutions share: arguments, weights, bias and the group slices."""
 
     def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | tuple[int, int],
-        stride: int | tuple[int, int],
-        dilation: int | tuple[int, int],
-        groups: int,
-        bias: bool,
+        self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size, dilation: Size, groups: int, bias: bool
     ) -> None:
         super().__init__()
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
@@ -65,6 +61,13 @@ class _ConvBase(Layer):
             out["bias"] = False
         return out
 
+    def _input(self, x: np.ndarray) -> np.ndarray:
+        """``x`` in the layer's dtype, after checking its channels."""
+        x = self._as(x)
+        if x.ndim != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(f"{self.type_name} expects (N, {self.in_channels}, H, W) inputs, got {x.shape}")
+        return x
+
     def _groups(self) -> list[tuple[slice, slice]]:
         """(input channels, output channels) of each group."""
         gi, go = self.in_channels // self.groups, self.out_channels // self.groups
@@ -88,17 +91,9 @@ class Conv2d(_ConvBase):
     type_name = "Conv2d"
 
     def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | tuple[int, int],
-        stride: int | tuple[int, int] = 1,
-        padding: Any = 0,
-        dilation: int | tuple[int, int] = 1,
-        groups: int = 1,
-        bias: bool = True,
-        rng: np.random.Generator | None = None,
-        init_scale: float = 1.0,
+        self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size = 1, padding: Any = 0,
+        dilation: Size = 1, groups: int = 1, bias: bool = True,
+        rng: np.random.Generator | None = None, init_scale: float = 1.0,
     ) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, dilation, groups, bias)
         self.pads = pads4(padding)
@@ -154,10 +149,8 @@ class Conv2d(_ConvBase):
         return win[:, :, ::sh, ::sw]
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
-        x = self._as(x)
+        x = self._input(x)
         n, c, h, w = x.shape
-        if c != self.in_channels:
-            raise ValueError(f"Conv2d expects {self.in_channels} input channels, got {c}")
         _, ho, wo = self.output_shape((c, h, w))
         cols = self._windows(x).transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, -1)  # one copy
         weight = self.params["weight"].reshape(self.out_channels, -1)
@@ -213,18 +206,9 @@ class ConvTranspose2d(_ConvBase):
     type_name = "ConvTranspose2d"
 
     def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | tuple[int, int],
-        stride: int | tuple[int, int] = 1,
-        padding: int | tuple[int, int] = 0,
-        output_padding: int | tuple[int, int] = 0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation: int | tuple[int, int] = 1,
-        rng: np.random.Generator | None = None,
-        init_scale: float = 1.0,
+        self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size = 1, padding: Size = 0,
+        output_padding: Size = 0, groups: int = 1, bias: bool = True, dilation: Size = 1,
+        rng: np.random.Generator | None = None, init_scale: float = 1.0,
     ) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, dilation, groups, bias)
         self.padding, self.output_padding = pair(padding, "padding"), pair(output_padding, "output_padding")
@@ -258,10 +242,8 @@ class ConvTranspose2d(_ConvBase):
         return (h - 1) * sh + dh * (kh - 1) + 1 + oph, (w - 1) * sw + dw * (kw - 1) + 1 + opw
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
-        x = self._as(x)
+        x = self._input(x)
         n, c, h, w = x.shape
-        if c != self.in_channels:
-            raise ValueError(f"ConvTranspose2d expects {self.in_channels} input channels, got {c}")
         _, ho, wo = self.output_shape((c, h, w))
         weight = self.params["weight"]
         canvas = np.zeros((n, self.out_channels, *self._canvas_shape(h, w)), self.dtype)

@@ -223,24 +223,26 @@ class ReceptiveField:
         return None if h is None or w is None else ReceptiveField(h, w)
 
 
-def _per_axis(field: ReceptiveField | None, step: str, *pairs: Pair) -> ReceptiveField | None:
-    """Apply the per-axis ``step`` (a method of the axis field) with the height values of
-    ``pairs`` to the rows and the width values to the columns."""
+def _per_axis(
+    field: ReceptiveField | None, step: Callable[..., AxisField | None], k: Pair, s: Pair, d: Pair, p: Pair
+) -> ReceptiveField | None:
+    """Apply the per-axis ``step`` (an :class:`AxisField` method) with the height values to
+    the rows and the width values to the columns."""
     if field is None:
         return None
-    h = getattr(field.h, step)(*(p[0] for p in pairs))
-    w = getattr(field.w, step)(*(p[1] for p in pairs))
+    h = step(field.h, k[0], s[0], d[0], p[0])
+    w = step(field.w, k[1], s[1], d[1], p[1])
     return None if h is None or w is None else ReceptiveField(h, w)
 
 
 def window2d(field: ReceptiveField | None, k: Pair, s: Pair, d: Pair, p_before: Pair) -> ReceptiveField | None:
     """Field after a convolution or pooling layer (per axis)."""
-    return _per_axis(field, "window", k, s, d, p_before)
+    return _per_axis(field, AxisField.window, k, s, d, p_before)
 
 
 def transposed2d(field: ReceptiveField | None, k: Pair, s: Pair, d: Pair, p: Pair) -> ReceptiveField | None:
     """Field after a transposed convolution (per axis)."""
-    return _per_axis(field, "transposed", k, s, d, p)
+    return _per_axis(field, AxisField.transposed, k, s, d, p)
 
 
 def adaptive2d(

@@ -165,17 +165,20 @@ class Conv2d(_ConvBase):
         self._cols, self._x_shape = cols, x.shape
         return np.ascontiguousarray(out.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2))
 
-    def _weight_and_col_grads(self, dy2: np.ndarray) -> np.ndarray:
-        """Fill dW from (N*Ho*Wo, F) output gradients; return d cols as (C*kh*kw, N*Ho*Wo)."""
+    def _weight_and_col_grads(self, dy2: np.ndarray) -> np.ndarray | None:
+        """Fill dW from (N*Ho*Wo, F) output gradients; return d cols as (C*kh*kw, N*Ho*Wo)
+        when the input gradient is needed (else None: the first layer skips that matmul)."""
         assert self._cols is not None
         weight = self.params["weight"].reshape(self.out_channels, -1)
         if self.groups == 1:
             self.grads["weight"][...] = (dy2.T @ self._cols).reshape(self.params["weight"].shape)
-            return weight.T @ dy2.T
+            return weight.T @ dy2.T if self.need_input_grad else None
         g, m = self.groups, len(dy2)
         dyg = dy2.reshape(m, g, -1).transpose(1, 2, 0)  # (G, F/g, m)
         colg = self._cols.reshape(m, g, -1).transpose(1, 0, 2)  # (G, m, K)
         self.grads["weight"][...] = (dyg @ colg).reshape(self.params["weight"].shape)
+        if not self.need_input_grad:
+            return None
         wg = weight.reshape(g, -1, weight.shape[1])  # (G, F/g, K)
         return (wg.transpose(0, 2, 1) @ dyg).reshape(-1, m)
 
@@ -188,7 +191,7 @@ class Conv2d(_ConvBase):
         dcols = self._weight_and_col_grads(dy2)
         if self.has_bias:
             self.grads["bias"][...] = dy2.sum(axis=0)
-        if not self.need_input_grad:
+        if dcols is None:
             return None
         # (C*kh*kw, N*Ho*Wo): each (c, u, v) row is contiguous, so col2im adds whole planes
         dcols = dcols.reshape(c, kh, kw, n, ho, wo)

@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from convviz.digits import MODEL_PATH, load_classifier, preprocess_canvas  # noqa: E402
-from convviz.nn import TrainConfig, Trainer, build_model, reference  # noqa: E402
+from convviz.nn import TrainConfig, Trainer, build_model  # noqa: E402
 from convviz.nn.layers import Conv2d, MaxPool2d  # noqa: E402
+from tests import reference  # noqa: E402  (the one naive reference: brute-force loops)
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -66,12 +67,13 @@ def main() -> None:
     x = rng.standard_normal((2, 3, 12, 12)).astype(np.float32)
     conv = Conv2d(3, 4, 3, padding=1, rng=rng)
     fast = median_ms(lambda: conv.forward(x), 20)
-    slow = median_ms(lambda: reference.conv2d(x, conv.params["weight"], conv.params["bias"], 1, 1), 3)
+    w, b = conv.params["weight"], conv.params["bias"]
+    slow = median_ms(lambda: [reference.conv2d(xi, w, b, padding=(1, 1, 1, 1)) for xi in x], 3)
     print(f"conv 3->4, 3x3, 2x3x12x12: fast {fast:.3f} ms, naive loops {slow:.1f} ms (x{slow / fast:.0f})")
     pool = MaxPool2d(2)
     xp = rng.standard_normal((2, 8, 24, 24)).astype(np.float32)
     fast = median_ms(lambda: pool.forward(xp), 20)
-    slow = median_ms(lambda: reference.pool2d(xp, 2, 2, 0, "max"), 3)
+    slow = median_ms(lambda: [reference.pool2d(xi, "max", (2, 2)) for xi in xp], 3)
     print(f"max-pool 2x2, 2x8x24x24: fast {fast:.3f} ms, naive loops {slow:.1f} ms (x{slow / fast:.0f})")
 
     if not args.no_epoch:

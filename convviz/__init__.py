@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from convviz.errors import SpecError
+from convviz.errors import ConvVizError, SpecError
 
-__all__ = ["SpecError", "summarize"]
+__all__ = ["ConvVizError", "SpecError", "summarize"]
 __version__ = "0.1.0"
 
 

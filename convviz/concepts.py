@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from convviz.arithmetic.sizes import conv_out
 from convviz.i18n import fmt_number
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu")
@@ -187,7 +188,7 @@ def fc_vs_conv(
         raise ValueError(
             f"(N + 2P - F) / stride is not whole: ({height} + 2·{padding} - {kernel}) / {stride}"
         )
-    h_out, w_out = span_h // stride + 1, span_w // stride + 1
+    h_out, w_out = conv_out(height, kernel, stride, padding), conv_out(width, kernel, stride, padding)
     n_in = height * width * channels
     n_out = h_out * w_out * filters
     per_filter = kernel * kernel * channels
@@ -217,7 +218,7 @@ def conv1d_connectivity(n_inputs: int = 5, kernel: int = 3, padding: int = 0) ->
     """
     if kernel < 1 or padding < 0 or n_inputs + 2 * padding < kernel:
         raise ValueError("need at least as many (padded) inputs as the kernel size")
-    n_out = n_inputs + 2 * padding - kernel + 1
+    n_out = conv_out(n_inputs, kernel, 1, padding)
     conn = -np.ones((n_out, n_inputs), dtype=int)
     for i in range(n_out):
         for k in range(kernel):
@@ -252,32 +253,6 @@ def norm_groups(kind: str, shape: tuple[int, int, int, int], groups: int = 2) ->
     else:
         raise ValueError(f"unknown normalisation {kind!r}; choose one of {', '.join(NORMS)}")
     return ids.astype(int)
-
-
-@dataclass(frozen=True)
-class NormResult:
-    """Normalised block and the statistic of each set (indexed by set id)."""
-
-    output: np.ndarray
-    groups: np.ndarray  # set id per element
-    means: np.ndarray  # per set id
-    variances: np.ndarray  # per set id (biased, 1/m as in the lecture's algorithm)
-
-
-def normalize(
-    x: np.ndarray, kind: str, groups: int = 2, eps: float = 1e-5
-) -> NormResult:
-    """(x - μ_set) / sqrt(σ²_set + ε) with μ, σ² over the elements sharing a set."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 4:
-        raise ValueError("the block must be N×C×H×W (4-D)")
-    ids = norm_groups(kind, x.shape, groups)
-    k = int(ids.max()) + 1
-    counts = np.bincount(ids.ravel(), minlength=k)
-    means = np.bincount(ids.ravel(), weights=x.ravel(), minlength=k) / counts
-    dev = x - means[ids]
-    variances = np.bincount(ids.ravel(), weights=(dev**2).ravel(), minlength=k) / counts
-    return NormResult(dev / np.sqrt(variances[ids] + eps), ids, means, variances)
 
 
 @dataclass(frozen=True)

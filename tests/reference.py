@@ -4,6 +4,11 @@ Independent of the engine: they compute outputs by visiting every output cell (o
 transposed convolution, by scattering every input cell), never from the size formulas.
 The output size is simply how many window positions fit. Shapes follow PyTorch: x is
 (C, H, W); conv weights (Cout, Cin/groups, kh, kw); transposed weights (Cin, Cout/groups, kh, kw).
+
+This is the one naive reference of the project: the arithmetic (output sizes, receptive
+fields), the animation frames and the fast numpy network (:mod:`convviz.nn`, forward and
+backward) are all checked against it. The backward loops send each output gradient back to
+the inputs (and weights) that made that output, one product at a time.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+Pair = tuple[int, int]
 
 
 def pad2d(x: np.ndarray, top: int, bottom: int, left: int, right: int, value: float = 0.0) -> np.ndarray:
@@ -103,42 +110,49 @@ def _pool_positions(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> 
     return starts
 
 
-def pool2d(
-    x: np.ndarray,
-    kind: str,
-    kernel: tuple[int, int],
-    stride: tuple[int, int] | None = None,
-    padding: tuple[int, int] = (0, 0),
-    dilation: tuple[int, int] = (1, 1),
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-) -> np.ndarray:
-    """Max or average pooling by visiting every window, with PyTorch's conventions:
-    max pooling pads with -inf; average pooling divides by the window clipped to the
-    padded input (count_include_pad) or by the real cells it covers."""
+def _pool_windows(shape: tuple[int, ...], kernel: tuple[int, int], stride: tuple[int, int] | None,
+                  padding: tuple[int, int], dilation: tuple[int, int], ceil_mode: bool):
+    """Every window PyTorch visits: (channel, out row, out column, the input cells it covers,
+    how many padding cells of the padded input it covers)."""
     stride = stride or kernel
-    c, h, w = x.shape
+    c, h, w = shape
     rows = _pool_positions(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
     cols = _pool_positions(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
-    out = np.zeros((c, len(rows), len(cols)))
     for ch in range(c):
         for a, r0 in enumerate(rows):
             for b, c0 in enumerate(cols):
-                values, padded_cells = [], 0
+                cells, padded_cells = [], 0
                 for u in range(kernel[0]):
                     for v in range(kernel[1]):
                         r = r0 + u * dilation[0] - padding[0]
                         q = c0 + v * dilation[1] - padding[1]
-                        in_padded = r < h + padding[0] and q < w + padding[1]
                         if 0 <= r < h and 0 <= q < w:
-                            values.append(x[ch, r, q])
-                        elif in_padded:
+                            cells.append((r, q))
+                        elif r < h + padding[0] and q < w + padding[1]:
                             padded_cells += 1
-                if kind == "max":
-                    out[ch, a, b] = max(values, default=-np.inf)  # a window of only padding
-                else:
-                    divisor = len(values) + (padded_cells if count_include_pad else 0)
-                    out[ch, a, b] = sum(values) / divisor if divisor else np.nan
+                yield ch, a, b, cells, padded_cells
+
+
+def _pool_out_shape(shape, kernel, stride, padding, dilation, ceil_mode) -> tuple[int, int, int]:
+    stride = stride or kernel
+    return (shape[0], *(len(_pool_positions(shape[1 + i], kernel[i], stride[i], padding[i], dilation[i], ceil_mode))
+                        for i in range(2)))
+
+
+def pool2d(x: np.ndarray, kind: str, kernel: Pair, stride: Pair | None = None, padding: Pair = (0, 0),
+           dilation: Pair = (1, 1), ceil_mode: bool = False, count_include_pad: bool = True) -> np.ndarray:
+    """Max or average pooling by visiting every window, with PyTorch's conventions:
+    max pooling pads with -inf; average pooling divides by the window clipped to the
+    padded input (count_include_pad) or by the real cells it covers."""
+    geometry = (kernel, stride, padding, dilation, ceil_mode)
+    out = np.zeros(_pool_out_shape(x.shape, *geometry))
+    for ch, a, b, cells, padded_cells in _pool_windows(x.shape, *geometry):
+        values = [x[ch, r, q] for r, q in cells]
+        if kind == "max":
+            out[ch, a, b] = max(values, default=-np.inf)  # a window of only padding
+        else:
+            divisor = len(values) + (padded_cells if count_include_pad else 0)
+            out[ch, a, b] = sum(values) / divisor if divisor else np.nan
     return out
 
 
@@ -154,3 +168,57 @@ def adaptive_pool2d(x: np.ndarray, kind: str, out_hw: tuple[int, int]) -> np.nda
             block = x[:, r0:r1, c0:c1].reshape(c, -1)
             out[:, i, j] = block.max(axis=1) if kind == "max" else block.mean(axis=1)
     return out
+
+
+def conv2d_backward(
+    x: np.ndarray,
+    weight: np.ndarray,
+    dy: np.ndarray,
+    stride: tuple[int, int] = (1, 1),
+    padding: tuple[int, int, int, int] = (0, 0, 0, 0),
+    dilation: tuple[int, int] = (1, 1),
+    groups: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dx, dweight, dbias) of :func:`conv2d` for the output gradient ``dy`` (Cout, Ho, Wo):
+    every output cell's gradient is multiplied back onto the input cells and weights it read."""
+    cin, h, w = x.shape
+    cout, cin_g, kh, kw = weight.shape
+    top, _, left, _ = padding
+    xp = pad2d(x, *padding)
+    dxp = np.zeros_like(xp)
+    dweight = np.zeros(weight.shape)
+    cout_g = cout // groups
+    for o in range(cout):
+        g = o // cout_g
+        for a in range(dy.shape[1]):
+            for b in range(dy.shape[2]):
+                grad = dy[o, a, b]
+                for c in range(cin_g):
+                    for u in range(kh):
+                        for v in range(kw):
+                            r, q = a * stride[0] + dilation[0] * u, b * stride[1] + dilation[1] * v
+                            dweight[o, c, u, v] += grad * xp[g * cin_g + c, r, q]
+                            dxp[g * cin_g + c, r, q] += grad * weight[o, c, u, v]
+    return dxp[:, top : top + h, left : left + w], dweight, dy.sum(axis=(1, 2))
+
+
+def pool2d_backward(x: np.ndarray, dy: np.ndarray, kind: str, kernel: Pair, stride: Pair | None = None,
+                    padding: Pair = (0, 0), dilation: Pair = (1, 1), ceil_mode: bool = False,
+                    count_include_pad: bool = True) -> np.ndarray:
+    """dx of :func:`pool2d`: max sends each window's gradient to its first (row-major) largest
+    input; average spreads it over the window's input cells, divided as the forward pass."""
+    dx = np.zeros(x.shape)
+    for ch, a, b, cells, padded_cells in _pool_windows(x.shape, kernel, stride, padding, dilation, ceil_mode):
+        if not cells:
+            continue
+        if kind == "max":
+            best = cells[0]
+            for cell in cells[1:]:
+                if x[ch, cell[0], cell[1]] > x[ch, best[0], best[1]]:
+                    best = cell
+            dx[ch, best[0], best[1]] += dy[ch, a, b]
+        else:
+            divisor = len(cells) + (padded_cells if count_include_pad else 0)
+            for r, q in cells:
+                dx[ch, r, q] += dy[ch, a, b] / divisor
+    return dx

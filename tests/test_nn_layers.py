@@ -1,24 +1,34 @@
-"""Gradient checks (central finite differences) for every layer, and fast vs naive layers."""
+"""Gradient checks (central finite differences) for every layer, and the fast layers against the
+naive loops of tests/reference.py (forward and backward)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from convviz.nn import reference
+from convviz.nn.blocks import Concat, Residual
 from convviz.nn.layers import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
     AvgPool2d,
     BatchNorm2d,
     Conv2d,
+    ConvTranspose2d,
     Dropout,
+    Dropout2d,
     Flatten,
+    Identity,
     Layer,
+    LeakyReLU,
     Linear,
     MaxPool2d,
     ReLU,
+    Sigmoid,
     Softmax,
+    Tanh,
     softmax_cross_entropy,
 )
+from tests import reference
 
 
 def _loss(layer: Layer, x: np.ndarray, proj: np.ndarray, train: bool) -> float:
@@ -142,35 +152,112 @@ def test_softmax_cross_entropy_gradient_and_value() -> None:
     assert softmax_cross_entropy(np.zeros((3, 10)), np.array([1, 2, 3]))[0] == pytest.approx(np.log(10))
 
 
-@pytest.mark.parametrize("k,s,p", [(5, 1, 2), (3, 2, 0), (3, 1, 1), (2, 3, 1)])
-def test_conv_matches_naive_loops(k: int, s: int, p: int) -> None:
+def _per_sample(fn, *arrays):
+    """Run a (C, H, W) reference on every sample of NCHW batches."""
+    return np.stack([fn(*items) for items in zip(*arrays, strict=True)])
+
+
+CONVS = [  # (kernel, stride, padding (top, bottom, left, right), dilation, groups)
+    (5, 1, (2, 2, 2, 2), 1, 1), (3, 2, (0, 0, 0, 0), 1, 1), (3, 1, (1, 1, 1, 1), 1, 1), (2, 3, (1, 1, 1, 1), 1, 1),
+    ((3, 2), (1, 2), (1, 2, 0, 1), (2, 1), 1), (3, 1, (1, 1, 1, 1), 1, 3), (3, 2, (2, 1, 1, 2), (1, 2), 3),
+]
+
+
+@pytest.mark.parametrize("k,s,pads,d,g", CONVS)
+def test_conv_matches_naive_loops(k, s, pads, d, g) -> None:
+    """Forward and backward (dx, dW, db) of the im2col convolution equal the loops, with
+    strides, uneven padding, dilation and groups."""
     rng = np.random.default_rng(2)
-    layer = Conv2d(3, 5, k, stride=s, padding=p, rng=rng)
-    layer.params["bias"][:] = rng.standard_normal(5)
+    layer = Conv2d(3, 6, k, stride=s, padding=pads, dilation=d, groups=g, rng=rng)
+    layer.params["bias"][:] = rng.standard_normal(6)
     x = rng.standard_normal((2, 3, 9, 8)).astype(np.float32)
     fast = layer.forward(x)
-    slow = reference.conv2d(x, layer.params["weight"], layer.params["bias"], s, p)
+    w, b = layer.params["weight"], layer.params["bias"]
+    st, dl = layer.strides, layer.dilations
+    slow = _per_sample(lambda xi: reference.conv2d(xi, w, b, st, pads, dl, g), x)
     np.testing.assert_allclose(fast, slow, rtol=1e-4, atol=1e-4)
+    assert fast.shape[1:] == layer.output_shape(x.shape[1:])
     dy = rng.standard_normal(fast.shape).astype(np.float32)
     dx = layer.backward(dy)
-    dx_ref, dw_ref, db_ref = reference.conv2d_backward(x, layer.params["weight"], dy, s, p)
-    np.testing.assert_allclose(dx, dx_ref, rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(layer.grads["weight"], dw_ref, rtol=1e-4, atol=1e-3)
-    np.testing.assert_allclose(layer.grads["bias"], db_ref, rtol=1e-4, atol=1e-4)
+    refs = [reference.conv2d_backward(xi, w, dyi, st, pads, dl, g) for xi, dyi in zip(x, dy, strict=True)]
+    np.testing.assert_allclose(dx, np.stack([r[0] for r in refs]), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(layer.grads["weight"], sum(r[1] for r in refs), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(layer.grads["bias"], sum(r[2] for r in refs), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("k,s,p,op,d,g", [(3, 2, 1, 1, 1, 1), ((2, 3), (2, 1), (0, 1), (1, 0), 1, 1), (3, 1, 0, 0, 2, 3)])
+def test_conv_transpose_matches_the_scatter_loops_and_finite_differences(k, s, p, op, d, g) -> None:
+    rng = np.random.default_rng(5)
+    layer = ConvTranspose2d(3, 6, k, stride=s, padding=p, output_padding=op, groups=g, dilation=d, rng=rng)
+    layer.params["bias"][:] = rng.standard_normal(6)
+    x = _x((2, 3, 4, 5))
+    fast = layer.forward(x)
+    w, b = layer.params["weight"], layer.params["bias"]
+    slow = _per_sample(lambda xi: reference.conv_transpose2d(
+        xi, w, layer.strides, layer.padding, layer.output_padding, layer.dilations, g) + b[:, None, None], x)
+    np.testing.assert_allclose(fast, slow, rtol=1e-4, atol=1e-4)
+    assert fast.shape[1:] == layer.output_shape(x.shape[1:])
+    check_layer(layer, x)
+
+
+POOLS = [  # (kernel, stride, padding, dilation, ceil_mode, count_include_pad)
+    (2, 2, 0, 1, False, True), (3, 2, 1, 1, False, True), (3, 1, 1, 1, False, True), (2, 1, 0, 1, False, True),
+    (3, 3, 0, 1, False, True), (3, 2, 1, 1, True, False), ((3, 2), (2, 1), (1, 0), 1, True, True),
+    (2, 2, 1, (2, 1), True, True),
+]
 
 
 @pytest.mark.parametrize("mode", ["max", "avg"])
-@pytest.mark.parametrize("k,s,p", [(2, 2, 0), (3, 2, 1), (3, 1, 1), (2, 1, 0), (3, 3, 0)])
-def test_pool_matches_naive_loops(mode: str, k: int, s: int, p: int) -> None:
+@pytest.mark.parametrize("k,s,p,d,ceil,include", POOLS)
+def test_pool_matches_naive_loops(mode, k, s, p, d, ceil, include) -> None:
+    d = 1 if mode == "avg" else d  # average pooling has no dilation
     rng = np.random.default_rng(4)
     x = rng.standard_normal((2, 3, 9, 10)).astype(np.float32)
     x[0, 0, :4, :4] = 0.5  # ties: the gradient goes to the first maximum, like PyTorch
-    layer = (MaxPool2d if mode == "max" else AvgPool2d)(k, s, p)
+    if mode == "max":
+        layer: Layer = MaxPool2d(k, s, p, dilation=d, ceil_mode=ceil)
+    else:
+        layer = AvgPool2d(k, s, p, ceil_mode=ceil, count_include_pad=include)
+    args = (layer.kernel, layer.strides, layer.padding, layer.dilations, ceil, include)
     fast = layer.forward(x)
-    slow = reference.pool2d(x, k, s, p, mode)
+    slow = _per_sample(lambda xi: reference.pool2d(xi, mode, *args), x)
     np.testing.assert_allclose(fast, slow, rtol=1e-5, atol=1e-6)
     dy = rng.standard_normal(fast.shape).astype(np.float32)
-    np.testing.assert_allclose(layer.backward(dy), reference.pool2d_backward(x, dy, k, s, p, mode), rtol=1e-5, atol=1e-5)
+    expected = _per_sample(lambda xi, dyi: reference.pool2d_backward(xi, dyi, mode, *args), x, dy)
+    np.testing.assert_allclose(layer.backward(dy), expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("cls,kind", [(AdaptiveAvgPool2d, "avg"), (AdaptiveMaxPool2d, "max")])
+@pytest.mark.parametrize("size", [(3, 4), (1, 1), (5, None)])
+def test_adaptive_pools_match_the_loops_and_finite_differences(cls, kind, size) -> None:
+    layer = cls(size)
+    x = _x((2, 3, 7, 9))
+    out_hw = (size[0], 9 if size[1] is None else size[1])
+    np.testing.assert_allclose(layer.forward(x), _per_sample(lambda xi: reference.adaptive_pool2d(xi, kind, out_hw), x),
+                               rtol=1e-6, atol=1e-6)
+    check_layer(layer, x, eps=1e-3)
+
+
+def test_elementwise_and_block_gradients() -> None:
+    x = _x((2, 3, 5, 4))
+    for layer in (LeakyReLU(0.1), Sigmoid(), Tanh(), Identity()):
+        check_layer(layer, x, eps=1e-3)
+    rng = np.random.default_rng(8)
+    res = Residual([Conv2d(3, 3, 3, padding=1, rng=rng), Tanh()], [Conv2d(3, 3, 1, rng=rng)])
+    check_layer(res, x, eps=1e-3)
+    cat = Concat([[Conv2d(3, 2, 3, padding=(1, 1, 0, 2), rng=rng)], [Identity()]])
+    y = cat.forward(x)
+    assert y.shape == (2, 5, 5, 4) and cat.output_shape((3, 5, 4)) == (5, 5, 4)
+    check_layer(cat, x, eps=1e-3)
+    assert set(res.params) == {"body.0.weight", "body.0.bias", "shortcut.0.weight", "shortcut.0.bias"}
+
+
+def test_dropout2d_drops_whole_channels() -> None:
+    layer = Dropout2d(0.5, rng=np.random.default_rng(1))
+    y = layer.forward(np.ones((4, 16, 3, 3), np.float32), train=True)
+    per_map = y.reshape(4, 16, -1)
+    assert np.all(per_map.min(axis=2) == per_map.max(axis=2))  # each map all kept or all dropped
+    assert {0.0, 2.0} == set(np.unique(y))
 
 
 def test_published_shapes() -> None:

@@ -219,3 +219,31 @@ def test_blas_thread_limit_is_harmless() -> None:
     assert limit_blas_threads(1) >= 0  # OpenBLAS found and set (or another BLAS: nothing to do)
     a = np.random.default_rng(0).random((64, 64)).astype(np.float32)
     np.testing.assert_allclose(a @ a, np.einsum("ij,jk->ik", a, a), rtol=1e-4)
+
+
+def test_models_built_from_specs_have_the_summary_shapes() -> None:
+    """build_layers reads the parsed spec: every top-level output shape is the summary's,
+    for the small presets (blocks, transposed convolutions and adaptive pools included)."""
+    from convviz.arithmetic.presets import get_preset, list_presets
+    from convviz.arithmetic.spec import parse_spec
+    from convviz.arithmetic.summary import summarize
+    from convviz.nn.from_spec import Unsupported, build_layers, he_init
+
+    count = 0
+    for name in list_presets():
+        summary = summarize(name)
+        if summary.total_params > 3_000_000:
+            continue
+        try:
+            network = parse_spec(get_preset(name))
+            assert network.input_shape is not None
+            built = build_layers(network.layers, network.input_shape, he_init(0))
+            model = Sequential(built.layers, network.input_shape, name)  # type: ignore[arg-type]
+        except Unsupported:
+            continue
+        top = [row.output_shape for row in summary.layers if row.depth == 0]
+        assert [tuple(s) for s in model.output_shapes()] == [tuple(s) for s in top], name
+        x = np.random.default_rng(0).standard_normal((1, *model.input_shape)).astype(np.float32)
+        assert model.forward(x).shape[1:] == tuple(top[-1])
+        count += 1
+    assert count >= 3

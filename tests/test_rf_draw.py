@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convviz.arithmetic import rf_draw
+from convviz.arithmetic.summary import summarize
 from tests import reference
 
 
@@ -80,9 +81,8 @@ def test_dilated_stack_sampling_equals_brute_force(dilations: tuple[int, ...], s
     assert result.read == int(np.count_nonzero(brute))
 
 
-def test_unit_rect_and_clip() -> None:
-    rect = rf_draw.unit_rect((7, 5), (4, 2), (-0.5, 1.0), 2, 3)
-    assert rect == rf_draw.Rect(7.5 - 3, 7.0 - 2, 7.5 + 3, 7.0 + 2)
+def test_rect_and_clip() -> None:
+    rect = rf_draw.Rect(4.5, 5.0, 10.5, 9.0)
     assert (rect.height, rect.width) == (7, 5)
     assert rf_draw.clip_rect(rf_draw.Rect(-3, -3, 3, 40), 10, 20) == rf_draw.Rect(0, 0, 3, 19)
     assert rf_draw.clip_rect(rf_draw.Rect(12, 0, 14, 3), 10, 20) is None
@@ -101,7 +101,6 @@ def test_parse_dilations() -> None:
 def test_engine_field_rectangle_is_the_bounding_box_of_the_brute_force_support() -> None:
     """The engine's size/jump/start, turned into a rectangle, covers exactly the inputs a
     unit depends on (clipped to the image) for conv/pool stacks with padding and dilation."""
-    convviz = pytest.importorskip("convviz.arithmetic.summary")
     spec = {
         "name": "rf",
         "input": [1, 20, 20],
@@ -112,9 +111,8 @@ def test_engine_field_rectangle_is_the_bounding_box_of_the_brute_force_support()
             {"type": "Conv2d", "out_channels": 1, "kernel_size": [3, 1], "stride": 2, "bias": False},
         ],
     }
-    row = convviz.summarize(spec).layers[-1]
+    row = summarize(spec).layers[-1]
     rf = row.receptive_field
-    size, jump, start = (rf["size"], rf["jump"], rf["start"]) if isinstance(rf, dict) else (rf.size, rf.jump, rf.start)
     rows_chain = [rf_draw.Window(3, 1, 1), rf_draw.Window(2, 2), rf_draw.Window(3, 1, 1, 2), rf_draw.Window(3, 2)]
     cols_chain = [rf_draw.Window(3, 1, 1), rf_draw.Window(2, 2), rf_draw.Window(3, 1, 1, 2), rf_draw.Window(1, 2)]
     out_h, out_w = row.output_shape[1], row.output_shape[2]
@@ -123,7 +121,8 @@ def test_engine_field_rectangle_is_the_bounding_box_of_the_brute_force_support()
         for j in range(out_w):
             rr = _impulse_response(rows_chain, 20, i)
             cc = _impulse_response(cols_chain, 20, j)
-            rect = rf_draw.clip_rect(rf_draw.unit_rect(size, jump, start, i, j), 20, 20)
+            (top, bottom), (left, right) = rf.bounds(i, j)
+            rect = rf_draw.clip_rect(rf_draw.Rect(top, left, bottom, right), 20, 20)
             ys, xs = np.nonzero(rr)[0], np.nonzero(cc)[0]
             support = rf_draw.Rect(ys.min(), xs.min(), ys.max(), xs.max())
             # always inside the theoretical field ...

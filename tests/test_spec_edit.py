@@ -104,7 +104,7 @@ def test_edits_never_mutate_and_invert(spec: dict, data: st.DataObject) -> None:
         with pytest.raises(se.EditError):
             se.move_layer(spec, path, +1)
 
-    changed = se.update_args(spec, path, {"note": 1})
+    changed = se.set_layer(spec, path, {**se.get_layer(spec, path), "note": 1})
     assert se.get_layer(changed, path) == {**se.get_layer(spec, path), "note": 1}
     assert json.dumps(spec, sort_keys=True) == frozen  # nothing above touched the input
 
@@ -138,16 +138,16 @@ def test_bad_paths_raise_edit_errors_with_messages_in_both_languages() -> None:
         se.new_layer("Conv3d")
 
 
-def test_add_branch_list_paths_and_set_input() -> None:
+def test_add_branch_and_set_input() -> None:
     spec = se.wrap_concat({"input": [3, 8, 8], "layers": [{"type": "ReLU"}]}, "layers.0")
     spec = se.add_branch(spec, "layers.0", [{"type": "Conv2d", "out_channels": 2, "kernel_size": 1}])
-    assert se.list_paths(spec) == ["layers", "layers.0.branches.0", "layers.0.branches.1", "layers.0.branches.2"]
+    assert len(spec["layers"][0]["branches"]) == 3
     assert se.set_input(spec, (1, 28, 28))["input"] == [1, 28, 28]
     assert se.add_after(spec, None, se.new_layer("Flatten"))["layers"][-1] == {"type": "Flatten"}
 
 
 def test_paths_agree_with_the_engine_summary() -> None:
-    engine = pytest.importorskip("convviz.arithmetic.summary")
+    from convviz.arithmetic import summary as engine
     from convviz.arithmetic.presets import get_preset
 
     for name in ("resnet18", "googlenet"):

@@ -141,14 +141,20 @@ def conv_paddings(args: dict[str, Any]) -> tuple[Pair, Pair]:
 # ---------------------------------------------------------------- convolution
 
 
-def conv2d(args: dict[str, Any], shape: Shape, rf: ReceptiveField | None) -> LayerResult:
-    """Conv2d. Output per axis ``floor((n + p_before + p_after - d*(k-1) - 1)/s) + 1``;
-    params ``Cout*(Cin/groups)*kh*kw (+ Cout bias)``; MACs ``Cout*Hout*Wout*(Cin/groups)*kh*kw``."""
-    cin, h, w = need_chw("Conv2d", shape)
+def _conv_channels(kind: str, args: dict[str, Any], shape: Shape) -> tuple[int, int, int, int, int, dict[str, Any]]:
+    """(Cin, H, W, Cout, groups, inferred) of a convolution, with its channel checks."""
+    cin, h, w = need_chw(kind, shape)
     inferred: dict[str, Any] = {}
     check_given(args, "in_channels", cin, inferred)
     cout, g = args["out_channels"], args["groups"]
     _groups(cin, cout, g)
+    return cin, h, w, cout, g, inferred
+
+
+def conv2d(args: dict[str, Any], shape: Shape, rf: ReceptiveField | None) -> LayerResult:
+    """Conv2d. Output per axis ``floor((n + p_before + p_after - d*(k-1) - 1)/s) + 1``;
+    params ``Cout*(Cin/groups)*kh*kw (+ Cout bias)``; MACs ``Cout*Hout*Wout*(Cin/groups)*kh*kw``."""
+    cin, h, w, cout, g, inferred = _conv_channels("Conv2d", args, shape)
     k, s, d = args["kernel_size"], args["stride"], args["dilation"]
     if args["padding"] == "same" and s != (1, 1):
         raise SpecError.of("engine.same_strided", stride=f"{s[0]}x{s[1]}")
@@ -180,11 +186,7 @@ def conv2d(args: dict[str, Any], shape: Shape, rf: ReceptiveField | None) -> Lay
 def conv_transpose2d(args: dict[str, Any], shape: Shape, rf: ReceptiveField | None) -> LayerResult:
     """ConvTranspose2d. Output per axis ``(n-1)*s - 2p + d*(k-1) + output_padding + 1``;
     params ``Cin*(Cout/groups)*kh*kw (+ Cout bias)``; MACs ``Cin*Hin*Win*(Cout/groups)*kh*kw``."""
-    cin, h, w = need_chw("ConvTranspose2d", shape)
-    inferred: dict[str, Any] = {}
-    check_given(args, "in_channels", cin, inferred)
-    cout, g = args["out_channels"], args["groups"]
-    _groups(cin, cout, g)
+    cin, h, w, cout, g, inferred = _conv_channels("ConvTranspose2d", args, shape)
     if args["padding_mode"] != "zeros":
         raise SpecError.of("engine.convt_padding_mode", mode=args["padding_mode"])
     k, s, d = args["kernel_size"], args["stride"], args["dilation"]

@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
 
+Pair = tuple[int, int]  # (height, width) values of a 2-D layer
+
 _EMPTY = (1, 0)  # lo > hi: a unit that reads no input cell (only the bias)
 
 
@@ -221,34 +223,26 @@ class ReceptiveField:
         return None if h is None or w is None else ReceptiveField(h, w)
 
 
-def window2d(
-    field: ReceptiveField | None,
-    k: tuple[int, int],
-    s: tuple[int, int],
-    d: tuple[int, int],
-    p_before: tuple[int, int],
+def _per_axis(
+    field: ReceptiveField | None, step: Callable[..., AxisField | None], k: Pair, s: Pair, d: Pair, p: Pair
 ) -> ReceptiveField | None:
+    """Apply the per-axis ``step`` (an :class:`AxisField` method) with the height values to
+    the rows and the width values to the columns."""
+    if field is None:
+        return None
+    h = step(field.h, k[0], s[0], d[0], p[0])
+    w = step(field.w, k[1], s[1], d[1], p[1])
+    return None if h is None or w is None else ReceptiveField(h, w)
+
+
+def window2d(field: ReceptiveField | None, k: Pair, s: Pair, d: Pair, p_before: Pair) -> ReceptiveField | None:
     """Field after a convolution or pooling layer (per axis)."""
-    if field is None:
-        return None
-    h = field.h.window(k[0], s[0], d[0], p_before[0])
-    w = field.w.window(k[1], s[1], d[1], p_before[1])
-    return None if h is None or w is None else ReceptiveField(h, w)
+    return _per_axis(field, AxisField.window, k, s, d, p_before)
 
 
-def transposed2d(
-    field: ReceptiveField | None,
-    k: tuple[int, int],
-    s: tuple[int, int],
-    d: tuple[int, int],
-    p: tuple[int, int],
-) -> ReceptiveField | None:
+def transposed2d(field: ReceptiveField | None, k: Pair, s: Pair, d: Pair, p: Pair) -> ReceptiveField | None:
     """Field after a transposed convolution (per axis)."""
-    if field is None:
-        return None
-    h = field.h.transposed(k[0], s[0], d[0], p[0])
-    w = field.w.transposed(k[1], s[1], d[1], p[1])
-    return None if h is None or w is None else ReceptiveField(h, w)
+    return _per_axis(field, AxisField.transposed, k, s, d, p)
 
 
 def adaptive2d(

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from convviz.arithmetic import sizes
+from convviz.errors import SpecError
+
 
 @dataclass(frozen=True)
 class Rect:
@@ -43,15 +46,6 @@ def unit_center(start: tuple[float, float], jump: tuple[float, float], i: int, j
     return (start[0] + i * jump[0], start[1] + j * jump[1])
 
 
-def unit_rect(
-    size: tuple[float, float], jump: tuple[float, float], start: tuple[float, float], i: int, j: int
-) -> Rect:
-    """Receptive field of unit (i, j): ``centre -+ (size-1)/2`` per axis (inclusive)."""
-    cy, cx = unit_center(start, jump, i, j)
-    hy, hx = (size[0] - 1) / 2, (size[1] - 1) / 2
-    return Rect(cy - hy, cx - hx, cy + hy, cx + hx)
-
-
 def clip_rect(rect: Rect, height: int, width: int) -> Rect | None:
     """The part of ``rect`` that lies on an image of ``height`` x ``width`` (None if none)."""
     top, left = max(rect.top, 0.0), max(rect.left, 0.0)
@@ -71,6 +65,14 @@ class Window:
     dilation: int = 1
 
 
+def _length(n: int, win: Window) -> int:
+    """Output length of one window on ``n`` inputs (0 when the window does not fit)."""
+    try:
+        return sizes.conv_out(n, win.kernel, win.stride, win.padding, win.dilation)
+    except SpecError:
+        return 0
+
+
 def sampled_counts_1d(chain: list[Window], index: int, n: int | None = None) -> tuple[int, np.ndarray]:
     """How many paths lead from output ``index`` of the last window back to each input index.
 
@@ -81,7 +83,7 @@ def sampled_counts_1d(chain: list[Window], index: int, n: int | None = None) -> 
     lengths: list[int | None] = [n]
     for win in chain:
         prev = lengths[-1]
-        lengths.append(None if prev is None else (prev + 2 * win.padding - win.dilation * (win.kernel - 1) - 1) // win.stride + 1)
+        lengths.append(None if prev is None else _length(prev, win))
     positions = {index: 1}
     for level in range(len(chain) - 1, -1, -1):
         win = chain[level]

@@ -22,24 +22,10 @@ from typing import Any, Union
 
 from convviz.arithmetic.layers import BLOCK_TYPES, LAYER_TYPES, PADDING_MODES, REQUIRED, Arg
 from convviz.errors import Note, SpecError
-from convviz.i18n import translate
 
 TOP_KEYS = ("name", "input", "layers", "description")
 
 
-class CatalogError(ValueError):
-    """A user error of a tool that works on a spec (an edit, an ERF computation), built from a
-    string-catalog key and its values: ``str(err)`` is English, ``err.localized("es")``
-    Spanish. :class:`convviz.arithmetic.spec_edit.EditError` and :class:`convviz.arithmetic.effective_rf.ERFError`
-    are its kinds."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        self.key = key
-        self.values = values
-        super().__init__(translate(key, "en", **values))
-
-    def localized(self, lang: str) -> str:
-        return translate(self.key, lang, **self.values)
 LABEL_KEYS = ("type", "name")
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from convviz.arithmetic.spec import CatalogError
+from convviz.errors import CatalogError
 
 Spec = dict[str, Any]
 Layer = dict[str, Any]
@@ -98,22 +98,6 @@ def layer_paths(spec: Spec) -> list[str]:
     return out
 
 
-def list_paths(spec: Spec) -> list[str]:
-    """Every list of layers (places a new layer can go): ``layers``, bodies, branches."""
-    out = ["layers"]
-    for path in layer_paths(spec):
-        layer = _resolve(spec, _parts(path), path)
-        if not isinstance(layer, dict):
-            continue
-        if layer.get("type") == "Residual":
-            out.append(f"{path}.body")
-            if layer.get("shortcut") is not None:
-                out.append(f"{path}.shortcut")
-        elif layer.get("type") == "Concat":
-            out.extend(f"{path}.branches.{b}" for b in range(len(layer.get("branches") or [])))
-    return out
-
-
 def set_layer(spec: Spec, path: str, layer: Layer) -> Spec:
     """``spec`` with the layer at ``path`` replaced by ``layer``."""
     if not isinstance(layer, dict) or not isinstance(layer.get("type"), str):
@@ -125,15 +109,6 @@ def set_layer(spec: Spec, path: str, layer: Layer) -> Spec:
         raise EditError("arch.edit_bad_path", path=path)
     layers[index] = copy.deepcopy(layer)
     return new
-
-
-def update_args(spec: Spec, path: str, changes: dict[str, Any], remove: tuple[str, ...] = ()) -> Spec:
-    """``spec`` with the layer at ``path`` given new argument values (and ``remove`` deleted)."""
-    layer = get_layer(spec, path)
-    layer.update(copy.deepcopy(changes))
-    for key in remove:
-        layer.pop(key, None)
-    return set_layer(spec, path, layer)
 
 
 def insert_layer(spec: Spec, list_path: str, index: int, layer: Layer) -> Spec:

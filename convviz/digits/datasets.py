@@ -20,7 +20,6 @@ uint8 labels 0-9):
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import tempfile
@@ -384,11 +383,6 @@ def render_digits(
     return out
 
 
-def render_digit(digit: int, rng: np.random.Generator, distortion: bool = True) -> np.ndarray:
-    """One generated digit (uint8 28×28, white on black)."""
-    return render_digits([digit], rng, distortion)[0]
-
-
 def generate_digits(n: int, seed: int = 0, distort: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """``n`` generated digits in MNIST format: (uint8 n×28×28, uint8 labels), classes balanced."""
     if n < 0:
@@ -526,8 +520,3 @@ def lab_data(
         x, y = load_mnist_folder(path)
         return DigitData(*_split(x, y, n_train, n_val, seed), source, str(path))
     raise ValueError(f"unknown data source {source!r}; choose one of {', '.join(SOURCES)}")
-
-
-def gzip_bytes(data: bytes) -> bytes:
-    """gzip-compress ``data`` (deterministic: no file name, mtime 0)."""
-    return gzip.compress(data, mtime=0)

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convviz.i18n import translate
+from convviz.errors import ConvVizError
 
 BORDER_MODES: tuple[str, ...] = ("zero", "reflect", "replicate", "circular")
 _NDIMAGE_MODE = {"zero": "constant", "reflect": "mirror", "replicate": "nearest", "circular": "grid-wrap"}
@@ -85,8 +85,9 @@ PRESETS: tuple[str, ...] = (
 """Filter names offered by the lab (``gaussian`` takes sigma, ``custom`` a typed kernel)."""
 
 
-class KernelError(ValueError):
-    """A typed kernel that cannot be used, explained in the student's words."""
+class KernelError(ConvVizError):
+    """A typed kernel that cannot be used, explained in the student's words (``str()`` in
+    the language it was made for, ``localized(lang)`` in any)."""
 
 
 def gaussian_kernel(sigma: float, radius: int | None = None) -> np.ndarray:
@@ -132,7 +133,7 @@ _NAN_INF = re.compile(r"^[+-]?(nan|inf|infinity|∞)$", re.IGNORECASE)
 
 
 def _kerr(key: str, lang: str, **values: object) -> KernelError:
-    return KernelError(translate(f"filters.{key}", lang, **values))
+    return KernelError(key=f"filters.{key}", values=values, lang=lang)
 
 
 def parse_kernel(text: str, lang: str = "en", max_size: int = MAX_KERNEL_SIZE) -> np.ndarray:

@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from convviz.errors import Note
-from convviz.i18n import fmt_number, translate
+from convviz.errors import ConvVizError, Note, Number
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 """Largest upload accepted (25 MB)."""
@@ -49,44 +47,20 @@ Image.init()  # register every plugin (MPO, WebP, ...) so ``formats=`` can name 
 _OPEN_FORMATS = [f for f in FORMATS if f in Image.OPEN]
 
 
-class ImageError(ValueError):
+class ImageError(ConvVizError):
     """An upload that cannot be used as an image, with the reason in the student's words.
 
-    Built from a catalog key and its values (like :class:`convviz.errors.SpecError`), so a
+    Built from a catalog key and its values (see :class:`convviz.errors.ConvVizError`), so a
     page can show it wholly in the user's language with :meth:`localized`; ``str(err)`` is
     the text in the language :func:`load_image` was given (English by default). Pillow's own
     reason is kept as a catalog :class:`~convviz.errors.Note` (``values["detail"]``), never as
     its English text.
     """
 
-    def __init__(self, message: str, *, key: str | None = None, values: dict[str, object] | None = None) -> None:
-        self.key = key
-        self.values = dict(values or {})
-        super().__init__(message)
-
     @classmethod
     def of(cls, key: str, lang: str = "en", **values: object) -> ImageError:
         """The error of catalog ``key`` (values may be :class:`~convviz.errors.Note`)."""
-        return cls(translate(key, lang, **_in(lang, values)), key=key, values=values)
-
-    def localized(self, lang: str) -> str:
-        """The message in ``lang``."""
-        return translate(self.key, lang, **_in(lang, self.values)) if self.key else str(self)
-
-
-@dataclass(frozen=True)
-class Number:
-    """A number in a message, written with the separators of the reader's language."""
-
-    value: float
-    decimals: int = 0
-
-    def text(self, lang: str = "en") -> str:
-        return fmt_number(self.value, lang, self.decimals)
-
-
-def _in(lang: str, values: dict[str, object]) -> dict[str, object]:
-    return {k: v.text(lang) if isinstance(v, (Note, Number)) else v for k, v in values.items()}
+        return cls(key=key, values=values, lang=lang)
 
 
 def _err(key: str, lang: str, **values: object) -> ImageError:

@@ -70,7 +70,7 @@ class Sequential:
         first = self.layers[0]
         first.need_input_grad = input_grad
         try:
-            d: np.ndarray | None = np.asarray(dlogits, dtype=DTYPE)
+            d: np.ndarray | None = np.asarray(dlogits, dtype=self.layers[-1].dtype)
             for layer in reversed(self.layers):
                 d = layer.backward(d)
         finally:

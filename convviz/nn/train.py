@@ -108,6 +108,7 @@ class Trainer:
         )
         self.rng = np.random.default_rng(self.config.seed)
         self.history: History | None = None
+        self._iteration = 0
 
     def fit(
         self,
@@ -123,90 +124,111 @@ class Trainer:
         y_train = np.asarray(y_train, dtype=np.int64)
         if x_train.ndim != 3 or len(x_train) != len(y_train) or len(x_train) == 0:
             raise ValueError("x_train must be (N, H, W) images with N > 0 labels")
-        has_val = x_val is not None and y_val is not None and len(x_val) > 0
-        if has_val:
-            y_val = np.asarray(y_val, dtype=np.int64)
+        val = (x_val, np.asarray(y_val, dtype=np.int64)) if x_val is not None and y_val is not None and len(x_val) > 0 else None
         n = len(x_train)
-        bs = n if cfg.batch_size == 0 else min(cfg.batch_size, n)
-        history = History(meta={"config": asdict(cfg), "n_train": n, "n_val": len(x_val) if has_val else 0})
+        history = History(meta={"config": asdict(cfg), "n_train": n, "n_val": 0 if val is None else len(val[0])})
         self.history = history  # live: a callback may read it while training runs
-        best_key: tuple[float, float] | None = None
-        best_state: dict[str, np.ndarray] | None = None
-        since_best = 0
-        iteration = 0
-        if cfg.augment:
-            from convviz.digits.augment import augment_batch
+        best = _Best()
+        self._iteration = 0
         for epoch in range(1, cfg.epochs + 1):
             start = time.perf_counter()
-            images = augment_batch(x_train, self.rng) if cfg.augment else x_train
-            x_all = images_to_input(images)
-            order = self.rng.permutation(n)
-            loss_sum, correct, seen = 0.0, 0, 0
-            stop = False
-            for lo in range(0, n, bs):
-                idx = order[lo : lo + bs]
-                xb, yb = x_all[idx], y_train[idx]
-                with self.model.lock:  # the page may predict with this model meanwhile
-                    logits = self.model.forward(xb, train=True)
-                    loss, dlogits = softmax_cross_entropy(logits, yb)
-                    self.model.backward(dlogits)
-                    self.optimizer.step(self.model.grads())
-                iteration += 1
-                acc = float((logits.argmax(axis=1) == yb).mean())
-                loss_sum += loss * len(idx)
-                correct += int(round(acc * len(idx)))
-                seen += len(idx)
-                history.iter_loss.append(round(loss, 5))
-                history.iter_acc.append(round(acc, 5))
-                if not np.isfinite(loss):
-                    stop = True
-                if callback is not None:
-                    event = {"kind": "iteration", "epoch": epoch, "iteration": iteration, "loss": loss, "acc": acc}
-                    if callback(event) is False:
-                        stop = True
-                if stop:
-                    break
-            history.train_loss.append(round(loss_sum / max(seen, 1), 5))
-            history.train_acc.append(round(correct / max(seen, 1), 5))
-            if has_val:
-                vl, va = evaluate(self.model, x_val, y_val)
+            stop = self._epoch(x_train, y_train, n if cfg.batch_size == 0 else min(cfg.batch_size, n), epoch, callback)
+            if val is not None:
+                vl, va = evaluate(self.model, *val)
                 history.val_loss.append(round(vl, 5))
                 history.val_acc.append(round(va, 5))
             seconds = time.perf_counter() - start
             history.epoch_seconds.append(round(seconds, 3))
-            if has_val:
-                key = (history.val_acc[-1], -history.val_loss[-1])
-                if best_key is None or key > best_key:
-                    best_key, since_best = key, 0
-                    history.best_epoch = epoch
-                    if cfg.early_stopping_patience is not None:
-                        best_state = self.model.state()
-                else:
-                    since_best += 1
-            if callback is not None:
-                event = {
-                    "kind": "epoch",
-                    "epoch": epoch,
-                    "train_loss": history.train_loss[-1],
-                    "train_acc": history.train_acc[-1],
-                    "val_loss": history.val_loss[-1] if has_val else None,
-                    "val_acc": history.val_acc[-1] if has_val else None,
-                    "seconds": seconds,
-                }
-                if callback(event) is False:
-                    stop = True
+            if val is not None:
+                best.update(epoch, history, self.model if cfg.early_stopping_patience is not None else None)
+            if callback is not None and callback(_epoch_event(history, epoch, seconds, val is not None)) is False:
+                stop = True
             if stop:
                 history.stopped_by_callback = True
                 break
-            if cfg.early_stopping_patience is not None and has_val and since_best >= cfg.early_stopping_patience:
+            if cfg.early_stopping_patience is not None and val is not None and best.since >= cfg.early_stopping_patience:
                 history.stopped_early = True
                 break
             if cfg.lr_decay != 1.0:
                 self.optimizer.lr *= cfg.lr_decay
-        if best_state is not None:
+        if best.state is not None:
             with self.model.lock:
-                self.model.load_state(best_state)
+                self.model.load_state(best.state)
         return history
 
+    def _epoch(self, x_train: np.ndarray, y_train: np.ndarray, bs: int, epoch: int, callback: Callback | None) -> bool:
+        """One pass over the (augmented, shuffled) training set in mini-batches; records the
+        per-iteration and per-epoch loss / accuracy. True when training must stop (a
+        non-finite loss or a callback that returned False)."""
+        assert self.history is not None
+        history, n = self.history, len(x_train)
+        if self.config.augment:
+            from convviz.digits.augment import augment_batch
+
+            x_train = augment_batch(x_train, self.rng)
+        x_all = images_to_input(x_train)
+        order = self.rng.permutation(n)
+        loss_sum, correct, seen = 0.0, 0, 0
+        stop = False
+        for lo in range(0, n, bs):
+            idx = order[lo : lo + bs]
+            loss, acc = self._step(x_all[idx], y_train[idx])
+            loss_sum += loss * len(idx)
+            correct += int(round(acc * len(idx)))
+            seen += len(idx)
+            history.iter_loss.append(round(loss, 5))
+            history.iter_acc.append(round(acc, 5))
+            stop = not np.isfinite(loss)
+            if callback is not None:
+                event = {"kind": "iteration", "epoch": epoch, "iteration": self._iteration, "loss": loss, "acc": acc}
+                stop = callback(event) is False or stop
+            if stop:
+                break
+        history.train_loss.append(round(loss_sum / max(seen, 1), 5))
+        history.train_acc.append(round(correct / max(seen, 1), 5))
+        return stop
+
+    def _step(self, xb: np.ndarray, yb: np.ndarray) -> tuple[float, float]:
+        """One optimiser step on a mini-batch: (loss, accuracy) before the step."""
+        with self.model.lock:  # the page may predict with this model meanwhile
+            logits = self.model.forward(xb, train=True)
+            loss, dlogits = softmax_cross_entropy(logits, yb)
+            self.model.backward(dlogits)
+            self.optimizer.step(self.model.grads())
+        self._iteration += 1
+        return loss, float((logits.argmax(axis=1) == yb).mean())
+
+
+@dataclass
+class _Best:
+    """Early-stopping bookkeeping: the best (accuracy, -loss) on the validation set so far."""
+
+    key: tuple[float, float] | None = None
+    state: dict[str, np.ndarray] | None = None
+    since: int = 0
+
+    def update(self, epoch: int, history: History, model: Sequential | None) -> None:
+        """Record this epoch's validation result; keep the weights (of ``model``, when
+        given) if it is the best so far."""
+        key = (history.val_acc[-1], -history.val_loss[-1])
+        if self.key is None or key > self.key:
+            self.key, self.since = key, 0
+            history.best_epoch = epoch
+            if model is not None:
+                self.state = model.state()
+        else:
+            self.since += 1
+
+
+def _epoch_event(history: History, epoch: int, seconds: float, has_val: bool) -> dict[str, Any]:
+    return {
+        "kind": "epoch",
+        "epoch": epoch,
+        "train_loss": history.train_loss[-1],
+        "train_acc": history.train_acc[-1],
+        "val_loss": history.val_loss[-1] if has_val else None,
+        "val_acc": history.val_acc[-1] if has_val else None,
+        "seconds": seconds,
+    }
 
 __all__ = ["DTYPE", "History", "TrainConfig", "Trainer", "evaluate"]

@@ -302,13 +302,21 @@ def _window(x: np.ndarray, r0: int, c0: int, k: tuple[int, int], d: tuple[int, i
     return out
 
 
+def layer_geometry(layer: Any) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int], int]:
+    """Kernel, stride, (top, left) padding, dilation and groups of a conv or pooling layer,
+    read from its saved configuration (PyTorch's argument names; padding may be an int, an
+    (h, w) pair or (top, bottom, left, right))."""
+    cfg = layer.config()
+    k = _pair(cfg["kernel_size"])
+    s = k if cfg.get("stride") is None else _pair(cfg["stride"])
+    pad = cfg.get("padding", 0)
+    p = (int(pad[0]), int(pad[2])) if isinstance(pad, (list, tuple)) and len(pad) == 4 else _pair(pad)
+    return k, s, p, _pair(cfg.get("dilation", 1)), int(cfg.get("groups", 1))
+
+
 def _conv(ex: UnitExplanation, layer: Any, x: np.ndarray) -> None:
     f, i, j = ex.unit
-    k = _pair(layer.kernel_size)
-    s = _pair(layer.stride)
-    p = _pair(layer.padding)
-    d = _pair(getattr(layer, "dilation", 1))
-    groups = int(getattr(layer, "groups", 1))
+    k, s, p, d, groups = layer_geometry(layer)
     weight = np.asarray(layer.params["weight"], dtype=np.float64)
     cin_g = weight.shape[1]
     g = f // (weight.shape[0] // groups)
@@ -323,10 +331,7 @@ def _conv(ex: UnitExplanation, layer: Any, x: np.ndarray) -> None:
 
 def _pool(ex: UnitExplanation, layer: Any, x: np.ndarray) -> None:
     c, i, j = ex.unit
-    k = _pair(layer.kernel_size)
-    s = _pair(layer.stride)
-    p = _pair(layer.padding)
-    d = _pair(getattr(layer, "dilation", 1))
+    k, s, p, d, _ = layer_geometry(layer)
     is_max = layer.type_name == "MaxPool2d"
     r0, c0 = i * s[0] - p[0], j * s[1] - p[1]
     win = _window(x[c : c + 1], r0, c0, k, d, -np.inf if is_max else 0.0)[0]

@@ -119,13 +119,21 @@ def test_every_layer_matches_the_reference_forward_pass(model, digits) -> None:
                 _check_parts(model, ex, ref[layer], want)
 
 
+def _square(layer) -> tuple[int, int, int]:
+    """Kernel, stride and padding of the shipped model's square layers, from the saved config."""
+    cfg = layer.config()
+    k, s, p = cfg["kernel_size"], cfg.get("stride") or cfg["kernel_size"], cfg.get("padding", 0)
+    assert all(isinstance(v, int) for v in (k, s, p)), cfg
+    return k, s, p
+
+
 def _check_parts(model, ex, x_ref: np.ndarray, want: float) -> None:
     layer = model.layers[ex.layer]
     if ex.layer_type == "Conv2d":
         f, i, j = ex.unit
-        p, k = layer.padding, layer.kernel_size
+        k, s, p = _square(layer)
         xp = np.pad(x_ref, ((0, 0), (p, p), (p, p)))
-        patch = xp[:, i * layer.stride : i * layer.stride + k, j * layer.stride : j * layer.stride + k]
+        patch = xp[:, i * s : i * s + k, j * s : j * s + k]
         assert ex.patch.shape == ex.weights.shape == (layer.in_channels, k, k)
         np.testing.assert_allclose(ex.patch, patch, rtol=1e-5, atol=1e-6)
         np.testing.assert_array_equal(ex.weights, layer.params["weight"][f])
@@ -135,7 +143,7 @@ def _check_parts(model, ex, x_ref: np.ndarray, want: float) -> None:
         assert ex.pre_activation == pytest.approx(ex.value, rel=1e-5, abs=1e-6)
     elif ex.layer_type == "MaxPool2d":
         c, i, j = ex.unit
-        k, s = layer.kernel_size, layer.stride
+        k, s, _ = _square(layer)
         win = x_ref[c, i * s : i * s + k, j * s : j * s + k]
         np.testing.assert_allclose(ex.window, win, rtol=1e-5, atol=1e-6)
         assert ex.window[ex.argmax] == pytest.approx(win.max(), rel=1e-5, abs=1e-6)

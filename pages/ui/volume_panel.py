@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from convviz.errors import SpecError
+from convviz.explain import layer_geometry
 from pages.ui import lang, tr
 
 LECTURE = {"arith_h": 32, "arith_w": 32, "arith_cin": 3, "arith_cout": 6, "arith_kh": 5, "arith_kw": 5,
@@ -113,9 +114,7 @@ def inspector_volume(layer: Any, input_shape: tuple[int, ...], output_shape: tup
     """The 3D view of one Conv2d of the live network at the inspected unit."""
     cin, h, w = input_shape
     cout, ho, wo = output_shape
-    k = layer.kernel_size if isinstance(layer.kernel_size, int) else layer.kernel_size[0]
-    s = layer.stride if isinstance(layer.stride, int) else layer.stride[0]
-    p = layer.padding if isinstance(layer.padding, int) else layer.padding[0]
+    (k, _), (s, _), (p, _), _, _ = layer_geometry(layer)
     st.caption(tr("explain.volume_intro", cin=cin, cout=cout))
     fig = volume_figure(cin, h, w, cout, int(k), ho, wo, (unit[1], unit[2]), unit[0], int(s), int(p), lang())
     st.plotly_chart(fig, width="stretch", key="xp_inspector_volume", config=NOBAR, theme=None)

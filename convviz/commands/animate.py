@@ -81,13 +81,14 @@ def handle(args: argparse.Namespace) -> int:
 
     from convviz.animation.frames import (
         build_animation,
+        check_cap,
         config_from_settings,
         lecture_values,
         parse_values_file,
         random_values,
     )
     from convviz.animation.gif import write_gif
-    from convviz.arithmetic import same_padding
+    from convviz.arithmetic import limits, same_padding
     from convviz.errors import SpecError
 
     if not 200 <= args.width <= 4000:
@@ -103,11 +104,10 @@ def handle(args: argparse.Namespace) -> int:
         path = Path(source)
         if not path.is_file():
             raise ValueError(f"--values: no such file {source!r} (or use lecture / random)")
+        limits.check("text_chars", path.stat().st_size, 2 * limits.MAX_TEXT_CHARS)  # before reading it
         x, k = parse_values_file(path.read_text(encoding="utf-8"))
         if k is None and not pool:
             raise SpecError.of("anim.no_kernel")
-        if k is None:
-            k = np.ones(args.kernel or (2, 2))
     h, w = x.shape if x is not None else (args.input or (5, 5))
     kh, kw = k.shape if k is not None else (args.kernel or ((2, 2) if pool else (3, 3)))
     sh, sw = args.stride or ((kh, kw) if pool else (1, 1))
@@ -132,6 +132,9 @@ def handle(args: argparse.Namespace) -> int:
     }
     cfg = config_from_settings(op, settings, flip=args.true_convolution,
                                view=args.transposed_view)
+    check_cap(cfg)  # before any value is made: --input 100000 once asked numpy for 74.5 GiB
+    if k is None and x is not None:
+        k = np.ones((kh, kw))
     if x is None:
         maker = lecture_values if source == "lecture" else None
         if maker:

@@ -33,10 +33,17 @@ def _chart(fig, key: str) -> None:
     st.plotly_chart(fig, width="stretch", key=key, config={"displayModeBar": False})
 
 
+TEXT_CHARS = 300
+"""Longest list of numbers typed (16 numbers of up to 17 characters fit)."""
+
+
 def _parse_numbers(text: str, minimum: int = 1, maximum: int = 12) -> np.ndarray | None:
     """Comma/space separated numbers; a clear message (and None) when they are not. With ";"
     between the numbers, as the Spanish page writes vectors ([0,5; 1,2]), a comma inside a
     number is its decimal mark (0,5 = 0.5), so copying a vector back reads the same values."""
+    if len(text) > TEXT_CHARS:  # checked before splitting (the box itself stops at it too)
+        st.error(tr("concepts.bad_count", low=minimum, high=maximum))
+        return None
     if ";" in text:
         parts = [p.replace(",", ".") for p in text.replace(";", " ").split() if p]
     else:
@@ -45,7 +52,7 @@ def _parse_numbers(text: str, minimum: int = 1, maximum: int = 12) -> np.ndarray
     try:
         values = np.array([float(p) for p in parts], dtype=np.float64)
     except ValueError:
-        st.error(tr("concepts.bad_numbers", text=text))
+        st.error(tr("concepts.bad_numbers", text=text[:60]))
         return None
     if not minimum <= values.size <= maximum or not np.isfinite(values).all():
         st.error(tr("concepts.bad_count", low=minimum, high=maximum))
@@ -226,7 +233,7 @@ elif section == "norm":
 
     st.subheader(tr("concepts.bn_header"))
     st.write(tr("concepts.bn_intro"))
-    text = st.text_input(tr("concepts.bn_values"), "1, 2, 3, 6", key="concepts_bn_values")
+    text = st.text_input(tr("concepts.bn_values"), "1, 2, 3, 6", key="concepts_bn_values", max_chars=TEXT_CHARS)
     b1, b2, b3 = st.columns(3)
     gamma = b1.number_input("γ", -10.0, 10.0, 1.0, 0.1, key="concepts_bn_gamma")
     beta = b2.number_input("β", -10.0, 10.0, 0.0, 0.1, key="concepts_bn_beta")
@@ -293,7 +300,7 @@ else:
     st.header(tr("concepts.soft_header"))
     st.write(tr("concepts.soft_intro"))
     st.latex(r"\sigma(\vec z)_i=\frac{e^{z_i/T}}{\sum_{j=1}^{K} e^{z_j/T}}")
-    text = st.text_input(tr("concepts.soft_logits"), "2.0, 1.0, 0.1, -1.0", key="concepts_soft_logits")
+    text = st.text_input(tr("concepts.soft_logits"), "2.0, 1.0, 0.1, -1.0", key="concepts_soft_logits", max_chars=TEXT_CHARS)
     t = st.select_slider(tr("concepts.soft_t"), TEMPERATURES, 1.0, key="concepts_soft_t")
     z = _parse_numbers(text, 2, 10)
     if z is not None:

@@ -174,14 +174,15 @@ st.plotly_chart(figure("growth", LANG, KEY, path), width="stretch", key="rf_grow
 st.subheader(tr("rf.dilation"))
 st.markdown(tr("rf.dilation_intro"))
 d = st.columns(2)
-text_a = d[0].text_input(tr("rf.dilations_a"), value="1, 1, 1", key="rf_dil_a")
-text_b = d[1].text_input(tr("rf.dilations_b"), value="1, 2, 4", key="rf_dil_b", help=tr("rf.dilations_help"))
+text_a = d[0].text_input(tr("rf.dilations_a"), value="1, 1, 1", key="rf_dil_a", max_chars=100)
+text_b = d[1].text_input(tr("rf.dilations_b"), value="1, 2, 4", key="rf_dil_b", help=tr("rf.dilations_help"),
+                        max_chars=100)
 stacks = []
 for text in (text_a, text_b):
     try:
         stacks.append(stack_info(rf_draw.parse_dilations(text)))
     except ValueError:
-        st.error(tr("rf.bad_dilations", text=text))
+        st.error(tr("rf.bad_dilations", text=text[:40]))
 if len(stacks) == 2:
     (sa, pa, ma), (sb, pb, mb) = stacks
     st.dataframe([

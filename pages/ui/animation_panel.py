@@ -29,6 +29,7 @@ from convviz.animation.frames import (
     parse_matrix,
     random_values,
 )
+from convviz.arithmetic import limits
 from convviz.errors import SpecError
 from pages.ui import lang, tr
 
@@ -143,10 +144,12 @@ def _values(op: str, h: int, w: int, kh: int, kw: int) -> tuple[np.ndarray, np.n
         return random_values(h, w, kh, kw, int(st.session_state["anim_seed"]), op)
     if source == "text":
         x = parse_matrix(st.text_area(tr("anim.input_text", h=h, w=w), matrix_text(lx),
-                                      key=f"anim_text_in_{h}x{w}", height=140), "input")
+                                      key=f"anim_text_in_{h}x{w}", height=140,
+                                      max_chars=limits.MAX_TEXT_CHARS), "input")
         k = lk if pool else parse_matrix(
             st.text_area(tr("anim.kernel_text", h=kh, w=kw), matrix_text(lk),
-                         key=f"anim_text_k_{kh}x{kw}", height=100), "kernel")
+                         key=f"anim_text_k_{kh}x{kw}", height=100,
+                         max_chars=limits.MAX_TEXT_CHARS), "kernel")
         return x, k
     if source == "grid":
         x = _editor_matrix(tr("anim.input_text", h=h, w=w), lx, f"anim_grid_in_{h}x{w}", "input")

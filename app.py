@@ -18,6 +18,7 @@ import streamlit as st  # noqa: E402
 
 from pages.ui import language_switch, mark_navigation, tr  # noqa: E402
 from pages.ui.registry import HOME_ALIAS, HOME_FILE, HOME_INTERNAL_PATH, HOME_SECTION, PAGES  # noqa: E402
+from pages.ui.safe_run import run_page  # noqa: E402
 
 st.set_page_config(page_title="ConvViz", page_icon=":material/grid_on:", layout="wide")
 
@@ -49,4 +50,4 @@ if HOME_FILE in by_file:
 current = st.navigation(sections)
 if goto in by_file:  # a deep link that Streamlit first ran outside the navigation
     st.switch_page(by_file[goto])
-current.run()
+run_page(current)  # an unforeseen error: a translated message and a reset button, no traceback

@@ -42,7 +42,7 @@ def sample_image(name: str, height: int, width: int, grey: bool) -> np.ndarray:
 def uploaded_image(data: bytes, height: int, width: int, grey: bool, lang_: str) -> np.ndarray:
     from convviz.images import load_image
 
-    img = Image.fromarray(load_image(data, lang_)).resize((width, height), Image.Resampling.BILINEAR)
+    img = Image.fromarray(load_image(data, lang_, max_side=max(height, width))).resize((width, height), Image.Resampling.BILINEAR)
     return np.asarray(img.convert("L").convert("RGB") if grey else img)
 
 

@@ -229,12 +229,23 @@ def _has_image_signature(data: bytes) -> bool:
     return data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
 
 
+def _composite_table() -> np.ndarray:
+    """``table[alpha*256 + c]`` = ``round(c*alpha/255 + 255*(1 - alpha/255))``, computed
+    exactly in integers: ``(c*alpha + 255*(255-alpha) + 127) // 255`` (never a tie)."""
+    alpha = np.arange(256, dtype=np.uint32)[:, None]
+    c = np.arange(256, dtype=np.uint32)[None, :]
+    return ((c * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8).ravel()
+
+
+_COMPOSITE = _composite_table()
+
+
 def _composite_on_white(rgba: np.ndarray) -> np.ndarray:
-    """``a*c + (1-a)*255`` per channel, ``a = alpha/255``, rounded to uint8 (in integers:
-    ``(c*alpha + 255*(255-alpha) + 127) // 255``, never a tie)."""
-    c = rgba[..., :3].astype(np.uint32)
-    alpha = rgba[..., 3:4].astype(np.uint32)
-    return ((c * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
+    """``a*c + (1-a)*255`` per channel, ``a = alpha/255``, rounded to uint8 (a table lookup
+    per sample: 2 bytes of index per sample instead of float temporaries)."""
+    index = rgba[..., :3].astype(np.uint16)
+    index |= rgba[..., 3:4].astype(np.uint16) << 8
+    return _COMPOSITE.take(index)
 
 
 def _strips(height: int, width: int) -> list[tuple[int, int]]:

@@ -111,7 +111,7 @@ def photo_to_gray(data: bytes, lang: str) -> np.ndarray:
     from convviz.digits import photo_to_canvas
     from convviz.images import load_image
 
-    return photo_to_canvas(load_image(data, lang))
+    return photo_to_canvas(load_image(data, lang, max_side=560))  # decoded near the working size
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -64,7 +64,7 @@ def _start() -> None:
     except (KeyError, TypeError, ValueError):
         return  # the page shows the problem with these settings and keeps Start harmless
     source = st.session_state.get("train_source", "generated")
-    folder = D.folder_from_env(st.session_state.get("train_folder")) if source == "folder" else None
+    folder = st.session_state.get("train_folder") if source == "folder" else None  # a label, never a path
     st.session_state[RUN_KEY] = W.TrainingRun(settings, source=source, folder=folder).start()
     st.session_state.pop("train_model_bytes", None)
 
@@ -115,7 +115,9 @@ def _check_folder(folder: str, stamp: tuple) -> tuple[str | None, int, str | Non
         return None, 0, None
     try:
         _, labels = D.load_mnist_folder(folder)
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, EOFError) as exc:  # its text would name server paths
+        return split, 0, type(exc).__name__
+    except ValueError as exc:  # the reader's own words: file names only
         return split, 0, str(exc)
     return split, int(labels.shape[0]), None
 
@@ -123,52 +125,50 @@ def _check_folder(folder: str, stamp: tuple) -> tuple[str | None, int, str | Non
 # widget defaults (first visit)
 for key, name in FIELDS.items():
     st.session_state.setdefault(key, getattr(C.DEFAULT_SETTINGS, name))
-st.session_state.setdefault("train_source", "generated")
-st.session_state.setdefault("train_folder", os.environ.get(D.ENV_MNIST_DIR, ""))
+ALLOWED = D.allowed_data_dirs()  # a server setting; visitors pick among these by name only
+SOURCES = [s for s in D.SOURCES if s != "folder" or ALLOWED]
+if st.session_state.get("train_source") not in SOURCES:
+    st.session_state["train_source"] = "generated"
+if st.session_state.get("train_folder") not in ALLOWED:
+    st.session_state.pop("train_folder", None)
 
 st.title(tr("train.page_title"))
 st.write(tr("train.intro"))
 
 # --- data -----------------------------------------------------------------------------
 st.subheader(tr("train.data_header"))
-source = st.radio(tr("train.source_label"), list(D.SOURCES), key="train_source", horizontal=True,
+source = st.radio(tr("train.source_label"), SOURCES, key="train_source", horizontal=True,
                   format_func=_labels_of("train.source_"))
 data_ready = True
 folder = None
 if source == "generated":
     st.info(tr("train.source_generated_info", fonts=len(D.font_names())))
 elif source == "folder":
-    folder = st.text_input(tr("train.folder_label"), key="train_folder", help=tr("train.folder_help", env=D.ENV_MNIST_DIR))
-    chosen = D.folder_from_env(folder)
-    if not chosen:
-        st.warning(tr("train.folder_missing", env=D.ENV_MNIST_DIR))
+    label = st.selectbox(tr("train.folder_label"), list(ALLOWED), key="train_folder",
+                         help=tr("train.folder_help", env=D.ENV_DATA_DIRS))
+    chosen = str(ALLOWED[label])
+    split, count, problem = _check_folder(chosen, _folder_stamp(chosen))
+    if split is None:
+        st.warning(tr("train.folder_bad", folder=label))
         data_ready = False
-    elif not os.path.isdir(os.path.expanduser(chosen)):
-        st.warning(tr("train.folder_not_found", folder=chosen))
+    elif problem:
+        st.error(tr("train.folder_unreadable", folder=label, error=problem))
         data_ready = False
+    elif split == "t10k":
+        st.info(tr("train.folder_test_only", folder=label, count=_num(count)))
     else:
-        split, count, problem = _check_folder(chosen, _folder_stamp(chosen))
-        if split is None:
-            st.warning(tr("train.folder_bad", folder=chosen))
-            data_ready = False
-        elif problem:
-            st.error(tr("train.folder_unreadable", folder=chosen, error=problem))
-            data_ready = False
-        elif split == "t10k":
-            st.info(tr("train.folder_test_only", folder=chosen, count=_num(count)))
-        else:
-            st.info(tr("train.folder_ok", folder=chosen, count=_num(count)))
-        need = int(st.session_state["train_n"]) + C.DEFAULT_SETTINGS.n_val
-        if data_ready and count < need:
-            st.warning(tr("train.folder_too_small", count=_num(count), need=_num(need)))
-            data_ready = False
-    folder = chosen
+        st.info(tr("train.folder_ok", folder=label, count=_num(count)))
+    need = int(st.session_state["train_n"]) + C.DEFAULT_SETTINGS.n_val
+    if data_ready and count < need:
+        st.warning(tr("train.folder_too_small", count=_num(count), need=_num(need)))
+        data_ready = False
+    folder = label
 else:
     cached = _cached_download()
     if cached:
-        st.info(tr("train.download_cached", folder=str(cached)))
+        st.info(tr("train.download_cached"))
     else:
-        st.info(tr("train.download_info", folder=str(D.mnist_cache_dir())))
+        st.info(tr("train.download_info"))
         data_ready = False
         if st.button(tr("train.download_button"), key="train_download"):
             with st.spinner(tr("train.downloading")):

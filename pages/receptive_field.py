@@ -30,7 +30,7 @@ def num(value: float) -> str:
     return fmt_number(value, LANG)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False)  # up to 4096 x 4096 x 3 (50 MB) each
 def sample_image(name: str, height: int, width: int, grey: bool) -> np.ndarray:
     from convviz.images import samples
 
@@ -38,7 +38,7 @@ def sample_image(name: str, height: int, width: int, grey: bool) -> np.ndarray:
     return np.asarray(img.convert("L").convert("RGB") if grey else img)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False)
 def uploaded_image(data: bytes, height: int, width: int, grey: bool, lang_: str) -> np.ndarray:
     from convviz.images import load_image
 
@@ -70,8 +70,7 @@ def stack_info(dilations: tuple[int, ...]) -> tuple[rf_draw.StackSampling, int, 
 def figure(kind: str, lang_: str, *args: object) -> object:
     """Figures built once per arguments and shared (never modified after building)."""
     if kind == "image":
-        image, rect, center = args
-        return figs.field_on_image(image, rf_draw.Rect(*rect), center, lang_)
+        return image_figure(lang_, *args)
     if kind == "grid":
         return figs.unit_grid(*args, lang_)
     if kind == "growth":
@@ -82,6 +81,13 @@ def figure(kind: str, lang_: str, *args: object) -> object:
         return figs.dilation_figure(stack_info(a)[0], stack_info(b)[0], lang_)
     magnitude, rect = args
     return figs.erf_heatmap(magnitude, None if rect is None else rf_draw.Rect(*rect), lang_)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def image_figure(lang_: str, image: np.ndarray, rect: tuple, center: tuple) -> object:
+    """The field drawn on the image: a figure that holds the whole image as PNG (up to
+    4096 x 4096), so fewer of them are kept than of the other figures."""
+    return figs.field_on_image(image, rf_draw.Rect(*rect), center, lang_)
 
 
 GRID_LIMIT = 64 * 64

@@ -90,7 +90,7 @@ def _fmt_lr(v: float) -> str:
     return f"{v:g}"
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@st.cache_data(ttl=30, max_entries=1, show_spinner=False)
 def _cached_download() -> object:
     """The verified download folder or None (hashing 11 MB: not on every rerun)."""
     return D.cached_mnist()
@@ -219,7 +219,7 @@ else:
         settings_ok = False
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)
 def _summary(size: str, batchnorm: bool, dropout: float) -> dict | None:
     try:
         import convviz

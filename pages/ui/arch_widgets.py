@@ -25,7 +25,7 @@ def spec_json(spec: dict[str, Any]) -> str:
     return json.dumps(spec, sort_keys=True, separators=(",", ":"))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False)  # a summary within the limits holds < 25 MB
 def cached_summary(key: str) -> tuple[Any, dict[str, Any] | None]:
     """(Summary, None) for a valid spec, (None, error info) for one the engine rejects."""
     try:

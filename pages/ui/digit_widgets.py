@@ -20,7 +20,7 @@ LOG_PATH = MODEL_PATH.with_name("digit_cnn.log.json")
 SPEC_PATH = MODEL_PATH.with_name("digit_cnn.spec.json")
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def shipped_model(path: str = str(MODEL_PATH)):  # -> Sequential
     """The shipped classifier, loaded once per server (raises ValueError when missing)."""
     from convviz.digits import load_classifier
@@ -28,7 +28,7 @@ def shipped_model(path: str = str(MODEL_PATH)):  # -> Sequential
     return load_classifier(path)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=2, show_spinner=False)
 def training_log(path: str = str(LOG_PATH)) -> dict[str, Any] | None:
     p = Path(path)
     if not p.is_file():
@@ -39,7 +39,7 @@ def training_log(path: str = str(LOG_PATH)) -> dict[str, Any] | None:
         return None
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False)
 def architecture_rows(spec_json: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rows and totals of the engine's summary of the model's spec (raises if unavailable)."""
     import convviz

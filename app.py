@@ -18,6 +18,7 @@ import streamlit as st  # noqa: E402
 
 from pages.ui import language_switch, mark_navigation, tr  # noqa: E402
 from pages.ui.registry import HOME_ALIAS, HOME_FILE, HOME_INTERNAL_PATH, HOME_SECTION, PAGES  # noqa: E402
+from pages.ui.safe_run import run_page  # noqa: E402
 
 st.set_page_config(page_title="ConvViz", page_icon=":material/grid_on:", layout="wide")
 
@@ -47,4 +48,4 @@ sections.setdefault(tr(HOME_SECTION), []).append(
 current = st.navigation(sections)
 if goto in by_file:  # a deep link Streamlit first ran outside the navigation (pages.ui.start_page)
     st.switch_page(by_file[goto])
-current.run()
+run_page(current)  # an unforeseen error: a translated message and a reset button, no traceback

@@ -42,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as exc:  # SpecError, ImageError, bad files: all ValueError/OSError
         print(f"convviz {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except (ArithmeticError, RecursionError, MemoryError) as exc:  # a value too big for Python
+        print(f"convviz {args.command}: error: {type(exc).__name__}: the values are too large", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -9,9 +9,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from convviz.arithmetic import spec_edit
+from convviz.arithmetic import limits, spec_edit
 from convviz.arithmetic.formatting import human, human_bytes, shape_text
 from convviz.arithmetic.presets import describe, get_preset, list_presets
+from convviz.errors import SpecError
 from convviz.figures import architecture as figs
 from pages.ui import lang, num, number_format, sig, start_page, tr
 from pages.ui.arch_widgets import (
@@ -51,9 +52,12 @@ def _edit(action: str) -> None:
         if action == "apply":
             text = st.session_state.get(_args_key(spec, path), "{}")
             try:
-                args = json.loads(text)
+                args = limits.loads(text, limits.MAX_TEXT_CHARS)
             except json.JSONDecodeError as exc:
                 st.session_state[ERROR_KEY] = tr("arch.bad_json", path=path, error=json_error_text(exc))
+                return
+            except SpecError as exc:  # too long or too deeply nested
+                st.session_state[ERROR_KEY] = tr("arch.bad_json", path=path, error=exc.localized(LANG))
                 return
             try_apply(spec_edit.replace_args(spec, path, args), LANG, path)
         elif action == "remove":
@@ -142,7 +146,7 @@ if paths:
         st.error(st.session_state[ERROR_KEY])
     st.text_area(
         tr("arch.args", type=layer.get("type")), value=json.dumps(spec_edit.layer_args(layer)),
-        key=_args_key(spec, path), help=tr("arch.args_help"),
+        key=_args_key(spec, path), help=tr("arch.args_help"), max_chars=limits.MAX_TEXT_CHARS,
     )
     b = st.columns(4)
     b[0].button(tr("arch.apply"), key="arch_apply", on_click=_edit, args=("apply",), type="primary")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from convviz import concepts as C
 from pages.ui import labels, lang, num, sig, start_page, tr
-from pages.ui.concepts_widgets import chart, figure, parse_numbers, plus, tex, vec
+from pages.ui.concepts_widgets import TEXT_CHARS, chart, figure, parse_numbers, plus, tex, vec
 
 start_page(__file__)
 
@@ -157,7 +157,7 @@ elif section == "norm":
 
     st.subheader(tr("concepts.bn_header"))
     st.write(tr("concepts.bn_intro"))
-    text = st.text_input(tr("concepts.bn_values"), "1, 2, 3, 6", key="concepts_bn_values")
+    text = st.text_input(tr("concepts.bn_values"), "1, 2, 3, 6", key="concepts_bn_values", max_chars=TEXT_CHARS)
     b1, b2, b3 = st.columns(3)
     gamma = b1.number_input("γ", -10.0, 10.0, 1.0, 0.1, key="concepts_bn_gamma")
     beta = b2.number_input("β", -10.0, 10.0, 0.0, 0.1, key="concepts_bn_beta")
@@ -224,7 +224,7 @@ else:
     st.header(tr("concepts.soft_header"))
     st.write(tr("concepts.soft_intro"))
     st.latex(r"\sigma(\vec z)_i=\frac{e^{z_i/T}}{\sum_{j=1}^{K} e^{z_j/T}}")
-    text = st.text_input(tr("concepts.soft_logits"), "2.0, 1.0, 0.1, -1.0", key="concepts_soft_logits")
+    text = st.text_input(tr("concepts.soft_logits"), "2.0, 1.0, 0.1, -1.0", key="concepts_soft_logits", max_chars=TEXT_CHARS)
     t = st.select_slider(tr("concepts.soft_t"), TEMPERATURES, 1.0, key="concepts_soft_t")
     z = parse_numbers(text, 2, 10)
     if z is not None:

@@ -72,7 +72,8 @@ if name == "gaussian":
     st.caption(tr("filters.sigma_caption", size=2 * radius + 1, radius=radius))
 if name == "custom":
     st.session_state.setdefault("flt_custom", W.DEFAULT_CUSTOM)
-    custom_text = st.text_area(tr("filters.custom_label", max=F.MAX_KERNEL_SIZE), key="flt_custom", height=140)
+    custom_text = st.text_area(tr("filters.custom_label", max=F.MAX_KERNEL_SIZE), key="flt_custom", height=140,
+                               max_chars=F.MAX_KERNEL_CHARS)
     normalise = st.checkbox(tr("filters.normalise_label"), key="flt_normalise")
 
 settings: F.FilterSettings | None = None

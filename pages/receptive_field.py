@@ -27,7 +27,7 @@ LANG = lang()
 CURRENT = "__current__"
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False)  # up to 4096 x 4096 x 3 (50 MB) each
 def sample_image(name: str, height: int, width: int, grey: bool) -> np.ndarray:
     from convviz.images import samples
 
@@ -35,11 +35,11 @@ def sample_image(name: str, height: int, width: int, grey: bool) -> np.ndarray:
     return np.asarray(img.convert("L").convert("RGB") if grey else img)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False)
 def uploaded_image(data: bytes, height: int, width: int, grey: bool, lang_: str) -> np.ndarray:
     from convviz.images import load_image
 
-    img = Image.fromarray(load_image(data, lang_)).resize((width, height), Image.Resampling.BILINEAR)
+    img = Image.fromarray(load_image(data, lang_, max_side=max(height, width))).resize((width, height), Image.Resampling.BILINEAR)
     return np.asarray(img.convert("L").convert("RGB") if grey else img)
 
 
@@ -67,8 +67,7 @@ def stack_info(dilations: tuple[int, ...]) -> tuple[rf_draw.StackSampling, int, 
 def figure(kind: str, lang_: str, *args: object) -> object:
     """Figures built once per arguments and shared (never modified after building)."""
     if kind == "image":
-        image, rect, center = args
-        return figs.field_on_image(image, rf_draw.Rect(*rect), center, lang_)
+        return image_figure(lang_, *args)
     if kind == "grid":
         return figs.unit_grid(*args, lang_)
     if kind == "growth":
@@ -79,6 +78,13 @@ def figure(kind: str, lang_: str, *args: object) -> object:
         return figs.dilation_figure(stack_info(a)[0], stack_info(b)[0], lang_)
     magnitude, rect = args
     return figs.erf_heatmap(magnitude, None if rect is None else rf_draw.Rect(*rect), lang_)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def image_figure(lang_: str, image: np.ndarray, rect: tuple, center: tuple) -> object:
+    """The field drawn on the image: a figure that holds the whole image as PNG (up to
+    4096 x 4096), so fewer of them are kept than of the other figures."""
+    return figs.field_on_image(image, rf_draw.Rect(*rect), center, lang_)
 
 
 GRID_LIMIT = 64 * 64
@@ -170,14 +176,15 @@ st.plotly_chart(figure("growth", LANG, KEY, path), width="stretch", key="rf_grow
 st.subheader(tr("rf.dilation"))
 st.markdown(tr("rf.dilation_intro"))
 d = st.columns(2)
-text_a = d[0].text_input(tr("rf.dilations_a"), value="1, 1, 1", key="rf_dil_a")
-text_b = d[1].text_input(tr("rf.dilations_b"), value="1, 2, 4", key="rf_dil_b", help=tr("rf.dilations_help"))
+text_a = d[0].text_input(tr("rf.dilations_a"), value="1, 1, 1", key="rf_dil_a", max_chars=100)
+text_b = d[1].text_input(tr("rf.dilations_b"), value="1, 2, 4", key="rf_dil_b", help=tr("rf.dilations_help"),
+                        max_chars=100)
 stacks = []
 for text in (text_a, text_b):
     try:
         stacks.append(stack_info(rf_draw.parse_dilations(text)))
     except ValueError:
-        st.error(tr("rf.bad_dilations", text=text))
+        st.error(tr("rf.bad_dilations", text=text[:40]))
 if len(stacks) == 2:
     (sa, pa, ma), (sb, pb, mb) = stacks
     st.dataframe([

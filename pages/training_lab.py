@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from convviz.digits import curves as C
-from convviz.digits import datasets as D
 from pages.ui import labels, num, show_error, start_page, tr
 from pages.ui import train_panels as P
 from pages.ui import train_widgets as W
@@ -33,7 +30,7 @@ def _start() -> None:
     except (KeyError, TypeError, ValueError):
         return  # the page shows the problem with these settings and keeps Start harmless
     source = st.session_state.get("train_source", "generated")
-    folder = D.folder_from_env(st.session_state.get("train_folder")) if source == "folder" else None
+    folder = st.session_state.get("train_folder") if source == "folder" else None  # a label, never a path
     st.session_state[RUN_KEY] = W.TrainingRun(settings, source=source, folder=folder).start()
     st.session_state.pop("train_model_bytes", None)
 
@@ -51,8 +48,7 @@ def _fmt_lr(v: float) -> str:
 # widget defaults (first visit)
 for key, name in FIELDS.items():
     st.session_state.setdefault(key, getattr(C.DEFAULT_SETTINGS, name))
-st.session_state.setdefault("train_source", "generated")
-st.session_state.setdefault("train_folder", os.environ.get(D.ENV_MNIST_DIR, ""))
+P.init_data_state()
 
 st.title(tr("train.page_title"))
 st.write(tr("train.intro"))

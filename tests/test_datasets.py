@@ -125,8 +125,9 @@ def test_published_checksums_are_sha256_hex() -> None:
 def test_folder_source_from_env_var(mirror: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ds.download_mnist(tmp_path, mirrors=[mirror["url"] + "/good/"], files=mirror["sums"], timeout=5)
     monkeypatch.setenv(ds.ENV_MNIST_DIR, str(tmp_path / "mnist"))
+    monkeypatch.delenv(ds.ENV_DATA_DIRS, raising=False)
     data = ds.lab_data("folder", n_train=20, n_val=10, seed=1)
-    assert data.source == "folder" and data.detail == str(tmp_path / "mnist")
+    assert data.source == "folder" and data.detail == "mnist"  # its name, not the server's path
     assert (data.n_train, data.n_val) == (20, 10)
     # disjoint: together they are exactly the 30 training images
     both = np.concatenate([data.x_train, data.x_val]).reshape(30, -1)
@@ -138,8 +139,12 @@ def test_folder_source_from_env_var(mirror: dict, tmp_path: Path, monkeypatch: p
 
 def test_folder_source_errors_are_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ds.ENV_MNIST_DIR, raising=False)
-    with pytest.raises(ValueError, match="no MNIST folder"):
+    monkeypatch.delenv(ds.ENV_DATA_DIRS, raising=False)
+    with pytest.raises(ValueError, match="no data folder is allowed"):
         ds.lab_data("folder", 10, 5)
+    with pytest.raises(ValueError, match="no data folder is allowed"):
+        ds.lab_data("folder", 10, 5, folder="/etc")
+    monkeypatch.setenv(ds.ENV_DATA_DIRS, str(tmp_path))
     with pytest.raises(ValueError):
         ds.lab_data("folder", 10, 5, folder=str(tmp_path))  # a folder without the files
     with pytest.raises(ValueError):

@@ -292,4 +292,6 @@ def test_train_digits_command_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "no MNIST files" in capsys.readouterr().err
     make_folder(tmp_path, 20)
     assert cli_main(["train-digits", "--data", str(tmp_path), "--val-split", "20"]) == 2
-    assert cli_main(["train-digits", "--data", str(tmp_path), "--epochs", "0"]) == 2
+    with pytest.raises(SystemExit) as exc:  # refused by argparse, with the allowed range
+        cli_main(["train-digits", "--data", str(tmp_path), "--epochs", "0"])
+    assert exc.value.code == 2 and "from 1 to 10000" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import struct
 import sys
 import time
@@ -26,6 +27,7 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Generated digits and downloads go to a temporary cache, not the user's."""
     monkeypatch.setenv(ds.ENV_CACHE_DIR, str(tmp_path_factory.getbasetemp() / "convviz-cache"))
     monkeypatch.delenv(ds.ENV_MNIST_DIR, raising=False)
+    monkeypatch.delenv(ds.ENV_DATA_DIRS, raising=False)
 
 
 def _open(lang: str = "en", **state: object) -> AppTest:
@@ -149,28 +151,40 @@ def _idx(array: np.ndarray) -> bytes:
     return head + array.astype(np.uint8).tobytes()
 
 
-def test_folder_source(tmp_path: Path) -> None:
+def test_folder_source_is_off_by_default() -> None:
+    """On a shared server no visitor can probe the filesystem: without CONVVIZ_DATA_DIRS the
+    folder source is not offered at all, and a hostile session value is ignored."""
+    at = _open(train_source="folder", train_folder="/etc")
+    assert not at.exception
+    assert "folder" not in at.radio(key="train_source").options
+    assert at.radio(key="train_source").value == "generated"
+    assert not at.text_input and "/etc" not in _md(at)
+
+
+def test_folder_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "mnist-data"
+    data.mkdir()
+    monkeypatch.setenv(ds.ENV_DATA_DIRS, f"{data}{os.pathsep}{tmp_path / 'nowhere'}")
     at = _open()
     at.radio(key="train_source").set_value("folder").run()
-    assert at.warning  # no folder yet
-    assert at.button(key="train_start").disabled
-    at.text_input(key="train_folder").set_value(str(tmp_path / "nowhere")).run()
-    assert not at.exception and at.button(key="train_start").disabled
-    assert any("There is no folder" in w.value for w in at.warning)
+    assert at.selectbox(key="train_folder").options == ["mnist-data"]  # a name, never a path
+    assert at.warning and at.button(key="train_start").disabled  # no MNIST files yet
+    tmp_path = data
     # broken files: refused before Start, with the reason, and the settings stay
     (tmp_path / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03" + b"\x00" * 7)
     (tmp_path / "train-labels-idx1-ubyte").write_bytes(b"not an idx file")
     at.slider(key="train_epochs").set_value(2).run()
-    at.text_input(key="train_folder").set_value(str(tmp_path)).run()
+    at.run()
     assert not at.exception and at.button(key="train_start").disabled
     assert any("cannot be read" in e.value and "truncated" in e.value for e in at.error)
+    assert not any(str(tmp_path) in e.value for e in at.error)
     assert at.slider(key="train_epochs").value == 2
     for f in tmp_path.iterdir():
         f.unlink()
     x, y = ds.generate_digits(560, seed=9)
     (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(_idx(x)))
     (tmp_path / "train-labels-idx1-ubyte").write_bytes(_idx(y))
-    at.text_input(key="train_folder").set_value(str(tmp_path)).run()
+    at.run()
     assert any("560 digits" in w.value for w in at.warning)  # N = 1,000 + 500 validation > 560
     assert at.button(key="train_start").disabled
     at.select_slider(key="train_n").set_value(50)
@@ -179,17 +193,17 @@ def test_folder_source(tmp_path: Path) -> None:
     at.button(key="train_start").click().run()
     run = _wait(at)
     assert run.status == "done" and run.data_source == "folder"
-    assert f"MNIST from the folder {tmp_path}" in _md(at)
+    assert "MNIST from the folder mnist-data" in _md(at) and str(tmp_path) not in _md(at)
 
 
-def test_folder_with_only_the_test_split(tmp_path: Path) -> None:
+def test_folder_with_only_the_test_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Like the development data: only t10k-*; the lab says so and trains on it."""
+    monkeypatch.setenv(ds.ENV_DATA_DIRS, str(tmp_path))
     x, y = ds.generate_digits(600, seed=4)
     (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(_idx(x)))
     (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(_idx(y)))
     at = _open("es")
     at.radio(key="train_source").set_value("folder").run()
-    at.text_input(key="train_folder").set_value(str(tmp_path)).run()
     assert any("t10k, 600 dígitos" in i.value for i in at.info)
     assert any("600" in w.value and "1.500" in w.value for w in at.warning)  # N = 1.000 + 500 > 600
     assert at.button(key="train_start").disabled
@@ -202,6 +216,7 @@ def test_download_source_without_cache_offers_the_download() -> None:
     at.radio(key="train_source").set_value("download").run()
     assert not at.exception
     assert at.button(key="train_download") and at.button(key="train_start").disabled
+    assert str(ds.mnist_cache_dir()) not in " ".join(i.value for i in at.info)  # no server path
 
 
 def test_curves_figure_places_iterations_and_epochs_on_one_axis() -> None:

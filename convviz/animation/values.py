@@ -10,6 +10,7 @@ import re
 import numpy as np
 
 from convviz.animation.frames import fmt
+from convviz.arithmetic import limits
 from convviz.errors import SpecError
 
 LECTURE_INPUT = [
@@ -51,12 +52,13 @@ _SPLIT = re.compile(r"[,\s;]+")
 def parse_matrix(text: str, what: str = "input") -> np.ndarray:
     """A matrix from text: one row per line (or rows separated by ``;``), numbers separated
     by spaces or commas; or JSON ``[[...], ...]``."""
+    limits.check("text_chars", len(text or ""), limits.MAX_TEXT_CHARS)  # before any splitting
     text = (text or "").strip()
     if not text:
         raise SpecError.of("anim.empty_matrix", what=what)
     if text.startswith("["):
         try:
-            data = json.loads(text)
+            data = limits.loads(text, limits.MAX_TEXT_CHARS)
         except json.JSONDecodeError as exc:
             raise SpecError.of("anim.bad_json", what=what, error=exc.msg) from exc
         rows = data if isinstance(data, list) and data and isinstance(data[0], list) else [data]
@@ -86,10 +88,11 @@ def parse_values_file(text: str) -> tuple[np.ndarray, np.ndarray | None]:
     """Input and kernel from a file's text: JSON ``{"input": [[...]], "kernel": [[...]]}``,
     or two matrices (text/CSV) separated by a blank line (the kernel may be left out for
     pooling)."""
+    limits.check("text_chars", len(text or ""), 2 * limits.MAX_TEXT_CHARS)
     stripped = (text or "").strip()
     if stripped.startswith("{"):
         try:
-            data = json.loads(stripped)
+            data = limits.loads(stripped, 2 * limits.MAX_TEXT_CHARS)
         except json.JSONDecodeError as exc:
             raise SpecError.of("anim.bad_json", what="file", error=exc.msg) from exc
         if not isinstance(data, dict) or "input" not in data:

@@ -74,11 +74,22 @@ def rf_text(row: LayerRow, sep: str = "x") -> str:
 RECORD_COLUMNS = ("path", "type", "output", "params", "macs", "memory", "rf", "warnings")
 
 
+INT64_MAX = 2**63 - 1
+
+
+def table_int(n: int) -> int | float:
+    """``n`` for a table column: as is when it fits a 64-bit integer (what a data frame and
+    Arrow can hold), else as a float (``1.8e19``); the exact value stays in the summary and
+    in the CSV / Markdown / JSON exports."""
+    return n if -INT64_MAX <= n <= INT64_MAX else float(n)
+
+
 def records(summary: Summary, lang: str = "en", section: str = "engine", sep: str = "×",
             indent: str = "\u2003") -> list[dict[str, Any]]:
     """One dict per row of the summary (for a data frame): the keys are the localized column
     names ``{section}.col_<column>`` of :data:`RECORD_COLUMNS`; params and MACs stay plain
-    integers (so a table sorts them as numbers), memory is text in ``lang``'s number format
+    integers (so a table sorts them as numbers; floats beyond 64 bits, :func:`table_int`),
+    memory is text in ``lang``'s number format
     ("18,8 kB"), the path is indented by the row's depth."""
     labels = [translate(f"{section}.col_{c}", lang) for c in RECORD_COLUMNS]
     return [
@@ -86,8 +97,8 @@ def records(summary: Summary, lang: str = "en", section: str = "engine", sep: st
             indent * row.depth + row.path,
             row.type,
             shape_text(row.output_shape, sep),
-            row.params,
-            row.macs,
+            table_int(row.params),
+            table_int(row.macs),
             human_bytes(row.memory_bytes, lang),
             rf_text(row, sep),
             " | ".join(note.text(lang) for note in row.warnings),

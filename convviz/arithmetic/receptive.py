@@ -43,14 +43,57 @@ reported as unknown (``None``), as after ``Flatten``, ``Linear`` or global pooli
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 from math import gcd
+
+from convviz.arithmetic.limits import RF_MAX_PERIOD, RF_WORK_BUDGET
 
 Pair = tuple[int, int]  # (height, width) values of a 2-D layer
 
 _EMPTY = (1, 0)  # lo > hi: a unit that reads no input cell (only the bias)
+
+
+@dataclass
+class WorkBudget:
+    """Receptive-field cells still allowed (see :data:`~convviz.arithmetic.limits.RF_WORK_BUDGET`);
+    ``refused`` counts the fields left unknown because they would have cost more."""
+
+    left: int
+    refused: int = 0
+
+    def spend(self, cells: int, period: int) -> bool:
+        """Take ``cells`` from the budget; False (nothing taken) when it is not enough or
+        the period is longer than :data:`~convviz.arithmetic.limits.RF_MAX_PERIOD`."""
+        if cells > self.left or period > RF_MAX_PERIOD:
+            self.refused += 1
+            return False
+        self.left -= cells
+        return True
+
+
+_BUDGET: ContextVar[WorkBudget | None] = ContextVar("convviz_rf_budget", default=None)
+
+
+@contextmanager
+def work_budget(cells: int = RF_WORK_BUDGET) -> Iterator[WorkBudget]:
+    """Share one budget between every field computed inside the ``with`` block (a summary
+    uses one per network); outside such a block each layer has a budget of its own."""
+    budget = WorkBudget(cells)
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def _spend(cells: int, period: int) -> bool:
+    budget = _BUDGET.get()
+    return (budget or WorkBudget(RF_WORK_BUDGET)).spend(cells, period)
 
 
 def _number(x: Fraction) -> int | float:
@@ -112,16 +155,35 @@ class AxisField:
     def empty(self) -> bool:
         return all(lo > hi for lo, hi in zip(self.lo, self.hi, strict=True))
 
+    def _reach(self, first: int, step: int, count: int) -> tuple[int, int]:
+        """(lo, hi) of the union of the fields of units ``first + u*step``, ``u = 0 ..
+        count-1`` (``step >= 1``). Units ``T = period/gcd(period, step)`` apart have the
+        same pattern shifted by a whole number of periods, i.e. further right; so the
+        lowest ``lo`` is among the first ``T`` of them and the highest ``hi`` among the
+        last ``T``: at most ``2*T`` units are read, whatever ``count`` is."""
+        if count <= 0:
+            return _EMPTY
+        t = self.period // gcd(self.period, step)
+        terms = range(count) if count <= 2 * t else chain(range(t), range(count - t, count))
+        lo, hi = _EMPTY
+        for u in terms:
+            a, b = self.bounds(first + u * step)
+            if a <= b:
+                lo, hi = (a, b) if lo > hi else (min(lo, a), max(hi, b))
+        return lo, hi
+
     def _gather(
-        self, period: int, shift: int, taps_of: Callable[[int], Iterable[int]]
+        self, period: int, shift: int, reads: int, taps_of: Callable[[int], tuple[int, int, int]]
     ) -> AxisField | None:
+        """The fields of ``period`` units; unit ``o`` reads the units ``taps_of(o) = (first,
+        step, count)``. None (unknown) when the pattern is empty or the work (``reads``
+        units per unit at most) is over the budget: nothing is enumerated then."""
+        per_unit = 1 + 2 * min(reads, self.period)
+        if not _spend(period * per_unit, period):
+            return None
         los, his = [], []
         for o in range(period):
-            lo, hi = _EMPTY
-            for i in taps_of(o):
-                a, b = self.bounds(i)
-                if a <= b:
-                    lo, hi = (a, b) if lo > hi else (min(lo, a), max(hi, b))
+            lo, hi = self._reach(*taps_of(o))
             los.append(lo)
             his.append(hi)
         field = AxisField(period, shift, tuple(los), tuple(his))
@@ -135,15 +197,30 @@ class AxisField:
             return AxisField(1, q * s, (lo - p_before * q,), (hi + (d * (k - 1) - p_before) * q,))
         period = self.period // gcd(self.period, s)
         shift = self.shift * (period * s // self.period)
-        return self._gather(period, shift, lambda o: (o * s - p_before + u * d for u in range(k)))
+        return self._gather(period, shift, k, lambda o: (o * s - p_before, d, k))
 
     def transposed(self, k: int, s: int, d: int = 1, p: int = 0) -> AxisField | None:
         """Transposed convolution: unit ``o`` reads input unit ``i`` through tap ``u`` when
-        ``o + p - u*d == i*s`` (the direct convolution over the zero-inserted input)."""
-        def taps(o: int) -> list[int]:
-            return [(o + p - u * d) // s for u in range(k) if (o + p - u * d) % s == 0]
+        ``o + p - u*d == i*s`` (the direct convolution over the zero-inserted input).
 
-        return self._gather(self.period * s, self.shift, taps)
+        The taps of unit ``o`` solve ``u*d = o + p (mod s)``: with ``g = gcd(d, s)`` there
+        are none unless ``g`` divides ``o + p``, else ``u = u0, u0 + s/g, ...`` (``u0`` from
+        the inverse of ``d/g`` modulo ``s/g``), reading units ``d/g`` apart."""
+        g = gcd(d, s)
+        sg, dg = s // g, d // g
+        inverse = pow(dg, -1, sg) if sg > 1 else 0
+
+        def taps(o: int) -> tuple[int, int, int]:
+            if (o + p) % g:
+                return 0, 1, 0
+            u0 = ((o + p) // g * inverse) % sg if sg > 1 else 0
+            if u0 >= k:
+                return 0, 1, 0
+            count = (k - 1 - u0) // sg + 1
+            last_u = u0 + (count - 1) * sg
+            return (o + p - last_u * d) // s, dg, count
+
+        return self._gather(self.period * s, self.shift, -(-k // sg), taps)
 
     def bins(self, n: int, out: int) -> AxisField | None:
         """Adaptive pooling from ``n`` to ``out`` cells: bin ``o`` reads units
@@ -154,10 +231,12 @@ class AxisField:
         m = self.period // gcd(self.period, step_in)
         period = step_out * m
         shift = self.shift * (step_in * m // self.period)
-        return self._gather(
-            period, shift,
-            lambda o: range((o * n) // out, -(-((o + 1) * n) // out)),
-        )
+
+        def taps(o: int) -> tuple[int, int, int]:
+            first = (o * n) // out
+            return first, 1, -(-((o + 1) * n) // out) - first
+
+        return self._gather(period, shift, -(-n // out) + 1, taps)
 
     def union(self, other: AxisField) -> AxisField | None:
         """Fields of a unit that depends on both paths; None when the jumps differ."""
@@ -169,6 +248,8 @@ class AxisField:
         if self.jump_fraction != other.jump_fraction:
             return None
         period = self.period * other.period // gcd(self.period, other.period)
+        if not _spend(period, period):
+            return None
         shift = self.shift * (period // self.period)
         los, his = [], []
         for o in range(period):

@@ -145,6 +145,8 @@ def stack_sampling(kernel: int, dilations: tuple[int, ...] | list[int]) -> Stack
 def parse_dilations(text: str, max_layers: int = 8, max_dilation: int = 64) -> tuple[int, ...]:
     """``"1, 2, 4"`` -> (1, 2, 4); ValueError for anything else (empty, non-integers,
     values below 1, too many layers or too large a dilation)."""
+    if len(text) > 20 * max_layers:  # before splitting: a few digits per layer at most
+        raise ValueError(text[:40])
     parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
     try:
         values = tuple(int(p) for p in parts)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from convviz.arithmetic import limits
 from convviz.errors import Note, SpecError
 
 
@@ -30,11 +31,21 @@ def effective_kernel(k: int, d: int = 1) -> int:
 def _check_positive(name: str, value: int) -> None:
     if value < 1:
         raise SpecError.of("engine.not_positive", name=name, value=value)
+    if name == "input size":
+        limits.check("side", value, limits.MAX_SIDE)
+    else:
+        limits.check("arg", value, limits.MAX_ARG, arg=name)
+
+
+def _side(out: int) -> int:
+    """An output size, at most :data:`~convviz.arithmetic.limits.MAX_SIDE`."""
+    return limits.check("side", out, limits.MAX_SIDE)
 
 
 def _check_padding(p: int) -> None:
     if p < 0:
         raise SpecError.of("engine.negative_padding", padding=p)
+    limits.check("arg", p, limits.MAX_ARG, arg="padding")
 
 
 def same_padding(k: int, d: int = 1) -> tuple[int, int]:
@@ -58,7 +69,7 @@ def conv_out(n: int, k: int, s: int = 1, p: int | tuple[int, int] = 0, d: int = 
     if span > padded:
         key = "engine.kernel_too_big" if d == 1 else "engine.dilated_kernel_too_big"
         raise SpecError.of(key, k=k, d=d, span=span, padded=padded, n=n, p=before + after)
-    return (padded - span) // s + 1
+    return _side((padded - span) // s + 1)
 
 
 def convt_out(n: int, k: int, s: int = 1, p: int = 0, op: int = 0, d: int = 1) -> int:
@@ -79,7 +90,7 @@ def convt_out(n: int, k: int, s: int = 1, p: int = 0, op: int = 0, d: int = 1) -
         raise SpecError.of(
             "engine.convt_too_small", n=n, k=k, s=s, p=p, op=op, d=d, out=out
         )
-    return out
+    return _side(out)
 
 
 def pool_out(
@@ -105,7 +116,7 @@ def pool_out(
         raise SpecError.of(
             "engine.pool_too_small", n=n, p=p, span=effective_kernel(k, d), padded=n + 2 * p
         )
-    return out
+    return _side(out)
 
 
 def adaptive_bins(n: int, out: int) -> list[tuple[int, int]]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
+from convviz.arithmetic import limits as L
 from convviz.arithmetic.layers import BLOCK_TYPES, LAYER_TYPES, PADDING_MODES, REQUIRED, Arg
 from convviz.errors import Note, SpecError
 
@@ -69,8 +70,11 @@ class Network:
 
 def load_spec(source: Any) -> dict[str, Any]:
     """A spec dict from a dict (returned as is), a preset name, a path to a JSON file, or
-    JSON text. SpecError when it is none of these or the file is not valid JSON."""
+    JSON text. SpecError when it is none of these or the file is not valid JSON, and when
+    it is over the limits of :mod:`convviz.arithmetic.limits` (checked before reading or
+    parsing: length, nesting, a spec that contains itself)."""
     if isinstance(source, dict):
+        L.check_depth(source)
         return source
     if isinstance(source, Path) or isinstance(source, str):
         text = str(source)
@@ -78,22 +82,36 @@ def load_spec(source: Any) -> dict[str, Any]:
 
         if isinstance(source, str) and text in presets.PRESETS:
             return presets.get_preset(text)
+        L.check("json_chars", len(text), L.MAX_SPEC_CHARS)
         if text.lstrip().startswith("{"):
             return _parse_json(text, "JSON")
-        path = Path(text)
-        if path.is_file():
-            try:
-                content = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise SpecError.of("engine.bad_json", file=text, error=str(exc)) from None
-            return _parse_json(content, text)
-        raise SpecError.of("engine.not_found", name=text, presets=", ".join(presets.list_presets()))
+        content = _read_spec_file(text)
+        if content is None:
+            shown = text if len(text) <= 80 else text[:80] + "…"
+            raise SpecError.of("engine.not_found", name=shown, presets=", ".join(presets.list_presets()))
+        return _parse_json(content, text)
     raise SpecError.of("engine.spec_not_object", got=type(source).__name__)
+
+
+def _read_spec_file(text: str) -> str | None:
+    """The text of spec file ``text``, None when there is no such file. A string longer than
+    a path (:data:`~convviz.arithmetic.limits.MAX_PATH_CHARS`) or with a line break is never
+    looked up; a file longer than the spec limit is refused before it is read."""
+    if len(text) > L.MAX_PATH_CHARS or "\n" in text or "\x00" in text:
+        return None
+    path = Path(text)
+    try:
+        if not path.is_file():
+            return None
+        L.check("json_chars", path.stat().st_size, L.MAX_SPEC_CHARS)
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError.of("engine.bad_json", file=text, error=str(exc)) from None
 
 
 def _parse_json(text: str, origin: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
+        data = L.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError.of("engine.bad_json", file=origin, error=str(exc)) from None
     if not isinstance(data, dict):
@@ -102,9 +120,15 @@ def _parse_json(text: str, origin: str) -> dict[str, Any]:
 
 
 def parse_shape(value: Any) -> tuple[int, ...]:
-    """An input shape from ``[C, H, W]`` (or ``[features]``, ``[C, L]``) or text ``"3,224,224"``."""
+    """An input shape from ``[C, H, W]`` (or ``[features]``, ``[C, L]``) or text ``"3,224,224"``.
+
+    Channels at most :data:`~convviz.arithmetic.limits.MAX_CHANNELS`, height and width at
+    most :data:`~convviz.arithmetic.limits.MAX_INPUT_SIDE`, a length or feature count at
+    most :data:`~convviz.arithmetic.limits.MAX_SIDE`."""
     items = value
     if isinstance(value, str):
+        if len(value) > 100:
+            raise SpecError.of("engine.bad_input_shape", got=value[:40] + "…")
         try:
             items = [int(x) for x in value.replace("x", ",").split(",") if x.strip()]
         except ValueError:
@@ -114,7 +138,14 @@ def parse_shape(value: Any) -> tuple[int, ...]:
         or not 1 <= len(items) <= 3
         or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in items)
     ):
-        raise SpecError.of("engine.bad_input_shape", got=json.dumps(value) if not isinstance(value, str) else value)
+        raise SpecError.of("engine.bad_input_shape", got=_got(value)[:80] if not isinstance(value, str) else value)
+    if len(items) == 3:
+        L.check("channels", items[0], L.MAX_CHANNELS, arg="C")
+        for side in items[1:]:
+            L.check("input_side", side, L.MAX_INPUT_SIDE)
+    else:
+        for side in items:
+            L.check("side", side, L.MAX_SIDE)
     return tuple(items)
 
 
@@ -122,7 +153,9 @@ def parse_shape(value: Any) -> tuple[int, ...]:
 
 
 def _got(value: Any) -> str:
-    return json.dumps(value) if not isinstance(value, str) else f"'{value}'"
+    """A value as the user typed it, cut to 80 characters."""
+    text = json.dumps(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _is_int(v: Any) -> bool:
@@ -145,6 +178,7 @@ def _pair(arg: Arg, kind: str, value: Any, minimum: int) -> tuple[int, int]:
         if v < minimum:
             key = "engine.not_positive" if minimum == 1 else "engine.negative_arg"
             raise SpecError.of(key, name=arg.name, value=v)
+        L.check("arg", v, L.MAX_ARG, arg=arg.name)
     return pair
 
 
@@ -158,10 +192,13 @@ def check_arg(arg: Arg, kind: str, value: Any) -> Any:
             raise _wrong(arg, kind, value)
         if value < 1:
             raise SpecError.of("engine.not_positive", name=arg.name, value=value)
-        return value
+        if arg.name == "groups":
+            return L.check("arg", value, L.MAX_ARG, arg=arg.name)
+        return L.check("channels", value, L.MAX_CHANNELS, arg=arg.name)
     if k in ("int", "int_or_none"):
         if not _is_int(value):
             raise _wrong(arg, kind, value)
+        L.check("arg", abs(value), L.MAX_ARG, arg=arg.name)
         return value
     if k == "pair":
         return _pair(arg, kind, value, 1)
@@ -197,6 +234,8 @@ def check_arg(arg: Arg, kind: str, value: Any) -> Any:
         for v in items:
             if v is not None and v < 1:
                 raise SpecError.of("engine.not_positive", name=arg.name, value=v)
+            if v is not None:
+                L.check("output_size", v, L.MAX_SIDE)
         return (items[0], items[1])
     raise AssertionError(f"unknown argument kind {k}")  # pragma: no cover
 
@@ -283,6 +322,28 @@ def parse_layer(raw: Any, path: str) -> Node:
     return LayerNode(path, kind, args, _label(raw))
 
 
+def _check_size(layers: Any) -> None:
+    """SpecError when the network has more than :data:`~convviz.arithmetic.limits.MAX_LAYERS`
+    layers and blocks or nests blocks more than
+    :data:`~convviz.arithmetic.limits.MAX_BLOCK_DEPTH` deep; counted before any layer is
+    checked (a layer object listed several times counts each time)."""
+    count = 0
+    todo: list[tuple[Any, int]] = [(layers, 0)]
+    while todo:
+        items, depth = todo.pop()
+        if not isinstance(items, list):
+            continue
+        count += len(items)
+        L.check("layers", count, L.MAX_LAYERS)
+        for item in items:
+            if not isinstance(item, dict) or item.get("type") not in BLOCK_TYPES:
+                continue
+            L.check("block_depth", depth + 1, L.MAX_BLOCK_DEPTH)
+            lists = [item.get("body"), item.get("shortcut")] if item["type"] == "Residual" else item.get("branches")
+            if isinstance(lists, list):
+                todo.extend((sub, depth + 1) for sub in lists)
+
+
 def parse_spec(spec: Any, input_shape: Any = None) -> Network:
     """Check a whole spec (dict, preset name, file path or JSON text); ``input_shape``
     overrides the spec's ``input``."""
@@ -292,5 +353,6 @@ def parse_spec(spec: Any, input_shape: Any = None) -> Network:
             raise SpecError.of("engine.unknown_key", field=key, allowed=", ".join(TOP_KEYS))
     shape_value = input_shape if input_shape is not None else data.get("input")
     shape = parse_shape(shape_value) if shape_value is not None else None
+    _check_size(data.get("layers", []))
     layers = _layer_list(data.get("layers", []), "layers", "layers")
     return Network(str(data.get("name") or "network"), shape, layers)

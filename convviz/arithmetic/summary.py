@@ -24,7 +24,8 @@ from math import prod
 from typing import Any
 
 from convviz.arithmetic.layers import LAYER_TYPES, Shape
-from convviz.arithmetic.receptive import ReceptiveField
+from convviz.arithmetic.limits import RF_WORK_BUDGET, Count
+from convviz.arithmetic.receptive import ReceptiveField, WorkBudget, work_budget
 from convviz.arithmetic.spec import ConcatNode, LayerNode, Network, Node, ResidualNode, parse_spec
 from convviz.errors import Note, SpecError
 
@@ -130,9 +131,23 @@ class Summary:
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, budget: WorkBudget | None = None) -> None:
         self.rows: list[LayerRow] = []
         self.params = self.buffers = self.macs = self.memory = 0
+        self.budget = budget
+        self.refused = 0
+
+    def _budget_note(self, rf: ReceptiveField | None) -> list[Note]:
+        """The warning of the first layer whose field was left unknown by the work budget."""
+        if self.budget is None or self.budget.refused == self.refused:
+            return []
+        first = self.refused == 0
+        self.refused = self.budget.refused
+        if not first or rf is None:
+            return []
+        period = max(rf.h.period, rf.w.period)
+        return [Note("engine.rf_budget", {"period": Count("", {"n": period}),
+                                          "limit": Count("", {"n": RF_WORK_BUDGET})})]
 
     def run(self, nodes: list[Node], shape: Shape, rf: ReceptiveField | None,
             depth: int) -> tuple[Shape, ReceptiveField | None]:
@@ -149,8 +164,9 @@ class _Walker:
                 raise err.at(node.path) from None
             elems = prod(res.shape)
             args = {**node.args, **res.inferred}
+            notes = res.notes + self._budget_note(rf)
             self.rows.append(LayerRow(node.path, depth, node.type, shape, res.shape, res.params,
-                                      res.buffers, res.macs, elems, res.field, res.notes, args,
+                                      res.buffers, res.macs, elems, res.field, notes, args,
                                       node.label))
             self.params += res.params
             self.buffers += res.buffers
@@ -209,10 +225,11 @@ def _text(shape: Shape) -> str:
 def summarize_network(net: Network) -> Summary:
     if net.input_shape is None:
         raise SpecError.of("engine.no_input")
-    walker = _Walker()
     shape = net.input_shape
     rf = ReceptiveField.identity() if len(shape) == 3 else None
-    out, _ = walker.run(net.layers, shape, rf, 0)
+    with work_budget() as budget:
+        walker = _Walker(budget)
+        out, _ = walker.run(net.layers, shape, rf, 0)
     return Summary(net.name, shape, out, walker.params, walker.params, walker.buffers,
                    walker.macs, walker.memory, walker.rows)
 

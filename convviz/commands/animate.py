@@ -85,6 +85,7 @@ def _file_values(args: argparse.Namespace, pool: bool):  # noqa: ANN202 - (x, k)
     import numpy as np
 
     from convviz.animation.values import parse_values_file
+    from convviz.arithmetic import limits
     from convviz.errors import SpecError
 
     if args.values in ("lecture", "random"):
@@ -92,6 +93,7 @@ def _file_values(args: argparse.Namespace, pool: bool):  # noqa: ANN202 - (x, k)
     path = Path(args.values)
     if not path.is_file():
         raise ValueError(f"--values: no such file {args.values!r} (or use lecture / random)")
+    limits.check("text_chars", path.stat().st_size, 2 * limits.MAX_TEXT_CHARS)  # before reading it
     x, k = parse_values_file(path.read_text(encoding="utf-8"))
     if k is None and not pool:
         raise SpecError.of("anim.no_kernel")
@@ -119,7 +121,7 @@ def layer_from(args: argparse.Namespace, size: tuple[int, int] | None, kernel: t
 
 
 def handle(args: argparse.Namespace) -> int:
-    from convviz.animation.frames import build_animation
+    from convviz.animation.frames import build_animation, check_layer
     from convviz.animation.gif import write_gif
     from convviz.animation.values import lecture_values, random_values
 
@@ -129,6 +131,7 @@ def handle(args: argparse.Namespace) -> int:
         raise ValueError(f"--frame-ms must be between 20 and 10000, got {args.frame_ms}")
     x, k = _file_values(args, args.op == "pool")
     layer = layer_from(args, None if x is None else x.shape, None if k is None else k.shape)
+    check_layer(layer)  # before any value is made: --input 100000 once asked numpy for 74.5 GiB
     (h, w), (kh, kw) = (layer.h, layer.w), layer.kernel
     if x is None and args.values == "lecture":
         x, k = lecture_values(h, w, kh, kw)

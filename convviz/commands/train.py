@@ -13,6 +13,7 @@ architecture as an engine spec (``<out stem>.spec.json``) next to each other.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -28,20 +29,51 @@ def register(subparsers: Any) -> None:
     p.add_argument("--data", required=True, help="folder with the MNIST files (train-* and/or t10k-*, .gz or raw)")
     p.add_argument("--out", default="assets/digit_cnn.npz", help="where to write the weights (.npz)")
     p.add_argument("--split", choices=["auto", "train", "t10k"], default="auto", help="which files to train on")
-    p.add_argument("--epochs", type=int, default=40)
-    p.add_argument("--batch-size", type=int, default=64, help="0 = full batch")
-    p.add_argument("--lr", type=float, default=1e-3, help="learning rate")
-    p.add_argument("--lr-decay", type=float, default=0.95, help="learning-rate factor per epoch")
+    p.add_argument("--epochs", type=integer(1, 10_000), default=40)
+    p.add_argument("--batch-size", type=integer(0, 1_000_000), default=64, help="0 = full batch")
+    p.add_argument("--lr", type=number(0, 10, low_open=True), default=1e-3, help="learning rate")
+    p.add_argument("--lr-decay", type=number(0, 1, low_open=True), default=0.95, help="learning-rate factor per epoch")
     p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], default="adam")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--val-split", type=float, default=1500, help="held-out digits: a count, or a fraction < 1")
-    p.add_argument("--patience", type=int, default=8, help="early-stopping patience in epochs (0 = off)")
+    p.add_argument("--seed", type=integer(0, 2**32 - 1), default=0)
+    p.add_argument("--val-split", type=number(0, 10_000_000), default=1500,
+                   help="held-out digits: a count, or a fraction < 1")
+    p.add_argument("--patience", type=integer(0, 10_000), default=8, help="early-stopping patience in epochs (0 = off)")
     p.add_argument("--size", choices=["small", "medium", "large"], default="medium")
-    p.add_argument("--dropout", type=float, default=0.25)
+    p.add_argument("--dropout", type=number(0, 1, high_open=True), default=0.25)
     p.add_argument("--no-augment", action="store_true", help="train on the digits as they are")
-    p.add_argument("--limit", type=int, default=0, help="use only the first N training digits (quick runs)")
+    p.add_argument("--limit", type=integer(0, 10_000_000), default=0,
+                   help="use only the first N training digits (quick runs; 0 = all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
+
+
+def integer(low: int, high: int) -> Any:
+    """An argparse type: an integer in ``low .. high`` (else exit 2 with the range)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text) if len(text) <= 20 else None
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected an integer from {low} to {high}, got {text[:20]!r}")
+        return value
+    return parse
+
+
+def number(low: float, high: float, low_open: bool = False, high_open: bool = False) -> Any:
+    """An argparse type: a finite number in the interval (``low_open``/``high_open`` exclude
+    the ends); NaN and infinity are refused (``--val-split inf`` once crashed)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text) if len(text) <= 40 else math.nan
+        except ValueError:
+            value = math.nan
+        inside = (low < value if low_open else low <= value) and (value < high if high_open else value <= high)
+        if not math.isfinite(value) or not inside:
+            left, right = "(" if low_open else "[", ")" if high_open else "]"
+            raise argparse.ArgumentTypeError(f"expected a number in {left}{low:g}, {high:g}{right}, got {text[:40]!r}")
+        return value
+    return parse
 
 
 class ProgressBar:

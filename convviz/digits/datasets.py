@@ -34,6 +34,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 ENV_MNIST_DIR = "CONVVIZ_MNIST_DIR"
+ENV_DATA_DIRS = "CONVVIZ_DATA_DIRS"
 ENV_CACHE_DIR = "CONVVIZ_CACHE_DIR"
 
 #: Published SHA-256 of the four gzip files (the same files on every mirror).
@@ -47,8 +48,7 @@ MNIST_SHA256: dict[str, str] = {
 MNIST_MIRRORS: tuple[str, ...] = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    "http://yann.lecun.com/exdb/mnist/",
-)
+)  # yann.lecun.com serves the same files over plain http only: https mirrors are preferred
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024  # the largest MNIST file is ~9.9 MB
 
 SOURCES: tuple[str, ...] = ("generated", "folder", "download")
@@ -74,10 +74,45 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def folder_from_env(page_value: str | None = None) -> str | None:
-    """The MNIST folder typed in the page, else ``$CONVVIZ_MNIST_DIR``, else None."""
-    value = (page_value or "").strip() or os.environ.get(ENV_MNIST_DIR, "").strip()
-    return value or None
+def allowed_data_dirs() -> dict[str, Path]:
+    """The data folders a visitor may pick, by label (the folder's name, numbered when two
+    share it): ``$CONVVIZ_DATA_DIRS`` (separated by ``os.pathsep``) and ``$CONVVIZ_MNIST_DIR``,
+    those that exist. Empty when neither is set: the folder source is off by default."""
+    texts = os.environ.get(ENV_DATA_DIRS, "").split(os.pathsep) + [os.environ.get(ENV_MNIST_DIR, "")]
+    folders: dict[str, Path] = {}
+    seen: set[Path] = set()
+    for text in (t.strip() for t in texts):
+        path = Path(text).expanduser() if text else None
+        if path is None or not path.is_dir() or path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        label, n = path.resolve().name or "data", 2
+        while label in folders:
+            label, n = f"{path.resolve().name} ({n})", n + 1
+        folders[label] = path
+    return folders
+
+
+def allowed_folder(choice: str | Path | None = None) -> tuple[str, Path]:
+    """(label, folder) of an allowed data folder: ``choice`` is its label or its path (None:
+    the only one). ValueError otherwise, naming no path the server did not allow."""
+    folders = allowed_data_dirs()
+    if not folders:
+        raise ValueError(f"no data folder is allowed on this server (set ${ENV_DATA_DIRS})")
+    if choice is None or str(choice).strip() == "":
+        if len(folders) == 1:
+            return next(iter(folders.items()))
+        raise ValueError(f"choose one of the allowed data folders: {', '.join(folders)}")
+    if str(choice) in folders:
+        return str(choice), folders[str(choice)]
+    try:
+        wanted = Path(choice).expanduser().resolve()
+    except (OSError, RuntimeError, ValueError):
+        wanted = None
+    for label, path in folders.items():
+        if path.resolve() == wanted:
+            return label, path
+    raise ValueError(f"not an allowed data folder; choose one of: {', '.join(folders)}")
 
 
 # --------------------------------------------------------------------------- download
@@ -466,13 +501,13 @@ def mnist_folder_split(folder: str | Path) -> str:
 
     path = Path(folder).expanduser()
     if not path.is_dir():
-        raise ValueError(f"{path} is not a folder")
+        raise ValueError(f"{path.name} is not a folder")
     splits = available_splits(path)
     if "train" in splits:
         return "train"
     if "t10k" in splits:
         return "t10k"
-    raise ValueError(f"{path}: no MNIST files (train-images-idx3-ubyte and train-labels-idx1-ubyte, or t10k-…)")
+    raise ValueError(f"{path.name}: no MNIST files (train-images-idx3-ubyte and train-labels-idx1-ubyte, or t10k-…)")
 
 
 def load_mnist_folder(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
@@ -499,7 +534,7 @@ def lab_data(
     generated: ``n_train`` digits drawn with ``seed`` and ``n_val`` drawn with
     ``seed + VAL_SEED_OFFSET`` (so the validation set does not change with the training-set
     size), kept on disk under ``cache_root`` (or the default cache) when ``disk_cache``; folder: the MNIST training split (else test split) of
-    ``folder`` (or ``$CONVVIZ_MNIST_DIR``); download: the verified cache (downloaded first
+    the allowed data folder ``folder`` (a label or path, :func:`allowed_folder`); download: the verified cache (downloaded first
     if missing). Raises ValueError / OSError with a readable message on bad input.
     """
     if n_train < 1 or n_val < 1:
@@ -510,11 +545,9 @@ def lab_data(
         xv, yv = generated_cached(n_val, seed + VAL_SEED_OFFSET, root)
         return DigitData(x, y, xv, yv, source, str(len(font_names())))
     if source == "folder":
-        chosen = folder_from_env(str(folder) if folder else None)
-        if not chosen:
-            raise ValueError(f"no MNIST folder given (type one or set ${ENV_MNIST_DIR})")
+        label, chosen = allowed_folder(folder)
         x, y = load_mnist_folder(chosen)
-        return DigitData(*_split(x, y, n_train, n_val, seed), source, str(Path(chosen).expanduser()))
+        return DigitData(*_split(x, y, n_train, n_val, seed), source, label)
     if source == "download":
         path = cached_mnist(cache_root) or download_mnist(cache_root)
         x, y = load_mnist_folder(path)

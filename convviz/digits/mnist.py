@@ -15,31 +15,38 @@ from pathlib import Path
 import numpy as np
 
 SPLITS = ("train", "t10k")
+MAX_IDX_BYTES = 64 * 1024 * 1024
+"""Most bytes read from one IDX file, after decompression (MNIST's largest file, the training
+images, is 47 MB): a small gzip file cannot expand to gigabytes."""
 
 
 def read_idx(path: str | Path) -> np.ndarray:
-    """The array stored in one IDX file (uint8 data only, as MNIST uses)."""
+    """The array stored in one IDX file (uint8 data only, as MNIST uses). Messages name the
+    file, not its folder (the page shows them)."""
     path = Path(path)
+    name = path.name
     with open(path, "rb") as fh:
         head = fh.read(2)
     opener = gzip.open if head == b"\x1f\x8b" else open
     try:
         with opener(path, "rb") as fh:
-            raw = fh.read()
+            raw = fh.read(MAX_IDX_BYTES + 1)
     except (OSError, EOFError) as exc:
-        raise ValueError(f"{path}: cannot read ({exc})") from exc
+        raise ValueError(f"{name}: cannot read ({type(exc).__name__})") from exc
+    if len(raw) > MAX_IDX_BYTES:
+        raise ValueError(f"{name}: more than {MAX_IDX_BYTES // 2**20} MB of data (MNIST files are smaller)")
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise ValueError(f"{path}: not an IDX file (bad magic number)")
+        raise ValueError(f"{name}: not an IDX file (bad magic number)")
     dtype_code, ndim = raw[2], raw[3]
     if dtype_code != 0x08:
-        raise ValueError(f"{path}: only unsigned-byte IDX files are supported (type 0x{dtype_code:02x})")
+        raise ValueError(f"{name}: only unsigned-byte IDX files are supported (type 0x{dtype_code:02x})")
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise ValueError(f"{path}: truncated IDX header")
+        raise ValueError(f"{name}: truncated IDX header")
     shape = tuple(int(v) for v in np.frombuffer(raw, ">u4", count=ndim, offset=4))
     size = int(np.prod(shape)) if shape else 0
     if len(raw) - header < size:
-        raise ValueError(f"{path}: truncated IDX data ({len(raw) - header} of {size} bytes)")
+        raise ValueError(f"{name}: truncated IDX data ({len(raw) - header} of {size} bytes)")
     return np.frombuffer(raw, np.uint8, count=size, offset=header).reshape(shape).copy()
 
 
@@ -47,7 +54,7 @@ def find_files(folder: str | Path, split: str) -> tuple[Path, Path]:
     """The (images, labels) files of ``split`` ("train" or "t10k") in ``folder``."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ValueError(f"{folder}: no such folder")
+        raise ValueError(f"{folder.name}: no such folder")
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; choose train or t10k")
 
@@ -57,7 +64,7 @@ def find_files(folder: str | Path, split: str) -> tuple[Path, Path]:
             for candidate in (folder / name, folder / f"{name}.gz"):
                 if candidate.is_file():
                     return candidate
-        raise ValueError(f"{folder}: missing {names[0]}[.gz]")
+        raise ValueError(f"{folder.name}: missing {names[0]}[.gz]")
 
     return one("images", 3), one("labels", 1)
 
@@ -78,11 +85,11 @@ def load_mnist(folder: str | Path, split: str = "t10k") -> tuple[np.ndarray, np.
     img_path, lab_path = find_files(folder, split)
     images, labels = read_idx(img_path), read_idx(lab_path)
     if images.ndim != 3:
-        raise ValueError(f"{img_path}: expected a 3-D image array, got shape {images.shape}")
+        raise ValueError(f"{img_path.name}: expected a 3-D image array, got shape {images.shape}")
     if labels.ndim != 1:
-        raise ValueError(f"{lab_path}: expected a 1-D label array, got shape {labels.shape}")
+        raise ValueError(f"{lab_path.name}: expected a 1-D label array, got shape {labels.shape}")
     if len(images) != len(labels):
-        raise ValueError(f"{len(images)} images but {len(labels)} labels in {Path(folder)}")
+        raise ValueError(f"{len(images)} images but {len(labels)} labels in {Path(folder).name}")
     if labels.size and labels.max() > 9:
-        raise ValueError(f"{lab_path}: labels must be digits 0-9")
+        raise ValueError(f"{lab_path.name}: labels must be digits 0-9")
     return images, labels

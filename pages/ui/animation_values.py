@@ -13,6 +13,7 @@ from convviz.animation.values import (
     parse_matrix,
     random_values,
 )
+from convviz.arithmetic import limits
 from convviz.arithmetic.layer_calc import LayerSettings
 from convviz.errors import SpecError
 from pages.ui import labels, tr
@@ -47,9 +48,11 @@ def _typed(layer: LayerSettings, lx: np.ndarray, lk: np.ndarray, grid: bool) -> 
         x = _editor_matrix(in_label, lx, f"anim_grid_in_{h}x{w}", "input")
         k = lk if layer.is_pool else _editor_matrix(k_label, lk, f"anim_grid_k_{kh}x{kw}", "kernel")
         return x, k
-    x = parse_matrix(st.text_area(in_label, matrix_text(lx), key=f"anim_text_in_{h}x{w}", height=140), "input")
+    x = parse_matrix(st.text_area(in_label, matrix_text(lx), key=f"anim_text_in_{h}x{w}", height=140,
+                                 max_chars=limits.MAX_TEXT_CHARS), "input")
     k = lk if layer.is_pool else parse_matrix(
-        st.text_area(k_label, matrix_text(lk), key=f"anim_text_k_{kh}x{kw}", height=100), "kernel")
+        st.text_area(k_label, matrix_text(lk), key=f"anim_text_k_{kh}x{kw}", height=100,
+                     max_chars=limits.MAX_TEXT_CHARS), "kernel")
     return x, k
 
 

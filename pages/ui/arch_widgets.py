@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 import convviz
-from convviz.arithmetic import spec_edit
+from convviz.arithmetic import limits, spec_edit
 from convviz.arithmetic.presets import get_preset, list_presets
 from convviz.errors import SpecError
 from pages.ui import lang, tr
@@ -26,7 +26,7 @@ def spec_json(spec: dict[str, Any]) -> str:
     return json.dumps(spec, sort_keys=True, separators=(",", ":"))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False)  # a summary within the limits holds < 25 MB
 def cached_summary(key: str) -> tuple[Any, dict[str, Any] | None]:
     """(Summary, None) for a valid spec, (None, error info) for one the engine rejects."""
     try:
@@ -126,7 +126,10 @@ def import_upload() -> None:
     if upload is None:
         return
     try:
-        data = json.loads(upload.getvalue().decode("utf-8"))
+        data = limits.loads(upload.getvalue())  # the length is checked before decoding
+    except SpecError as exc:  # too long, too deeply nested, too many digits
+        st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=exc.localized(lang()))
+        return
     except UnicodeDecodeError:
         st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=tr("arch.upload_not_text"))
         return

@@ -22,10 +22,17 @@ def chart(fig, key: str) -> None:  # noqa: ANN001 - a plotly figure
     st.plotly_chart(fig, width="stretch", key=key, config={"displayModeBar": False})
 
 
+TEXT_CHARS = 300
+"""Longest list of numbers typed (16 numbers of up to 17 characters fit)."""
+
+
 def parse_numbers(text: str, minimum: int = 1, maximum: int = 12) -> np.ndarray | None:
     """Comma/space separated numbers; a clear message (and None) when they are not. With ";"
     between the numbers, as the Spanish page writes vectors ([0,5; 1,2]), a comma inside a
     number is its decimal mark (0,5 = 0.5), so copying a vector back reads the same values."""
+    if len(text) > TEXT_CHARS:  # checked before splitting (the box itself stops at it too)
+        st.error(tr("concepts.bad_count", low=minimum, high=maximum))
+        return None
     if ";" in text:
         parts = [p.replace(",", ".") for p in text.replace(";", " ").split() if p]
     else:
@@ -34,7 +41,7 @@ def parse_numbers(text: str, minimum: int = 1, maximum: int = 12) -> np.ndarray 
     try:
         values = np.array([float(p) for p in parts], dtype=np.float64)
     except ValueError:
-        st.error(tr("concepts.bad_numbers", text=text))
+        st.error(tr("concepts.bad_numbers", text=text[:60]))
         return None
     if not minimum <= values.size <= maximum or not np.isfinite(values).all():
         st.error(tr("concepts.bad_count", low=minimum, high=maximum))

@@ -19,7 +19,7 @@ from convviz.digits import MODEL_PATH
 LOG_PATH = MODEL_PATH.with_name("digit_cnn.log.json")
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def shipped_model(path: str = str(MODEL_PATH)):  # -> Sequential
     """The shipped classifier, loaded once per server (raises ValueError when missing)."""
     from convviz.digits import load_classifier
@@ -27,7 +27,7 @@ def shipped_model(path: str = str(MODEL_PATH)):  # -> Sequential
     return load_classifier(path)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=2, show_spinner=False)
 def training_log(path: str = str(LOG_PATH)) -> dict[str, Any] | None:
     p = Path(path)
     if not p.is_file():
@@ -38,7 +38,7 @@ def training_log(path: str = str(LOG_PATH)) -> dict[str, Any] | None:
         return None
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False)
 def architecture_rows(spec_json: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rows and totals of the engine's summary of the model's spec (raises if unavailable)."""
     import convviz
@@ -110,7 +110,7 @@ def photo_to_gray(data: bytes, lang: str) -> np.ndarray:
     from convviz.digits import photo_to_canvas
     from convviz.images import load_image
 
-    return photo_to_canvas(load_image(data, lang))
+    return photo_to_canvas(load_image(data, lang, max_side=560))  # decoded near the working size
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

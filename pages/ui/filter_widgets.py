@@ -50,7 +50,7 @@ def settings_from_inputs(
     )
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)  # up to 40 MP: 120 MB + preview each
 def decode_upload(file_id: str, _data: bytes, lang: str = "en") -> tuple[np.ndarray, np.ndarray]:
     """Full-resolution RGB and its preview for an upload (raises ``ImageError``)."""
     full = load_image(_data, lang=lang)

@@ -48,7 +48,7 @@ def apply_preset(kind: str) -> None:
     st.session_state["train_applied"] = kind
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@st.cache_data(ttl=30, max_entries=1, show_spinner=False)
 def _cached_download() -> object:
     """The verified download folder or None (hashing 11 MB: not on every rerun)."""
     return D.cached_mnist()
@@ -73,50 +73,64 @@ def _check_folder(folder: str, stamp: tuple) -> tuple[str | None, int, str | Non
         return None, 0, None
     try:
         _, labels = D.load_mnist_folder(folder)
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, EOFError) as exc:  # its text would name server paths
+        return split, 0, type(exc).__name__
+    except ValueError as exc:  # the reader's own words: file names only
         return split, 0, str(exc)
     return split, int(labels.shape[0]), None
 
 
+def data_sources() -> list[str]:
+    """The data sources this server offers: an MNIST folder only when the server allows data
+    folders (a server setting; visitors pick among them by name, never type a path)."""
+    return [s for s in D.SOURCES if s != "folder" or D.allowed_data_dirs()]
+
+
+def init_data_state() -> None:
+    """First visit, or a choice the server no longer offers: back to the defaults."""
+    if st.session_state.get("train_source") not in data_sources():
+        st.session_state["train_source"] = "generated"
+    if st.session_state.get("train_folder") not in D.allowed_data_dirs():
+        st.session_state.pop("train_folder", None)
+
+
+def _folder_panel() -> bool:
+    """The allowed data folder chosen by its name; whether it holds enough digits."""
+    allowed = D.allowed_data_dirs()
+    label = st.selectbox(tr("train.folder_label"), list(allowed), key="train_folder",
+                         help=tr("train.folder_help", env=D.ENV_DATA_DIRS))
+    chosen = str(allowed[label])
+    split, count, problem = _check_folder(chosen, _folder_stamp(chosen))
+    if split is None:
+        st.warning(tr("train.folder_bad", folder=label))
+        return False
+    if problem:
+        st.error(tr("train.folder_unreadable", folder=label, error=problem))
+        return False
+    st.info(tr("train.folder_test_only" if split == "t10k" else "train.folder_ok", folder=label, count=num(count)))
+    need = int(st.session_state["train_n"]) + C.DEFAULT_SETTINGS.n_val
+    if count < need:
+        st.warning(tr("train.folder_too_small", count=num(count), need=num(need)))
+        return False
+    return True
+
+
 def data_panel() -> bool:
-    """The data source: generated digits, an MNIST folder or the download; whether training
-    can start with it (problems are shown in the page)."""
-    source = st.radio(tr("train.source_label"), list(D.SOURCES), key="train_source", horizontal=True,
+    """The data source: generated digits, an allowed MNIST folder or the download; whether
+    training can start with it (problems are shown in the page)."""
+    source = st.radio(tr("train.source_label"), data_sources(), key="train_source", horizontal=True,
                       format_func=labels("train.source_"))
     data_ready = True
     if source == "generated":
         st.info(tr("train.source_generated_info", fonts=len(D.font_names())))
     elif source == "folder":
-        folder = st.text_input(tr("train.folder_label"), key="train_folder", help=tr("train.folder_help", env=D.ENV_MNIST_DIR))
-        chosen = D.folder_from_env(folder)
-        if not chosen:
-            st.warning(tr("train.folder_missing", env=D.ENV_MNIST_DIR))
-            data_ready = False
-        elif not os.path.isdir(os.path.expanduser(chosen)):
-            st.warning(tr("train.folder_not_found", folder=chosen))
-            data_ready = False
-        else:
-            split, count, problem = _check_folder(chosen, _folder_stamp(chosen))
-            if split is None:
-                st.warning(tr("train.folder_bad", folder=chosen))
-                data_ready = False
-            elif problem:
-                st.error(tr("train.folder_unreadable", folder=chosen, error=problem))
-                data_ready = False
-            elif split == "t10k":
-                st.info(tr("train.folder_test_only", folder=chosen, count=num(count)))
-            else:
-                st.info(tr("train.folder_ok", folder=chosen, count=num(count)))
-            need = int(st.session_state["train_n"]) + C.DEFAULT_SETTINGS.n_val
-            if data_ready and count < need:
-                st.warning(tr("train.folder_too_small", count=num(count), need=num(need)))
-                data_ready = False
+        data_ready = _folder_panel()
     else:
         cached = _cached_download()
         if cached:
-            st.info(tr("train.download_cached", folder=str(cached)))
+            st.info(tr("train.download_cached"))
         else:
-            st.info(tr("train.download_info", folder=str(D.mnist_cache_dir())))
+            st.info(tr("train.download_info"))
             data_ready = False
             if st.button(tr("train.download_button"), key="train_download"):
                 with st.spinner(tr("train.downloading")):
@@ -130,7 +144,7 @@ def data_panel() -> bool:
     return data_ready
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)
 def _summary(size: str, batchnorm: bool, dropout: float) -> dict:
     import convviz
     from convviz.nn import build_model

@@ -16,8 +16,8 @@ if str(ROOT) not in sys.path:  # so `import convviz` and `import pages.ui` work 
 
 import streamlit as st  # noqa: E402
 
-from pages.registry import HOME_ALIAS, HOME_FILE, HOME_INTERNAL_PATH, HOME_SECTION, PAGES  # noqa: E402
 from pages.ui import language_switch, mark_navigation, tr  # noqa: E402
+from pages.ui.registry import HOME_ALIAS, HOME_FILE, HOME_INTERNAL_PATH, HOME_SECTION, PAGES  # noqa: E402
 
 st.set_page_config(page_title="ConvViz", page_icon=":material/grid_on:", layout="wide")
 

@@ -22,9 +22,9 @@ from bench._timing import median_ms  # noqa: E402
 def main() -> None:
     from streamlit.testing.v1 import AppTest
 
+    from convviz.animation.frames import build_animation, config_from_settings, random_values
+    from convviz.animation.gif import write_gif
     from convviz.figures.animation import build_animation_figure
-    from convviz.frames import build_animation, config_from_settings, random_values
-    from convviz.gif import write_gif
 
     cfg = config_from_settings("conv", {"h": 9, "w": 9, "kh": 3, "kw": 3})
     x, k = random_values(9, 9, 3, 3, 0)

@@ -77,7 +77,7 @@ def main() -> None:
     if not args.no_epoch:
         mnist = ROOT.parent / "shared" / "data" / "mnist"
         try:
-            from convviz.mnist import load_mnist
+            from convviz.digits.mnist import load_mnist
 
             xs, ys = load_mnist(mnist, "t10k")
             source = "MNIST"

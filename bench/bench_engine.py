@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from convviz.summary import summarize  # noqa: E402
+from convviz.arithmetic.summary import summarize  # noqa: E402
 
 
 def deep_spec(blocks: int = 50) -> dict:
@@ -48,7 +48,7 @@ def process_s(argv: list[str], runs: int = 7) -> float:
 
 
 def heavy_imports() -> list[str]:
-    code = ("import sys, convviz.cli, convviz.summary, convviz.formatting, convviz.presets;"
+    code = ("import sys, convviz.cli, convviz.arithmetic.summary, convviz.arithmetic.formatting, convviz.arithmetic.presets;"
             "convviz.cli.build_parser();"
             "print(','.join(m for m in ('plotly', 'scipy', 'streamlit', 'torch') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -23,8 +23,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from convviz import filters as F  # noqa: E402
 from convviz.images import encode_png, load_image, preview  # noqa: E402
+from convviz.images import filters as F  # noqa: E402
 
 
 def median_ms(fn, repeats: int) -> float:  # noqa: ANN001

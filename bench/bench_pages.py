@@ -33,7 +33,7 @@ def main() -> None:
     from streamlit.testing.v1 import AppTest
 
     import convviz
-    from convviz.presets import get_preset
+    from convviz.arithmetic.presets import get_preset
 
     wall, cpu = median_ms(lambda: convviz.summarize(get_preset("resnet50")), REPEAT)
     print(f"summarize('resnet50'): {wall:.1f} ms wall, {cpu:.1f} ms CPU")

@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from convviz import curves as cv  # noqa: E402
-from convviz import datasets as ds  # noqa: E402
+from convviz.digits import curves as cv  # noqa: E402
+from convviz.digits import datasets as ds  # noqa: E402
 from convviz.nn import TrainConfig, Trainer, build_model, evaluate  # noqa: E402
 
 CPU: list[float] = []  # process CPU seconds of the last timed() call's runs

@@ -17,9 +17,9 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from convviz.presets import get_preset, list_presets  # noqa: E402
-from convviz.spec import LayerNode, ResidualNode, parse_spec  # noqa: E402
-from convviz.summary import summarize  # noqa: E402
+from convviz.arithmetic.presets import get_preset, list_presets  # noqa: E402
+from convviz.arithmetic.spec import LayerNode, ResidualNode, parse_spec  # noqa: E402
+from convviz.arithmetic.summary import summarize  # noqa: E402
 
 
 class Res(nn.Module):

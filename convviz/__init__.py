@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 
 def summarize(spec: Any, input_shape: Any = None) -> Any:
-    """Summarise a network: see :func:`convviz.summary.summarize`."""
-    from convviz.summary import summarize as _summarize
+    """Summarise a network: see :func:`convviz.arithmetic.summary.summarize`."""
+    from convviz.arithmetic.summary import summarize as _summarize
 
     return _summarize(spec, input_shape)

@@ -9,12 +9,13 @@ import json
 import pandas as pd
 import streamlit as st
 
-from convviz import spec_edit
+from convviz.arithmetic import spec_edit
+from convviz.arithmetic.formatting import human, human_bytes, shape_text
+from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.figures import architecture as figs
-from convviz.formatting import human, human_bytes, shape_text
 from convviz.i18n import fmt_number
-from convviz.presets import describe, get_preset, list_presets
-from pages._arch_widgets import (
+from pages.ui import lang, number_format, tr
+from pages.ui.arch_widgets import (
     ERROR_KEY,
     SCRATCH,
     SPEC_KEY,
@@ -28,7 +29,6 @@ from pages._arch_widgets import (
     spec_json,
     try_apply,
 )
-from pages.ui import lang, number_format, tr
 
 st.title(tr("arch.page_title"))
 st.caption(tr("arch.intro"))

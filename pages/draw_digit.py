@@ -14,7 +14,7 @@ import streamlit as st
 from convviz.digits import preprocess_steps
 from convviz.i18n import fmt_number, translate
 from convviz.images import ImageError
-from pages import _digit_widgets as W
+from pages.ui import digit_widgets as W
 from pages.ui import lang, number_format, tr
 
 st.title(tr("digit.page_title"))

@@ -1,6 +1,6 @@
 """Filter lab: upload an image (or pick a sample) and try the lecture's filters and your own.
 
-Thin page: widgets -> pages._filter_widgets (cached engine calls) -> st.image / plotly.
+Thin page: widgets -> pages.ui.filter_widgets (cached engine calls) -> st.image / plotly.
 """
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from convviz import filters as F
 from convviz.figures.filters import diverging_figure, images_grid, kernel_figure
 from convviz.i18n import fmt_number, translate
 from convviz.images import EXTENSIONS, MAX_FILE_BYTES, MAX_PIXELS, ImageError
-from convviz.samples import SAMPLES
-from pages import _filter_widgets as W
+from convviz.images import filters as F
+from convviz.images.samples import SAMPLES
+from pages.ui import filter_widgets as W
 from pages.ui import lang, tr
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from convviz.arithmetic.layer_calc import LayerSettings, calculate
 from convviz.errors import SpecError
 from convviz.i18n import fmt_number, translate
-from convviz.layer_calc import LayerSettings, calculate
 from pages.ui import lang, tr
 
 KEEP = "session"  # widget values survive page switches and hidden widgets
@@ -126,7 +126,7 @@ if result.receptive_field is not None:
 
 st.divider()
 try:
-    from pages._animation_panel import render_animation
+    from pages.ui.animation_panel import render_animation
 except ImportError:  # the animation panel ships with its own module
     render_animation = None
 if render_animation is not None:

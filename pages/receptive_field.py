@@ -9,15 +9,15 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from convviz import rf_draw
-from convviz.effective_rf import ERFError, effective_receptive_field
+from convviz.arithmetic import rf_draw
+from convviz.arithmetic.effective_rf import ERFError, effective_receptive_field
+from convviz.arithmetic.formatting import shape_text
+from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.figures import receptive as figs
-from convviz.formatting import shape_text
 from convviz.i18n import fmt_number, translate
 from convviz.images import ImageError
-from convviz.presets import describe, get_preset, list_presets
-from pages._arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
 from pages.ui import lang, tr
+from pages.ui.arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
 
 st.title(tr("rf.page_title"))
 st.caption(tr("rf.intro"))
@@ -32,7 +32,7 @@ def num(value: float) -> str:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def sample_image(name: str, height: int, width: int, grey: bool) -> np.ndarray:
-    from convviz import samples
+    from convviz.images import samples
 
     img = Image.fromarray(samples.sample(name, 640, 480)).resize((width, height), Image.Resampling.BILINEAR)
     return np.asarray(img.convert("L").convert("RGB") if grey else img)
@@ -144,7 +144,7 @@ st.markdown(tr("rf.unit_sees", path=path, i=i, j=j, top=top, bottom=bottom, left
 
 # ------------------------------------------------------------------ the field on an image
 cin, in_h, in_w = summary.input_shape
-from convviz.samples import SAMPLES  # noqa: E402
+from convviz.images.samples import SAMPLES  # noqa: E402
 
 src = st.columns(2)
 sample = src[0].selectbox(tr("rf.sample"), SAMPLES, key="rf_sample",

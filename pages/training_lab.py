@@ -7,12 +7,12 @@ import os
 
 import streamlit as st
 
-from convviz import curves as C
-from convviz import datasets as D
+from convviz.digits import curves as C
+from convviz.digits import datasets as D
 from convviz.figures import training as FT
 from convviz.i18n import fmt_number, translate
-from pages import _train_widgets as W
 from pages.ui import lang, number_format, show_error, tr
+from pages.ui import train_widgets as W
 
 RUN_KEY = "train_run"
 LIVE_KEY = "_train_live"

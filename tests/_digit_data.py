@@ -13,7 +13,7 @@ MNIST_DIR = ROOT.parent / "shared" / "data" / "mnist"
 
 def have_mnist() -> bool:
     try:
-        from convviz.mnist import find_files
+        from convviz.digits.mnist import find_files
 
         find_files(MNIST_DIR, "t10k")
         return True
@@ -42,7 +42,7 @@ def generated_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def some_digits(n: int = 400) -> tuple[np.ndarray, np.ndarray]:
     if have_mnist():
-        from convviz.mnist import load_mnist
+        from convviz.digits.mnist import load_mnist
 
         x, y = load_mnist(MNIST_DIR, "t10k")
         return x[:n], y[:n]

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from convviz.frames import GALLERY, apply_gallery_case  # noqa: E402
+from convviz.animation.frames import GALLERY, apply_gallery_case  # noqa: E402
 
 PAGE = "pages/layer_arithmetic.py"
 
@@ -185,7 +185,7 @@ def test_spanish_labels() -> None:
 def _standalone(op: str, settings: dict) -> None:
     import streamlit as st
 
-    from pages._animation_panel import render_animation
+    from pages.ui.animation_panel import render_animation
 
     st.session_state.setdefault("lang", "en")
     render_animation(op, settings)
@@ -210,8 +210,8 @@ def test_render_animation_alone_is_defensive(op, settings) -> None:
 
 # ------------------------------------------------------------------ layout (phone / projector)
 def _fig(h=5, k=3, **kw):
+    from convviz.animation.frames import build_animation, config_from_settings, lecture_values
     from convviz.figures.animation import build_animation_figure
-    from convviz.frames import build_animation, config_from_settings, lecture_values
 
     x, kern = lecture_values(h, h, k, k)
     anim = build_animation(config_from_settings("conv", {"h": h, "w": h, "kh": k, "kw": k}),
@@ -295,7 +295,7 @@ def test_compact_toggle_on_the_page() -> None:
 def _click_script(customdata: list) -> None:
     import streamlit as st
 
-    from pages._animation_panel import _on_click
+    from pages.ui.animation_panel import _on_click
 
     st.session_state.setdefault("anim_chart_n", 0)
     if "clicked" not in st.session_state:

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import convviz  # noqa: E402
-from convviz.formatting import human, human_bytes  # noqa: E402
-from convviz.presets import get_preset, list_presets  # noqa: E402
+from convviz.arithmetic.formatting import human, human_bytes  # noqa: E402
+from convviz.arithmetic.presets import get_preset, list_presets  # noqa: E402
 from tests._numbers import numbers_in, parse_number  # noqa: E402
 from tests.apptest_helpers import open_page  # noqa: E402
 

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from convviz import SpecError
-from convviz import arithmetic as ar
+from convviz.arithmetic import sizes as ar
 from tests import reference as ref
 
 SETTINGS = settings(max_examples=60, deadline=None)

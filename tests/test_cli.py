@@ -91,8 +91,8 @@ def test_presets_listing(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_engine_import_path_stays_light() -> None:
     """The CLI starts fast because the engine never imports plotly, scipy, streamlit or torch."""
-    code = ("import sys, convviz.cli, convviz.summary, convviz.formatting, convviz.presets;"
-            "convviz.cli.build_parser(); convviz.summary.summarize('resnet50');"
+    code = ("import sys, convviz.cli, convviz.arithmetic.summary, convviz.arithmetic.formatting, convviz.arithmetic.presets;"
+            "convviz.cli.build_parser(); convviz.arithmetic.summary.summarize('resnet50');"
             "print([m for m in ('plotly', 'scipy', 'streamlit', 'torch') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          timeout=60, check=True)

@@ -2,7 +2,7 @@
 
 RECORDED holds the curves of real runs of the lab, exactly as the page runs them (the numpy
 CNN on ``lab_data("generated", N, 500, seed=0)``) with the settings of
-``convviz.curves.PRESETS``, rounded to 4 decimals: the detector must name each one.
+``convviz.digits.curves.PRESETS``, rounded to 4 decimals: the detector must name each one.
 The presets themselves are re-run too (about 20 s of training, marked ``slow``:
 ``pytest -m 'not slow'`` leaves them out while iterating).
 """
@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pytest
 
-from convviz import curves as cv
-from convviz import datasets as ds
+from convviz.digits import curves as cv
+from convviz.digits import datasets as ds
 from convviz.nn import History, TrainConfig, Trainer, build_model, evaluate
 
 RECORDED: dict[str, dict[str, list[float]]] = {

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from convviz import datasets as ds
+from convviz.digits import datasets as ds
 
 
 # ------------------------------------------------------------------ helpers

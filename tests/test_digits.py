@@ -13,7 +13,6 @@ import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from convviz.augment import AugmentConfig, augment_batch
 from convviz.cli import main as cli_main
 from convviz.digits import (
     load_classifier,
@@ -22,7 +21,8 @@ from convviz.digits import (
     preprocess_steps,
     stroke_width,
 )
-from convviz.mnist import available_splits, load_mnist, read_idx
+from convviz.digits.augment import AugmentConfig, augment_batch
+from convviz.digits.mnist import available_splits, load_mnist, read_idx
 from tests._digit_data import MNIST_DIR, ROOT, generated_digits, have_mnist, some_digits
 
 MODEL = ROOT / "assets" / "digit_cnn.npz"

@@ -166,7 +166,7 @@ def test_bad_upload_is_explained_in_spanish() -> None:
 
 
 def test_bad_upload_is_a_value_error_with_a_message() -> None:
-    from pages import _digit_widgets as W
+    from pages.ui import digit_widgets as W
 
     with pytest.raises(ValueError) as info:
         W.photo_to_gray.__wrapped__(b"this is not an image", "en")
@@ -179,7 +179,7 @@ def test_photo_upload_path_reads_a_seven() -> None:
     import io
 
     from convviz.digits import load_classifier, preprocess_canvas
-    from pages import _digit_widgets as W
+    from pages.ui import digit_widgets as W
 
     paper = Image.new("RGB", (400, 500), (240, 236, 228))
     ImageDraw.Draw(paper).line([(90, 90), (310, 90), (170, 430)], fill=(20, 20, 40), width=22, joint="curve")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from convviz import effective_rf as erf
-from convviz import rf_draw
+from convviz.arithmetic import effective_rf as erf
+from convviz.arithmetic import rf_draw
 from tests import reference
 
 
@@ -155,7 +155,7 @@ def test_uniform_erf_support_is_the_theoretical_field(layers: list[dict]) -> Non
             x[0, r, c] = 1.0
             brute[r, c] = _ref_forward(layers, x, "layers", first.weights).sum(axis=0)
     try:
-        from convviz.summary import summarize
+        from convviz.arithmetic.summary import summarize
 
         rf = summarize(spec).layers[-1].receptive_field
         size, jump, start = (rf["size"], rf["jump"], rf["start"]) if isinstance(rf, dict) else (rf.size, rf.jump, rf.start)

@@ -17,8 +17,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from convviz import filters as F  # noqa: E402
-from pages import _filter_widgets as W  # noqa: E402
+from convviz.images import filters as F  # noqa: E402
+from pages.ui import filter_widgets as W  # noqa: E402
 from tests._numbers import numbers_in  # noqa: E402
 
 PAGE = "pages/filter_lab.py"

@@ -1,4 +1,4 @@
-"""convviz.filters against independent references: brute-force numpy loops, scipy.signal's
+"""convviz.images.filters against independent references: brute-force numpy loops, scipy.signal's
 convolve2d, scipy.ndimage.gaussian_filter and the lecture's worked example; algebraic
 properties (associativity, separability, equivariance) as hypothesis property tests."""
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import ndimage, signal
 
-from convviz import filters as F
+from convviz.images import filters as F
 
 NP_PAD = {"zero": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from convviz.errors import SpecError
-from convviz.frames import (
+from convviz.animation.frames import (
     GALLERY,
     INPUT,
     LECTURE_OUTPUT,
@@ -25,6 +24,7 @@ from convviz.frames import (
     parse_values_file,
     random_values,
 )
+from convviz.errors import SpecError
 from tests import reference as ref
 
 HYP = settings(max_examples=60, deadline=None)

@@ -8,8 +8,13 @@ import time
 import numpy as np
 from PIL import Image
 
-from convviz.frames import build_animation, config_from_settings, lecture_values, random_values
-from convviz.gif import PALETTE, write_gif
+from convviz.animation.frames import (
+    build_animation,
+    config_from_settings,
+    lecture_values,
+    random_values,
+)
+from convviz.animation.gif import PALETTE, write_gif
 
 
 def _anim(op="conv", view="direct", **s):

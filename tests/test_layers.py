@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from convviz import SpecError
-from convviz.summary import summarize
+from convviz.arithmetic.summary import summarize
 from tests import reference as ref
 
 CASES = Path(__file__).with_name("data") / "torch_layer_cases.json"

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import convviz
-from convviz.formatting import giga, human, human_bytes, render
+from convviz.arithmetic.formatting import giga, human, human_bytes, render
 from convviz.i18n import fmt_number
 from tests._numbers import parse_number
 
@@ -85,7 +85,7 @@ def test_cli_and_machine_exports_keep_plain_digits() -> None:
 
 
 def test_page_markdown_in_spanish_numbers() -> None:
-    from convviz.formatting import render_markdown, render_table
+    from convviz.arithmetic.formatting import render_markdown, render_table
 
     s = convviz.summarize("lenet5")
     markdown = render_markdown(s, "es", number_lang="es")

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pages.registry import PAGES  # noqa: E402
+from pages.ui.registry import PAGES  # noqa: E402
 from tests.apptest_helpers import open_page  # noqa: E402
 
 

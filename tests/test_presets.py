@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from convviz import SpecError
-from convviz.presets import describe, get_preset, list_presets
-from convviz.summary import summarize
+from convviz.arithmetic.presets import describe, get_preset, list_presets
+from convviz.arithmetic.summary import summarize
 
 TORCHVISION = {
     "alexnet": (61_100_840, "0.71"),

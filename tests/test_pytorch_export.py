@@ -7,9 +7,9 @@ import ast
 
 import pytest
 
-from convviz.presets import list_presets
-from convviz.pytorch_export import to_pytorch
-from convviz.summary import summarize
+from convviz.arithmetic.export import to_pytorch
+from convviz.arithmetic.presets import list_presets
+from convviz.arithmetic.summary import summarize
 
 SMALL = {
     "name": "blocks",

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from convviz import SpecError
-from convviz.layers import conv_paddings
-from convviz.spec import check_layer_args
-from convviz.summary import summarize
+from convviz.arithmetic.layers import conv_paddings
+from convviz.arithmetic.spec import check_layer_args
+from convviz.arithmetic.summary import summarize
 from tests import reference as ref
 
 BIG = 1e9

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import convviz  # noqa: E402
-from convviz.presets import list_presets  # noqa: E402
+from convviz.arithmetic.presets import list_presets  # noqa: E402
 from tests._numbers import parse_number  # noqa: E402
 from tests.apptest_helpers import open_page  # noqa: E402
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convviz import rf_draw
+from convviz.arithmetic import rf_draw
 from tests import reference
 
 
@@ -101,7 +101,7 @@ def test_parse_dilations() -> None:
 def test_engine_field_rectangle_is_the_bounding_box_of_the_brute_force_support() -> None:
     """The engine's size/jump/start, turned into a rectangle, covers exactly the inputs a
     unit depends on (clipped to the image) for conv/pool stacks with padding and dilation."""
-    convviz = pytest.importorskip("convviz.summary")
+    convviz = pytest.importorskip("convviz.arithmetic.summary")
     spec = {
         "name": "rf",
         "input": [1, 20, 20],

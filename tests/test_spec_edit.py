@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convviz import spec_edit as se
+from convviz.arithmetic import spec_edit as se
 
 LEAVES = [
     {"type": "Conv2d", "out_channels": 8, "kernel_size": 3, "padding": 1},
@@ -147,8 +147,8 @@ def test_add_branch_list_paths_and_set_input() -> None:
 
 
 def test_paths_agree_with_the_engine_summary() -> None:
-    engine = pytest.importorskip("convviz.summary")
-    from convviz.presets import get_preset
+    engine = pytest.importorskip("convviz.arithmetic.summary")
+    from convviz.arithmetic.presets import get_preset
 
     for name in ("resnet18", "googlenet"):
         spec = get_preset(name)

@@ -9,8 +9,8 @@ import pytest
 
 import convviz
 from convviz import SpecError
-from convviz.formatting import giga, human, human_bytes, render
-from convviz.summary import summarize
+from convviz.arithmetic.formatting import giga, human, human_bytes, render
+from convviz.arithmetic.summary import summarize
 
 TINY = {
     "name": "tiny",
@@ -114,8 +114,8 @@ def test_loading_from_a_file_json_text_and_input_override(tmp_path: Path) -> Non
     assert summarize(json.dumps(TINY)).output_shape == (10,)
     assert summarize("lenet5", "1,28,28").layers[3].output_shape == (16, 8, 8)
     with pytest.raises(SpecError, match="in_features is 400, but the previous layer gives 256"):
-        summarize({**convviz.presets.get_preset("lenet5"),
-                   "layers": [*convviz.presets.get_preset("lenet5")["layers"][:7],
+        summarize({**convviz.arithmetic.presets.get_preset("lenet5"),
+                   "layers": [*convviz.arithmetic.presets.get_preset("lenet5")["layers"][:7],
                               {"type": "Linear", "in_features": 400, "out_features": 120}]}, [1, 28, 28])
     bad = tmp_path / "bad.json"
     bad.write_text("{nope")

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from convviz import datasets as ds  # noqa: E402
+from convviz.digits import datasets as ds  # noqa: E402
 from convviz.figures.training import curves_figure  # noqa: E402
 
 

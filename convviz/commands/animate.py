@@ -79,16 +79,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from convviz.arithmetic import same_padding
-    from convviz.errors import SpecError
-    from convviz.frames import (
+    from convviz.animation.frames import (
         build_animation,
         config_from_settings,
         lecture_values,
         parse_values_file,
         random_values,
     )
-    from convviz.gif import write_gif
+    from convviz.animation.gif import write_gif
+    from convviz.arithmetic import same_padding
+    from convviz.errors import SpecError
 
     if not 200 <= args.width <= 4000:
         raise ValueError(f"--width must be between 200 and 4000, got {args.width}")

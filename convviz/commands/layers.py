@@ -12,7 +12,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from convviz.layer_calc import LayerSettings
+    from convviz.arithmetic.layer_calc import LayerSettings
 
 
 def _numbers(text: str, option: str, allow_words: tuple[str, ...] = ()) -> Any:
@@ -67,9 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> LayerSettings:
-    """The :class:`convviz.layer_calc.LayerSettings` the options describe (a pooling layer's
+    """The :class:`convviz.arithmetic.layer_calc.LayerSettings` the options describe (a pooling layer's
     stride defaults to its kernel, as in PyTorch)."""
-    from convviz.layer_calc import LayerSettings
+    from convviz.arithmetic.layer_calc import LayerSettings
 
     h, w = _numbers(args.input, "--input")
     cin, cout = _numbers(args.channels, "--channels")
@@ -94,10 +94,10 @@ def settings_from(args: argparse.Namespace) -> LayerSettings:
 
 def describe(args: argparse.Namespace) -> list[str]:
     """The lines `convviz conv/convt/pool` prints (SpecError for impossible settings); the
-    numbers and formulas are :func:`convviz.layer_calc.calculate`'s (as on the page)."""
-    from convviz.formatting import shape_text
+    numbers and formulas are :func:`convviz.arithmetic.layer_calc.calculate`'s (as on the page)."""
+    from convviz.arithmetic.formatting import shape_text
+    from convviz.arithmetic.layer_calc import OP_TYPES, calculate
     from convviz.i18n import translate
-    from convviz.layer_calc import OP_TYPES, calculate
 
     lang = args.lang
     settings = settings_from(args)

@@ -28,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_summary(args: argparse.Namespace) -> int:
-    from convviz.formatting import render
-    from convviz.summary import summarize
+    from convviz.arithmetic.formatting import render
+    from convviz.arithmetic.summary import summarize
 
     summary = summarize(args.spec, args.input)
     sys.stdout.write(render(summary, args.format, args.lang))
@@ -37,10 +37,10 @@ def run_summary(args: argparse.Namespace) -> int:
 
 
 def run_presets(args: argparse.Namespace) -> int:
-    from convviz.formatting import giga, human
+    from convviz.arithmetic.formatting import giga, human
+    from convviz.arithmetic.presets import describe, list_presets
+    from convviz.arithmetic.summary import summarize
     from convviz.i18n import translate
-    from convviz.presets import describe, list_presets
-    from convviz.summary import summarize
 
     print(translate("engine.cli_presets_head", args.lang))
     names = list_presets()

@@ -86,7 +86,7 @@ def _val_count(value: float, n: int) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from convviz.mnist import available_splits, load_mnist
+    from convviz.digits.mnist import available_splits, load_mnist
     from convviz.nn import TrainConfig, Trainer, build_model, evaluate
 
     if args.epochs < 1:

@@ -1,6 +1,6 @@
 """The step-by-step animation as a plotly figure with frames (data in, figure out).
 
-Renders :class:`convviz.frames.Animation` and its :func:`convviz.frames.scene`: the input side
+Renders :class:`convviz.animation.frames.Animation` and its :func:`convviz.animation.frames.scene`: the input side
 (input cells blue, padding dashed white, inserted zeros grey, ceil-mode overhang dotted),
 the kernel (orange, drawn at its dilated span so the gaps show) and the output side
 (green; the scatter view draws the whole canvas and dashes the cropped border).
@@ -16,7 +16,7 @@ import textwrap
 
 import plotly.graph_objects as go
 
-from convviz.frames import INPUT, OVER, PAD, ZERO, Animation, fmt, scene
+from convviz.animation.frames import INPUT, OVER, PAD, ZERO, Animation, fmt, scene
 from convviz.i18n import translate
 
 COLORS = {

@@ -13,9 +13,9 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convviz.formatting import human, human_bytes, shape_text
+from convviz.arithmetic.formatting import human, human_bytes, shape_text
+from convviz.arithmetic.layers import BLOCK_TYPES
 from convviz.i18n import NUMBER_SEPARATORS, fmt_number, translate
-from convviz.layers import BLOCK_TYPES
 
 _FONT = {"size": 15}
 PARAMS_COLOR = "#1f77b4"

@@ -14,9 +14,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convviz.filters import DIVERGING_STOPS
 from convviz.i18n import NUMBER_SEPARATORS, fmt_number
 from convviz.images import encode_png
+from convviz.images.filters import DIVERGING_STOPS
 
 DIVERGING_SCALE = [[(s + 1) / 2, f"rgb{rgb}"] for s, rgb in DIVERGING_STOPS]
 """The engine's blue-white-red map as a plotly colorscale (0 -> white)."""

@@ -14,8 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from convviz.arithmetic.rf_draw import Rect, StackSampling
 from convviz.i18n import translate
-from convviz.rf_draw import Rect, StackSampling
 
 _FONT = {"size": 15}
 FIELD_COLOR = "#ff7f0e"

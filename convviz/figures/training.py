@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convviz.curves import moving_average
+from convviz.digits.curves import moving_average
 
 COLORS = {"iter": "rgba(31,119,180,0.30)", "smooth": "#1f77b4", "train": "#1f77b4", "val": "#ff7f0e", "best": "#2ca02c"}
 

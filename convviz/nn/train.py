@@ -135,7 +135,7 @@ class Trainer:
         since_best = 0
         iteration = 0
         if cfg.augment:
-            from convviz.augment import augment_batch
+            from convviz.digits.augment import augment_batch
         for epoch in range(1, cfg.epochs + 1):
             start = time.perf_counter()
             images = augment_batch(x_train, self.rng) if cfg.augment else x_train

@@ -7,7 +7,7 @@ import json
 import re
 
 import convviz
-from convviz.presets import get_preset
+from convviz.arithmetic.presets import get_preset
 from tests.browser.conftest import wait_for_app
 
 

@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from convviz import arithmetic
-from convviz.spec import CatalogError
+from convviz.arithmetic import sizes as arithmetic
+from convviz.arithmetic.spec import CatalogError
 
 MAX_MACS = 40_000_000
 MAX_INPUT = 3 * 256 * 256

@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from convviz.spec import CatalogError
+from convviz.arithmetic.spec import CatalogError
 
 Spec = dict[str, Any]
 Layer = dict[str, Any]

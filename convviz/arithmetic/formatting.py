@@ -18,8 +18,8 @@ import io
 import json
 from typing import Any
 
+from convviz.arithmetic.summary import LayerRow, Summary
 from convviz.i18n import fmt_number, translate
-from convviz.summary import LayerRow, Summary
 
 _UNITS = ((10**3, "k"), (10**6, "M"), (10**9, "G"), (10**12, "T"))
 

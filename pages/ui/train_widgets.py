@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from convviz import datasets
-from convviz.curves import LabSettings
+from convviz.digits import datasets
+from convviz.digits.curves import LabSettings
 
 
 def load_data(settings: LabSettings, source: str, folder: str | None) -> datasets.DigitData:

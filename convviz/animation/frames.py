@@ -1,7 +1,7 @@
 """Step-by-step animation data for convolution, transposed convolution and pooling.
 
 Pure numpy, no plotting: the figure builder (:mod:`convviz.figures.animation`) and the GIF
-writer (:mod:`convviz.gif`) both render what this module computes.
+writer (:mod:`convviz.animation.gif`) both render what this module computes.
 
 Style (conv_arithmetic, ezyang's visualizer): one configuration table
 (:class:`AnimConfig`) drives every animation, and one precomputed index map

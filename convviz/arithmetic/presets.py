@@ -21,7 +21,7 @@ from typing import Any
 from convviz.i18n import translate
 
 Layer = dict[str, Any]
-DIGIT_CNN_FILE = Path(__file__).resolve().parents[1] / "assets" / "digit_cnn.spec.json"
+DIGIT_CNN_FILE = Path(__file__).resolve().parents[2] / "assets" / "digit_cnn.spec.json"
 
 
 def _conv(out: int, k: Any, stride: Any = 1, padding: Any = 0, bias: bool = True,

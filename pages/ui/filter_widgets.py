@@ -1,7 +1,7 @@
 """Page-side logic of the filter lab: cached loading and filtering, settings from widgets.
 
 Kept apart from ``pages/filter_lab.py`` so tests can call it directly. The arithmetic is
-in ``convviz.filters`` / ``convviz.images``; this module only adds Streamlit caching.
+in ``convviz.images.filters`` / ``convviz.images``; this module only adds Streamlit caching.
 Cached functions take a short ``image_key`` (``"sample:<name>"`` or ``"upload:<file id>"``)
 and the array as an underscore argument, so Streamlit never hashes megapixel arrays.
 """
@@ -16,9 +16,9 @@ import numpy as np
 import scipy.ndimage  # noqa: F401 - imported up front so the first timing is not the import
 import streamlit as st
 
-from convviz import filters as F
 from convviz.images import encode_png, load_image, preview
-from convviz.samples import sample
+from convviz.images import filters as F
+from convviz.images.samples import sample
 
 PREVIEW_SIDE = 800
 """The page filters a preview whose longer side is at most this many pixels."""

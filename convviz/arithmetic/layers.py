@@ -30,9 +30,9 @@ from functools import cached_property
 from math import prod
 from typing import Any
 
-from convviz import arithmetic as ar
+from convviz.arithmetic import sizes as ar
+from convviz.arithmetic.receptive import ReceptiveField, adaptive2d, transposed2d, window2d
 from convviz.errors import Note, SpecError
-from convviz.receptive import ReceptiveField, adaptive2d, transposed2d, window2d
 
 Shape = tuple[int, ...]
 Pair = tuple[int, int]
@@ -46,7 +46,7 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument: its name, its kind (how it is checked, see :mod:`convviz.spec`) and
+    """One argument: its name, its kind (how it is checked, see :mod:`convviz.arithmetic.spec`) and
     PyTorch's default (``REQUIRED`` when there is none)."""
 
     name: str
@@ -399,7 +399,7 @@ LAYER_TYPES: dict[str, LayerType] = {
         LayerType("Identity", (), elementwise),
     )
 }
-"""Layer types by PyTorch name (blocks ``Residual`` and ``Concat`` live in :mod:`convviz.spec`)."""
+"""Layer types by PyTorch name (blocks ``Residual`` and ``Concat`` live in :mod:`convviz.arithmetic.spec`)."""
 
 BLOCK_TYPES = ("Residual", "Concat")
 

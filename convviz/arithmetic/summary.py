@@ -1,7 +1,7 @@
 """Network summaries: every layer's output shape, parameters, multiplications, memory and
 receptive field, like torchinfo, computed from the spec alone (no framework needed).
 
-Conventions (see :mod:`convviz.layers` for the per-layer formulas):
+Conventions (see :mod:`convviz.arithmetic.layers` for the per-layer formulas):
 
 - shapes are per example, without the batch axis;
 - **MACs** (multiply-accumulates): Conv2d ``Cout*Hout*Wout*(Cin/groups)*kh*kw``,
@@ -9,7 +9,7 @@ Conventions (see :mod:`convviz.layers` for the per-layer formulas):
   torchvision's "GFLOPS" column is this total divided by 10^9 (checked for AlexNet,
   VGG-16, ResNet-18/50 and GoogLeNet: 0.71, 15.47, 1.81, 4.09, 1.50);
 - **memory**: the elements of each layer's output (float32: 4 bytes each);
-- **receptive field**: see :mod:`convviz.receptive`.
+- **receptive field**: see :mod:`convviz.arithmetic.receptive`.
 
 Rows: one per layer *and* per block, in order, a block before its children. A block's row
 shows the totals of its children (parameters, buffers, MACs, memory) plus, for memory, the
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from math import prod
 from typing import Any
 
+from convviz.arithmetic.layers import LAYER_TYPES, Shape
+from convviz.arithmetic.receptive import ReceptiveField
+from convviz.arithmetic.spec import ConcatNode, LayerNode, Network, Node, ResidualNode, parse_spec
 from convviz.errors import Note, SpecError
-from convviz.layers import LAYER_TYPES, Shape
-from convviz.receptive import ReceptiveField
-from convviz.spec import ConcatNode, LayerNode, Network, Node, ResidualNode, parse_spec
 
 BYTES_PER_ELEMENT = 4  # float32
 

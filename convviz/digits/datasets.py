@@ -6,7 +6,7 @@ uint8 labels 0-9):
 
 * ``folder``: any folder with the four standard MNIST files (``train-images-idx3-ubyte``
   etc., plain or ``.gz``), chosen in the page or by the environment variable
-  ``CONVVIZ_MNIST_DIR``; read with :func:`convviz.mnist.load_mnist`.
+  ``CONVVIZ_MNIST_DIR``; read with :func:`convviz.digits.mnist.load_mnist`.
 * ``download``: the four ``.gz`` files fetched from public mirrors, each checked against
   its published SHA-256 before anything is written; cached under ``~/.cache/convviz/mnist``
   (or ``$CONVVIZ_CACHE_DIR/mnist``). A file whose checksum does not match is refused and
@@ -468,7 +468,7 @@ def mnist_folder_split(folder: str | Path) -> str:
     there, else "t10k" (a folder with only the 10,000-digit test split, like the one
     shipped for development, still gives disjoint training and validation digits).
     Raises ValueError when the folder is missing or has neither pair of files."""
-    from convviz.mnist import available_splits
+    from convviz.digits.mnist import available_splits
 
     path = Path(folder).expanduser()
     if not path.is_dir():
@@ -483,8 +483,8 @@ def mnist_folder_split(folder: str | Path) -> str:
 
 def load_mnist_folder(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """The training split of an MNIST folder (the test split when it is the only one), via
-    :func:`convviz.mnist.load_mnist`, which checks every file's header and size."""
-    from convviz.mnist import load_mnist
+    :func:`convviz.digits.mnist.load_mnist`, which checks every file's header and size."""
+    from convviz.digits.mnist import load_mnist
 
     path = Path(folder).expanduser()
     images, labels = load_mnist(path, mnist_folder_split(path))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from convviz.frames import INPUT, OVER, PAD, ZERO, Animation, fmt, scene
+from convviz.animation.frames import INPUT, OVER, PAD, ZERO, Animation, fmt, scene
 from convviz.i18n import translate
 
 # a fixed palette (RGB): index -> colour; text antialiasing uses the greys

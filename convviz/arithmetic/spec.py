@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
+from convviz.arithmetic.layers import BLOCK_TYPES, LAYER_TYPES, PADDING_MODES, REQUIRED, Arg
 from convviz.errors import Note, SpecError
 from convviz.i18n import translate
-from convviz.layers import BLOCK_TYPES, LAYER_TYPES, PADDING_MODES, REQUIRED, Arg
 
 TOP_KEYS = ("name", "input", "layers", "description")
 
@@ -30,7 +30,7 @@ TOP_KEYS = ("name", "input", "layers", "description")
 class CatalogError(ValueError):
     """A user error of a tool that works on a spec (an edit, an ERF computation), built from a
     string-catalog key and its values: ``str(err)`` is English, ``err.localized("es")``
-    Spanish. :class:`convviz.spec_edit.EditError` and :class:`convviz.effective_rf.ERFError`
+    Spanish. :class:`convviz.arithmetic.spec_edit.EditError` and :class:`convviz.arithmetic.effective_rf.ERFError`
     are its kinds."""
 
     def __init__(self, key: str, **values: object) -> None:
@@ -88,7 +88,7 @@ def load_spec(source: Any) -> dict[str, Any]:
         return source
     if isinstance(source, Path) or isinstance(source, str):
         text = str(source)
-        from convviz import presets
+        from convviz.arithmetic import presets
 
         if isinstance(source, str) and text in presets.PRESETS:
             return presets.get_preset(text)

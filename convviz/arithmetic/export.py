@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from convviz.summary import summarize
+from convviz.arithmetic.summary import summarize
 
 NESTED = ("type", "body", "shortcut", "branches")
 
@@ -129,7 +129,7 @@ def to_pytorch(spec: Any, input_shape: Any = None) -> str:
     shape and parameter count of one random input, which match the ConvViz summary."""
     summary = summarize(spec, input_shape)
     rows = {row.path: row for row in summary.layers}
-    from convviz.spec import load_spec  # the engine's spec loader (dict, file or preset)
+    from convviz.arithmetic.spec import load_spec  # the engine's spec loader (dict, file or preset)
 
     spec_dict = load_spec(spec) if not isinstance(spec, dict) else spec
     writer = _Writer(rows)

@@ -10,9 +10,9 @@ from typing import Any
 import streamlit as st
 
 import convviz
-from convviz import spec_edit
+from convviz.arithmetic import spec_edit
+from convviz.arithmetic.presets import get_preset, list_presets
 from convviz.errors import SpecError
-from convviz.presets import get_preset, list_presets
 
 SPEC_KEY = "arch_spec"
 ERROR_KEY = "arch_edit_error"
@@ -71,11 +71,11 @@ def scratch_spec() -> dict[str, Any]:
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_texts(key: str, lang: str) -> dict[str, Any]:
     """Table rows, CSV, Markdown and PyTorch code of a valid spec (by its JSON), all rendered
-    by :mod:`convviz.formatting` (the CLI's renderers; the CSV with a totals row)."""
+    by :mod:`convviz.arithmetic.formatting` (the CLI's renderers; the CSV with a totals row)."""
     import pandas as pd
 
-    from convviz.formatting import records, render_csv, render_markdown
-    from convviz.pytorch_export import to_pytorch
+    from convviz.arithmetic.export import to_pytorch
+    from convviz.arithmetic.formatting import records, render_csv, render_markdown
 
     summary, _ = cached_summary(key)
     return {

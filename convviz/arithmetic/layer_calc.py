@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from convviz import arithmetic as ar
+from convviz.arithmetic import sizes as ar
+from convviz.arithmetic.layers import conv_paddings
 from convviz.errors import Note, SpecError
-from convviz.layers import conv_paddings
 
 OP_TYPES = {"conv": "Conv2d", "convt": "ConvTranspose2d", "maxpool": "MaxPool2d", "avgpool": "AvgPool2d"}
 
@@ -67,7 +67,7 @@ class LayerSettings:
 
     def padding_pairs(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """Padding (before, after) per axis, with "same" and "valid" resolved (as the engine's
-        :func:`convviz.layers.conv_paddings` does)."""
+        :func:`convviz.arithmetic.layers.conv_paddings` does)."""
         if isinstance(self.padding, str) and self.padding not in ("same", "valid"):
             raise SpecError(f"padding must be a number, 'same' or 'valid', not {self.padding!r}")
         return conv_paddings({"padding": self.padding, "kernel_size": self.kernel, "dilation": self.dilation})
@@ -129,7 +129,7 @@ def _cost_formulas(s: LayerSettings, out: tuple[int, int, int]) -> tuple[str, st
 
 def calculate(settings: LayerSettings) -> LayerResult:
     """Everything the page shows for one layer; raises SpecError for impossible settings."""
-    from convviz.summary import summarize
+    from convviz.arithmetic.summary import summarize
 
     spec = {"name": f"one {OP_TYPES.get(settings.op, settings.op)}",
             "input": [settings.in_channels, settings.h, settings.w],

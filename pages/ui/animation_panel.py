@@ -2,9 +2,9 @@
 
 ``render_animation(op, settings)`` is called at the bottom of pages/layer_arithmetic.py with
 the page's (validated) settings. It reads its own widgets (numbers, kernel, correlation vs
-convolution, transposed view, speed, cell picks), asks the engine (convviz.frames) for the
-frames, and renders the figure (convviz.figures.animation) and the GIF (convviz.gif).
-The gallery buttons write the page's own widget keys (convviz.frames.apply_gallery_case).
+convolution, transposed view, speed, cell picks), asks the engine (convviz.animation.frames) for the
+frames, and renders the figure (convviz.figures.animation) and the GIF (convviz.animation.gif).
+The gallery buttons write the page's own widget keys (convviz.animation.frames.apply_gallery_case).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from convviz.errors import SpecError
-from convviz.frames import (
+from convviz.animation.frames import (
     GALLERY,
     LECTURE_INPUT,
     Animation,
@@ -30,6 +29,7 @@ from convviz.frames import (
     parse_matrix,
     random_values,
 )
+from convviz.errors import SpecError
 from pages.ui import lang, tr
 
 SOURCES = ("lecture", "random", "text", "grid")
@@ -96,7 +96,7 @@ def _on_click(chart_key: str, crop: tuple[int, int], out_shape: tuple[int, int])
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _gif(cfg: AnimConfig, x: Matrix, k: Matrix, language: str, frame_ms: int) -> bytes:
-    from convviz.gif import write_gif
+    from convviz.animation.gif import write_gif
 
     return write_gif(_animation(cfg, x, k), language, frame_ms=frame_ms)
 

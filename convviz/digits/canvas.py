@@ -30,7 +30,7 @@ SIZE = 28  # MNIST's image size
 CENTRE = 14.0  # where MNIST puts the centre of mass (row and column index)
 STROKE_RANGE = (1.4, 4.6)  # stroke widths (px, at the 20 px scale) left as drawn
 STROKE_TARGET = 2.6  # median MNIST stroke width at the 20 px scale
-MODEL_PATH = Path(__file__).resolve().parents[1] / "assets" / "digit_cnn.npz"
+MODEL_PATH = Path(__file__).resolve().parents[2] / "assets" / "digit_cnn.npz"
 
 
 @dataclass

@@ -12,12 +12,12 @@ from pathlib import Path
 import streamlit as st
 
 from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, NUMBER_SEPARATORS, translate
-from pages.registry import PAGES
+from pages.ui.registry import PAGES
 
 LANG_KEY = "lang"
 NAV_KEY = "_convviz_navigation"
 GOTO_KEY = "_convviz_goto"
-PAGES_DIR = Path(__file__).resolve().parent
+PAGES_DIR = Path(__file__).resolve().parents[1]
 PAGE_FILES = {file for file, *_ in PAGES}
 
 

@@ -68,6 +68,7 @@ class Session:
         self.pages: dict[str, str] = {}  # url path name -> page script hash
         self.widgets: dict[str, str] = {}  # user key -> widget id (ids end with the key)
         self.auto_reruns: dict[str, float] = {}  # fragment id -> interval (st.fragment(run_every))
+        self.cached: set[str] = set()  # hashes of cacheable messages received, as a browser keeps
         self.ws = None
 
     async def connect(self) -> None:
@@ -92,6 +93,7 @@ class Session:
         msg.rerun_script.query_string = ""
         msg.rerun_script.page_script_hash = self.pages.get(page, "")
         msg.rerun_script.page_name = page
+        msg.rerun_script.cached_message_hashes.extend(self.cached)  # the server sends references
         if fragment_id:
             msg.rerun_script.fragment_id = fragment_id
             msg.rerun_script.is_auto_rerun = True
@@ -124,6 +126,8 @@ class Session:
             fwd = ForwardMsg()
             fwd.ParseFromString(data)
             kind = fwd.WhichOneof("type")
+            if fwd.metadata.cacheable and fwd.hash:
+                self.cached.add(fwd.hash)
             if kind == "new_session":
                 for page in fwd.new_session.app_pages:
                     self.pages[page.url_pathname] = page.page_script_hash
@@ -189,21 +193,24 @@ async def check_isolation(session: Session, index: int, timeout: float, stats: S
 
 async def run_session(
     index: int, ws_url: str, pages: list[str], think: float, deadline: float,
-    timeout: float, stats: SessionStats, isolation: bool = False,
+    timeout: float, stats: SessionStats, isolation: bool = False, deep_link: bool = False,
 ) -> None:
     """Open a session, load the default page, then rerun ``pages`` round robin until deadline
-    (with ``isolation``, every rerun of the arithmetic page sets and checks this session's value)."""
+    (with ``isolation``, every rerun of the arithmetic page sets and checks this session's value;
+    with ``deep_link``, the first visit opens a page's URL instead of "/"). Every session
+    reruns at least one page, however short the duration."""
     rng = random.Random(index)
     session = Session(ws_url, stats)
     try:
         await session.connect()
-        first = await session.rerun("", timeout)  # a first visit: the default page
+        first_page = pages[index % len(pages)] if deep_link else ""
+        first = await session.rerun(first_page, timeout)  # a first visit: a page's URL or "/"
         if not first.finished or first.exceptions:
             stats.errors.append(f"first visit: {first.exceptions or 'not finished'}")
         if isolation:
             await check_isolation(session, index, timeout, stats)
-        step = index
-        while time.monotonic() < deadline:
+        step = index + (1 if deep_link else 0)
+        while step == index + (1 if deep_link else 0) or time.monotonic() < deadline:
             page = pages[step % len(pages)]
             step += 1
             start = time.perf_counter()
@@ -304,8 +311,8 @@ async def run_load(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     await asyncio.gather(
         *(run_trainer(ws_url, deadline, args.timeout, t, widgets) for t in trainers),
-        *(run_session(i, ws_url, args.pages, args.think, deadline, args.timeout, s, args.isolation)
-          for i, s in enumerate(stats)),
+        *(run_session(i, ws_url, args.pages, args.think, deadline, args.timeout, s, args.isolation,
+                      args.deep_link) for i, s in enumerate(stats)),
     )
     elapsed = time.perf_counter() - started
     stop.set()
@@ -390,6 +397,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="with --spawn: an extra `streamlit run` option, e.g. --server-arg=--runner.postScriptGC=true")
     parser.add_argument("--isolation", action="store_true",
                         help="each session sets its own input height and checks its replies show it")
+    parser.add_argument("--deep-link", action="store_true",
+                        help="each session's first visit opens a page's URL (as a class following a link)")
     parser.add_argument("--train", type=int, default=0,
                         help="extra sessions that each start a training run and watch its live curves")
     parser.add_argument("--train-epochs", type=int, default=10)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import pages.ui.preload  # noqa: F401 - first: imports what pages use lazily, once (see there)
 from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, NUMBER_SEPARATORS, translate
 from pages.ui.registry import PAGES
 

@@ -131,7 +131,8 @@ except ImportError:  # the animation panel ships with its own module
     render_animation = None
 if render_animation is not None:
     (pt, pb), (pl, pr) = result.padding_pairs
-    render_animation(op, {
+    # a fragment: its speed, view, picks and editors rerun only the panel, not the page
+    st.fragment(render_animation)(op, {
         "h": settings.h, "w": settings.w, "kh": settings.kernel[0], "kw": settings.kernel[1],
         "sh": settings.stride[0], "sw": settings.stride[1], "ph": pt, "pw": pl,
         "pad_top": pt, "pad_bottom": pb, "pad_left": pl, "pad_right": pr,

@@ -101,11 +101,15 @@ def _gif(cfg: AnimConfig, x: Matrix, k: Matrix, language: str, frame_ms: int) ->
     return write_gif(_animation(cfg, x, k), language, frame_ms=frame_ms)
 
 
+APP_RERUN_KEY = "_anim_app_rerun"
+
+
 def _apply_case(key: str) -> None:
     """Gallery click (a callback, so it runs before the page's widgets are drawn)."""
     for name, value in apply_gallery_case(key).items():
         st.session_state[name] = value
     st.session_state["anim_pick"] = "none"
+    st.session_state[APP_RERUN_KEY] = True  # the page's settings changed: rerun all of it
 
 
 def _gallery() -> None:
@@ -191,7 +195,12 @@ def _picks(anim: Animation) -> tuple[tuple[int, int] | None, tuple[int, int] | N
 
 
 def render_animation(op: str, settings: dict) -> None:
-    """The animation section for ``op`` in {conv, convt, maxpool, avgpool}."""
+    """The animation section for ``op`` in {conv, convt, maxpool, avgpool}.
+
+    The page calls it as an ``st.fragment``: a widget of the panel reruns only the panel;
+    a gallery case, which changes the page's own settings, reruns the whole page."""
+    if st.session_state.pop(APP_RERUN_KEY, False) and st.runtime.exists():
+        st.rerun()
     for key, value in (("anim_values", "lecture"), ("anim_seed", 0), ("anim_flip", False),
                        ("anim_view", "scatter"), ("anim_speed", "normal"), ("anim_pick", "none"),
                        ("anim_chart_n", 0)):

@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ class PageRun:
     finished: bool = False
     exceptions: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # headings and markdown shown
+    media: list[str] = field(default_factory=list)  # URLs of images served by this replica
     largest_message: int = 0  # bytes of the largest ForwardMsg of this run
 
 
@@ -69,13 +71,36 @@ class Session:
         self.widgets: dict[str, str] = {}  # user key -> widget id (ids end with the key)
         self.auto_reruns: dict[str, float] = {}  # fragment id -> interval (st.fragment(run_every))
         self.cached: set[str] = set()  # hashes of cacheable messages received, as a browser keeps
+        self.cookie = ""
         self.ws = None
 
+    @property
+    def http_url(self) -> str:
+        return self.ws_url.replace("ws://", "http://", 1).removesuffix("/_stcore/stream")
+
+    def http_get(self, path: str) -> tuple[int, dict[str, str]]:
+        """GET ``path`` with this session's cookie (as the browser does); (status, headers)."""
+        request = urllib.request.Request(self.http_url + path, headers={"Cookie": self.cookie})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+                return response.status, dict(response.headers)
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers)
+
     async def connect(self) -> None:
+        """Load the page (keeping any cookie a proxy sets, e.g. nginx's sticky-session
+        cookie), then open the websocket with that cookie, as a browser does."""
         import websockets
 
+        status, headers = await asyncio.to_thread(self.http_get, "/")
+        if status != 200:
+            raise ConnectionError(f"GET / answered {status}")
+        cookies = [v.split(";")[0] for k, v in headers.items() if k.lower() == "set-cookie"]
+        self.cookie = "; ".join(cookies)
         self.ws = await websockets.connect(
             self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
+            additional_headers={"Cookie": self.cookie} if self.cookie else None,
         )
 
     async def rerun(
@@ -158,6 +183,8 @@ class Session:
             run.exceptions.append(element.exception.message[:200])
         elif kind in ("markdown", "heading"):
             run.texts.append(getattr(element, kind).body)
+        elif kind == "imgs":
+            run.media.extend(img.url for img in element.imgs.imgs if img.url.startswith("/media/"))
         sub = getattr(element, kind, None) if kind else None
         widget_id = getattr(sub, "id", "") if sub is not None else ""
         if isinstance(widget_id, str) and widget_id.startswith("$$ID-") and widget_id.count("-") >= 2:
@@ -220,6 +247,11 @@ async def run_session(
                 stats.errors.append(f"{page}: {run.exceptions or 'script failed'}")
             if isolation and page == ISOLATION_PAGE:
                 await check_isolation(session, index, timeout, stats)
+            for url in run.media[:4] if isolation else []:  # media live in one replica only
+                status, _ = await asyncio.to_thread(session.http_get, url)
+                stats.isolation_checks += 1
+                if status != 200:
+                    stats.errors.append(f"media {url} answered {status} (not sticky?)")
             if think > 0:
                 await asyncio.sleep(think * rng.uniform(0.5, 1.5))
     except TimeoutError:
@@ -397,6 +429,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="with --spawn: an extra `streamlit run` option, e.g. --server-arg=--runner.postScriptGC=true")
     parser.add_argument("--isolation", action="store_true",
                         help="each session sets its own input height and checks its replies show it")
+    parser.add_argument("--cold", action="store_true",
+                        help="with --spawn: no warm-up visit (measure a fresh server's first visits)")
     parser.add_argument("--deep-link", action="store_true",
                         help="each session's first visit opens a page's URL (as a class following a link)")
     parser.add_argument("--train", type=int, default=0,
@@ -423,6 +457,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+async def warm_up(url: str, pages: list[str], timeout: float) -> None:
+    """One session visits every page once: a server in the middle of a lesson, not a fresh one."""
+    parsed = urlparse(url)
+    session = Session(f"ws://{parsed.netloc}{parsed.path.rstrip('/')}/_stcore/stream", SessionStats())
+    await session.connect()
+    for page in ["", *pages]:
+        await session.rerun(page, timeout)
+    await session.close()
+
+
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     proc = None
@@ -431,6 +475,8 @@ def main(argv: list[str] | None = None) -> dict:
         proc = spawn_server(port, args.root.resolve(), args.server_arg)
         args.url, args.server_pids = f"http://127.0.0.1:{port}", [proc.pid]
     try:
+        if args.spawn and not args.cold:
+            asyncio.run(warm_up(args.url, args.pages, args.timeout))
         result = asyncio.run(run_load(args))
     finally:
         if proc is not None:

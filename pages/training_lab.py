@@ -65,8 +65,21 @@ def _start() -> None:
         return  # the page shows the problem with these settings and keeps Start harmless
     source = st.session_state.get("train_source", "generated")
     folder = D.folder_from_env(st.session_state.get("train_folder")) if source == "folder" else None
-    st.session_state[RUN_KEY] = W.TrainingRun(settings, source=source, folder=folder).start()
+    st.session_state[RUN_KEY] = W.TrainingRun(settings, source=source, folder=folder, alive=_session_alive()).start()
     st.session_state.pop("train_model_bytes", None)
+
+
+def _session_alive():  # -> Callable[[], bool] | None
+    """A probe the training pool calls: False once this browser session is gone (tab closed,
+    session expired), so its run stops and frees its memory. None outside a server (AppTest)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session_id)
 
 
 def _stop() -> None:
@@ -299,6 +312,8 @@ def live_panel() -> None:
     st.progress(min(1.0, snap.iteration / total),
                 text=tr(f"train.status_{snap.status}", it=_num(snap.iteration), total=_num(total), epoch=snap.epoch,
                         epochs=current.settings.epochs, seconds=_num(snap.seconds, decimals=1)))
+    if snap.queue_position is not None:
+        st.info(tr("train.queued", pos=snap.queue_position, wait=_num(snap.queue_wait or 0, decimals=0)))
     if snap.data_source:
         detail = snap.data_detail or ""
         st.caption(tr(f"train.using_{snap.data_source}", detail=detail, n=_num(snap.n_train), nv=_num(snap.n_val)))

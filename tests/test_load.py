@@ -5,13 +5,17 @@ websocket protocol a browser uses.
    page's URL as first visit; no page run may fail (pandas' partial-import race).
 2. A smoke run: a few sessions for a few seconds, every rerun answered, no errors, and
    each session sees its own input value (no answers mixed between sessions).
+3. A training run whose tab is closed stops within seconds: the server goes idle.
 Timings are not asserted here; they are measured in bench/ (bench/RESULTS-load.md).
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,11 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 import load  # noqa: E402
 
+SERVER: dict[str, int] = {}
+
 
 @pytest.fixture(scope="module")
 def fresh_server() -> Iterator[str]:
     port = load.free_port()
     proc = load.spawn_server(port)
+    SERVER["pid"] = proc.pid
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -50,3 +57,36 @@ def test_smoke_sessions_get_all_their_own_replies(fresh_server: str) -> None:
     assert result["errors"] == 0, result["error_samples"]
     assert result["sessions_with_replies"] == 4
     assert result["isolation_checks"] >= 4  # every session checked its own value at least once
+
+
+def _cpu_rate(pid: int, seconds: float) -> float:
+    """Cores used by process ``pid`` over the next ``seconds`` (from /proc)."""
+    def cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    c0, t0 = cpu(), time.monotonic()
+    time.sleep(seconds)
+    return (cpu() - c0) / (time.monotonic() - t0)
+
+
+def test_a_training_run_stops_when_its_tab_is_closed(fresh_server: str) -> None:
+    ws = fresh_server.replace("http://", "ws://") + "/_stcore/stream"
+
+    async def start_then_close() -> load.PageRun:
+        session = load.Session(ws, load.SessionStats())
+        await session.connect()
+        await session.rerun("", 120)
+        await session.rerun("training_lab", 120)
+        await session.rerun("training_lab", 120, {"train_epochs": [50], "train_size": "medium"})
+        started = await session.rerun("training_lab", 120, {"train_start": True})
+        await asyncio.sleep(4)  # training (the live fragment would rerun; the tab is "away")
+        await session.close()  # the tab is closed
+        return started
+
+    started = asyncio.run(start_then_close())
+    assert not started.exceptions
+    busy = _cpu_rate(SERVER["pid"], 1.0)  # still training: the session's grace period
+    time.sleep(8)  # 5 s grace + 1 s reaper + the current iteration
+    idle = _cpu_rate(SERVER["pid"], 2.0)
+    assert busy > 0.25, busy  # it was training
+    assert idle < 0.1, (busy, idle)  # and stopped

@@ -178,3 +178,24 @@ def test_a_long_runs_live_curves_stay_small() -> None:
                         [1.1] * 50, [0.4] * 50, 5000, labels, total_epochs=50)
     assert len(fig.to_json()) < 100_000
     assert max(fig.data[0].x) == n / 5000  # the last iteration is still drawn
+
+
+def test_run_waits_for_the_result_and_raises_errors() -> None:
+    pool = jobs.JobPool(1)
+    assert pool.run(lambda: 6 * 7) == 42
+    with pytest.raises(ZeroDivisionError):
+        pool.run(lambda: 1 / 0)
+    pool.shutdown()
+
+
+def test_full_resolution_download_goes_through_the_filters_pool() -> None:
+    import numpy as np
+
+    from convviz.images import filters as F
+    from pages.ui.filter_widgets import full_resolution_png
+
+    image = np.random.default_rng(0).random((40, 30, 3))
+    png = full_resolution_png(image, F.FilterSettings(name="box"))
+    assert png.startswith(b"\x89PNG")
+    pool = jobs.shared_pool("filters")
+    assert pool.workers == jobs.default_workers() and pool._done_cost >= image.size

@@ -127,6 +127,16 @@ class JobPool:
             self._cond.notify()
         return job
 
+    def run(self, fn: Callable[[], Any], *, cost: float = 1.0, timeout: float | None = None) -> Any:
+        """Run ``fn()`` in the pool and wait for its result (raises what it raised)."""
+        job = self.submit(lambda _job: fn(), cost=cost)
+        if not job.wait(timeout):
+            job.cancel()
+            raise TimeoutError("the server is busy: try again in a moment")
+        if job.error is not None:
+            raise job.error
+        return job.result
+
     def position(self, job: Job) -> int | None:
         with self._cond:
             for i, queued in enumerate(self._queue):
@@ -263,14 +273,19 @@ class SharedCache:
         return future.result()
 
 
-_POOL: JobPool | None = None
-_POOL_LOCK = threading.Lock()
+_POOLS: dict[str, JobPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def shared_pool(name: str, seconds_per_cost: float = 1.0) -> JobPool:
+    """The process-wide pool ``name`` (created on first use with ``default_workers()`` and
+    this prior rate): "train" for training runs, "filters" for full-resolution filtering."""
+    with _POOLS_LOCK:
+        if name not in _POOLS:
+            _POOLS[name] = JobPool(name=f"convviz-{name}", seconds_per_cost=seconds_per_cost)
+        return _POOLS[name]
 
 
 def training_pool(seconds_per_cost: float = 1.0) -> JobPool:
-    """The process-wide pool for training runs (created on first use, with this prior rate)."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = JobPool(name="convviz-train", seconds_per_cost=seconds_per_cost)
-        return _POOL
+    """The process-wide pool for training runs."""
+    return shared_pool("train", seconds_per_cost)

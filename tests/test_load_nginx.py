@@ -20,13 +20,14 @@ import local  # noqa: E402
 
 load = local.load
 
-pytestmark = pytest.mark.skipif(
+NO_NGINX = pytest.mark.skipif(
     local.nginx_binary() is None, reason="nginx is not installed (Debian: apt-get install nginx; .ci/run does)")
 
 ARGS = ["--sessions", "6", "--duration", "6", "--isolation", "--timeout", "120", "--json",
         "--pages", "filter_lab,layer_arithmetic,home"]
 
 
+@NO_NGINX
 def test_two_replicas_behind_nginx_keep_every_session_whole() -> None:
     with local.cluster(2) as c:
         result = load.main(["--url", c["url"], *ARGS])
@@ -35,9 +36,26 @@ def test_two_replicas_behind_nginx_keep_every_session_whole() -> None:
     assert result["isolation_checks"] >= 12  # own values and own images, per session
 
 
+@NO_NGINX
 def test_the_check_sees_a_proxy_without_sticky_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
     render = local.render_conf
     monkeypatch.setattr(local, "render_conf", lambda *a: render(*a).replace("hash $convviz_key consistent;", ""))
     with local.cluster(2) as c:
         result = load.main(["--url", c["url"], *ARGS])
     assert any("not sticky" in e for e in result["error_samples"]), result
+
+
+def test_compose_nginx_and_dockerfile_agree() -> None:
+    """The recipe's files name the same replicas and the health check (no container engine
+    runs here, so the image itself is not built by the tests)."""
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
+    replicas = sorted(name for name in compose["services"] if name.startswith("convviz"))
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert replicas == sorted(f"convviz{i}" for i in range(1, len(replicas) + 1)) and len(replicas) >= 2
+    for name in replicas:
+        assert f"server {name}:8501" in conf
+        assert compose["services"][name]["build"]["dockerfile"] == "Dockerfile"
+    assert "hash $convviz_key consistent;" in conf and "proxy_set_header Upgrade $http_upgrade;" in conf
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "HEALTHCHECK" in dockerfile and "/_stcore/health" in dockerfile

@@ -11,7 +11,7 @@ from convviz.digits import curves as C
 from convviz.digits import datasets as D
 from convviz.figures import training as FT
 from convviz.i18n import fmt_number, translate
-from pages.ui import lang, number_format, show_error, tr
+from pages.ui import lang, number_format, session_alive_probe, show_error, tr
 from pages.ui import train_widgets as W
 
 RUN_KEY = "train_run"
@@ -65,21 +65,8 @@ def _start() -> None:
         return  # the page shows the problem with these settings and keeps Start harmless
     source = st.session_state.get("train_source", "generated")
     folder = D.folder_from_env(st.session_state.get("train_folder")) if source == "folder" else None
-    st.session_state[RUN_KEY] = W.TrainingRun(settings, source=source, folder=folder, alive=_session_alive()).start()
+    st.session_state[RUN_KEY] = W.TrainingRun(settings, source=source, folder=folder, alive=session_alive_probe()).start()
     st.session_state.pop("train_model_bytes", None)
-
-
-def _session_alive():  # -> Callable[[], bool] | None
-    """A probe the training pool calls: False once this browser session is gone (tab closed,
-    session expired), so its run stops and frees its memory. None outside a server (AppTest)."""
-    from streamlit.runtime import Runtime
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    if ctx is None or not Runtime.exists():
-        return None
-    runtime, session_id = Runtime.instance(), ctx.session_id
-    return lambda: runtime.is_active_session(session_id)
 
 
 def _stop() -> None:

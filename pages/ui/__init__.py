@@ -116,3 +116,17 @@ def number_format(lang: str) -> str:
     "localized" would follow the browser's locale, not the language picked in the app."""
     sep = NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS["en"])[0]
     return "%,d" if sep == "," else f"%'{sep},d"
+
+
+def session_alive_probe():  # -> Callable[[], bool] | None
+    """A probe for background work (the training pool): False once this browser session is
+    gone (tab closed, session expired), so its work stops and frees its memory. None
+    outside a running server (AppTest), where nothing is reaped."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session_id)

@@ -85,8 +85,9 @@ def test_a_training_run_stops_when_its_tab_is_closed(fresh_server: str) -> None:
 
     started = asyncio.run(start_then_close())
     assert not started.exceptions
-    busy = _cpu_rate(SERVER["pid"], 1.0)  # still training: the session's grace period
+    busy = _cpu_rate(SERVER["pid"], 1.5)  # still training: the session's grace period
     time.sleep(8)  # 5 s grace + 1 s reaper + the current iteration
     idle = _cpu_rate(SERVER["pid"], 2.0)
-    assert busy > 0.25, busy  # it was training
-    assert idle < 0.1, (busy, idle)  # and stopped
+    # thresholds allow for a machine shared with other jobs (the run may get a fraction of a core)
+    assert busy > 0.08, busy  # it was training
+    assert idle < min(0.05, busy / 3), (busy, idle)  # and stopped

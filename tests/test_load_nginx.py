@@ -40,8 +40,9 @@ def test_two_replicas_behind_nginx_keep_every_session_whole() -> None:
 def test_the_check_sees_a_proxy_without_sticky_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
     render = local.render_conf
     monkeypatch.setattr(local, "render_conf", lambda *a: render(*a).replace("hash $convviz_key consistent;", ""))
-    with local.cluster(2) as c:
-        result = load.main(["--url", c["url"], *ARGS])
+    with local.cluster(2) as c:  # every session's first rerun is the Filter lab: 4 images each
+        result = load.main(["--url", c["url"], "--sessions", "4", "--duration", "3", "--isolation",
+                            "--timeout", "120", "--json", "--pages", "filter_lab"])
     assert any("not sticky" in e for e in result["error_samples"]), result
 
 

@@ -120,12 +120,8 @@ st.header(tr("filters.concepts_header"))
 gray = W.demo_gray(image_key, small)
 h, w = gray.shape
 st.caption(tr("filters.demo_note", side=W.DEMO_SIDE))
-concept = st.radio(
-    tr("filters.concepts_header"), W.CONCEPTS, key="flt_concept", horizontal=True,
-    format_func=labels("filters.tab_"), label_visibility="collapsed",
-)
 
-if concept == "corr":
+def _corr() -> None:
     st.write(tr("filters.corr_intro"))
     cname = st.selectbox(tr("filters.corr_kernel_label"), W.NON_SYMMETRIC, key="flt_corr_kernel",
                          format_func=labels("filters.f_"))
@@ -138,7 +134,7 @@ if concept == "corr":
     st.write(tr("filters.corr_numbers", max=sig(demo["max"]), mean=sig(demo["mean"])))
     _chart("flt_corr_rot", lambda: kernel_figure(demo["rotated"], "K[::-1, ::-1]", lang=lang()), cname)
 
-elif concept == "assoc":
+def _assoc() -> None:
     st.write(tr("filters.assoc_intro"))
     a_name = st.selectbox(tr("filters.assoc_a"), W.COMPOSABLE, index=0, key="flt_assoc_a",
                           format_func=labels("filters.f_"))
@@ -155,7 +151,7 @@ elif concept == "assoc":
     _chart("flt_assoc_diff", lambda: diverging_figure(demo["diff"], diff_title, lang=lang()), image_key, a_name, b_name)
     _chart("flt_assoc_kernel", lambda: kernel_figure(demo["kernel"], tr("filters.assoc_kernel"), lang=lang()), a_name, b_name)
 
-elif concept == "sep":
+def _sep() -> None:
     sep_sigma = st.slider(tr("filters.sep_sigma"), 1.0, 4.0, 2.0, 0.5, key="flt_sep_sigma")
     demo = W.separability_demo(image_key, gray, float(sep_sigma))
     st.write(tr("filters.sep_intro", sep=demo["sep_taps"], full=demo["full_taps"]))
@@ -168,7 +164,7 @@ elif concept == "sep":
         _chart("flt_sep_row", lambda: kernel_figure(demo["row"][None, :], tr("filters.sep_row"), lang=lang()), sep_sigma)
     st.image(demo["image"], width="content", output_format="PNG")
 
-elif concept == "border":
+def _border() -> None:
     st.write(tr("filters.border_intro"))
     demo = W.border_demo(image_key, gray)
     views = [(tr(f"filters.border_{m}"), demo["views"][m]) for m in F.BORDER_MODES]
@@ -177,7 +173,7 @@ elif concept == "border":
         st.write(tr("filters.border_numbers", mode=tr(f"filters.border_{m}"), n=8,
                     mean=sig(demo["means"][m]), inner=sig(demo["inner"])))
 
-elif concept == "stride":
+def _stride() -> None:
     st.write(tr("filters.stride_intro"))
     sname = st.selectbox(tr("filters.stride_kernel_label"), ("box", "sobel_x", "gaussian_273"), key="flt_stride_kernel",
                          format_func=labels("filters.f_"))
@@ -191,7 +187,7 @@ elif concept == "stride":
     _chart("flt_stride_kernel_fig", lambda: kernel_figure(demo["kernel"], tr("filters.stride_dilated_kernel"), lang=lang()),
            sname, dilation)
 
-elif concept == "equiv":
+def _equiv() -> None:
     st.write(tr("filters.equiv_intro"))
     dy = st.slider(tr("filters.equiv_dy"), 0, 60, 20, key="flt_equiv_dy")
     dx = st.slider(tr("filters.equiv_dx"), 0, 60, 35, key="flt_equiv_dx")
@@ -207,3 +203,17 @@ elif concept == "equiv":
     c1.image(demo["rot_then"], caption=tr("filters.equiv_rot_then"), width="stretch", output_format="PNG")
     c2.image(demo["filter_rot"], caption=tr("filters.equiv_filter_rot"), width="stretch", output_format="PNG")
     st.write(tr("filters.equiv_rotation_numbers", rot=sig(demo["rot"]), scale=sig(demo["scale"])))
+
+
+@st.fragment
+def _concepts() -> None:
+    """The concept demos run as a fragment: their radio and sliders rerun only this part."""
+    concept = st.radio(
+        tr("filters.concepts_header"), W.CONCEPTS, key="flt_concept", horizontal=True,
+        format_func=labels("filters.tab_"), label_visibility="collapsed",
+    )
+    DEMOS[concept]()
+
+
+DEMOS = {"corr": _corr, "assoc": _assoc, "sep": _sep, "border": _border, "stride": _stride, "equiv": _equiv}
+_concepts()

@@ -113,4 +113,5 @@ if op == "conv":  # multi-channel convolution as volumes, and its step-by-step a
 
     render_volumes(settings, result)
 st.divider()
-render_animation(settings)
+# a fragment: its speed, view, picks and editors rerun only the panel, not the page
+st.fragment(render_animation)(settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from convviz.digits import curves as C
-from pages.ui import labels, num, show_error, start_page, tr
+from pages.ui import labels, num, session_alive_probe, show_error, start_page, tr
 from pages.ui import train_panels as P
 from pages.ui import train_widgets as W
 from pages.ui.train_panels import FIELDS, LIVE_KEY, RUN_KEY, apply_preset
@@ -31,7 +31,8 @@ def _start() -> None:
         return  # the page shows the problem with these settings and keeps Start harmless
     source = st.session_state.get("train_source", "generated")
     folder = st.session_state.get("train_folder") if source == "folder" else None  # a label, never a path
-    st.session_state[RUN_KEY] = W.TrainingRun(settings, source=source, folder=folder).start()
+    st.session_state[RUN_KEY] = W.TrainingRun(settings, source=source, folder=folder,
+                                                  alive=session_alive_probe()).start()
     st.session_state.pop("train_model_bytes", None)
 
 

@@ -240,6 +240,37 @@ def moving_average(values: Sequence[float], window: int) -> np.ndarray:
     return (c[window:] - c[:-window]) / window
 
 
+def envelope(values: Sequence[float], max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``max_points`` points that keep the shape of a long noisy curve.
+
+    Returns ``(index, value)``: unchanged (index 0..n-1) when n <= max_points; otherwise
+    the n values are cut into (max_points - 2) // 2 consecutive buckets and each bucket
+    keeps its minimum and its maximum, in their original order (plus the first and last
+    values), so the band of a noisy
+    stochastic curve stays visible (a plain stride or mean would hide the noise).
+    Non-finite values are skipped inside a bucket (a bucket of only NaN keeps one NaN).
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    n = arr.size
+    if n <= max(2, max_points):
+        return np.arange(n), arr
+    buckets = max(1, (max_points - 2) // 2)
+    edges = np.linspace(0, n, buckets + 1).astype(int)
+    index: list[int] = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        part = arr[lo:hi]
+        finite = np.isfinite(part)
+        if not finite.any():
+            index.append(lo)
+            continue
+        masked_lo = np.where(finite, part, np.inf)
+        masked_hi = np.where(finite, part, -np.inf)
+        pair = sorted({lo + int(np.argmin(masked_lo)), lo + int(np.argmax(masked_hi))})
+        index.extend(pair)
+    idx = np.unique(np.asarray([0, *index, n - 1]))  # the first and last points are kept too
+    return idx, arr[idx]
+
+
 def _get(history: Any, name: str) -> list[float]:
     if isinstance(history, Mapping):
         value = history.get(name)

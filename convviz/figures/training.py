@@ -13,9 +13,23 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convviz.digits.curves import moving_average
+from convviz.digits.curves import envelope, moving_average
+
+#: Points per per-iteration curve sent to the browser: a run of 250,000 iterations
+#: (stochastic, 5,000 digits, 50 epochs) is drawn as its min/max envelope, so each live
+#: update stays under ~100 KB however long the run (bench/RESULTS-load.md).
+MAX_CURVE_POINTS = 1200
 
 COLORS = {"iter": "rgba(31,119,180,0.30)", "smooth": "#1f77b4", "train": "#1f77b4", "val": "#ff7f0e", "best": "#2ca02c"}
+
+
+def _curve(values: Sequence[float], ipe: int, first: int = 1) -> tuple[list, list]:
+    """x (epochs: iteration i at i / ipe, the first value being iteration ``first``) and y of
+    a per-iteration curve, cut to its envelope of at most MAX_CURVE_POINTS points; lists of
+    plain floats with None for non-finite values (a gap in the line)."""
+    index, y = envelope(values, MAX_CURVE_POINTS)
+    x = (index + first) / ipe
+    return [float(v) for v in x], [round(float(v), 5) if np.isfinite(v) else None for v in y]
 
 
 def curves_figure(
@@ -41,19 +55,17 @@ def curves_figure(
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=(labels["loss"], labels["accuracy"]))
     n_iter = len(iter_loss)
-    x_iter = (np.arange(1, n_iter + 1) / ipe).tolist()
-    il = [float(v) if np.isfinite(v) else None for v in iter_loss]
-    ia = [float(v) for v in iter_acc]
     if n_iter:
-        fig.add_trace(go.Scatter(x=x_iter, y=il, mode="lines", name=labels["iter_train"],
-                                 line={"color": COLORS["iter"], "width": 1}, legendgroup="iter"), 1, 1)
-        fig.add_trace(go.Scatter(x=x_iter, y=ia, mode="lines", name=labels["iter_train"],
-                                 line={"color": COLORS["iter"], "width": 1}, legendgroup="iter",
-                                 showlegend=False), 2, 1)
+        for row, values in ((1, iter_loss), (2, iter_acc)):
+            x, y = _curve(values, ipe)
+            fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=labels["iter_train"],
+                                     line={"color": COLORS["iter"], "width": 1}, legendgroup="iter",
+                                     showlegend=row == 1), row, 1)
         window = max(1, min(ipe, n_iter // 10 or 1))
         if window > 1 and n_iter >= window:
-            smooth = moving_average([v if v is not None else np.nan for v in il], window)
-            fig.add_trace(go.Scatter(x=x_iter[window - 1:], y=smooth.tolist(), mode="lines",
+            smooth = moving_average(np.asarray(iter_loss, dtype=np.float64), window)
+            x, y = _curve(smooth, ipe, first=window)
+            fig.add_trace(go.Scatter(x=x, y=y, mode="lines",
                                      name=labels.get("smooth", labels["iter_train"]),
                                      line={"color": COLORS["smooth"], "width": 2}), 1, 1)
     epochs = list(range(1, len(train_loss) + 1))

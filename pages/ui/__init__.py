@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 
+import pages.ui.preload  # noqa: F401 - first: imports what pages use lazily, once (see there)
 from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, NUMBER_SEPARATORS, fmt_number, translate
 from convviz.images import EXTENSIONS
 
@@ -137,3 +138,17 @@ def image_uploader(label: str, key: str) -> Any:
     """The file uploader of every page that takes a picture: the formats the engine reads
     (:data:`convviz.images.EXTENSIONS`). Returns Streamlit's uploaded file or None."""
     return st.file_uploader(label, type=list(EXTENSIONS), key=key)
+
+
+def session_alive_probe():  # -> Callable[[], bool] | None
+    """A probe for background work (the training pool): False once this browser session is
+    gone (tab closed, session expired), so its work stops and frees its memory. None
+    outside a running server (AppTest), where nothing is reaped."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session_id)

@@ -91,10 +91,14 @@ def _on_click(chart_key: str, crop: tuple[int, int], out_shape: tuple[int, int])
     st.session_state["anim_chart_n"] = st.session_state.get("anim_chart_n", 0) + 1
 
 
+APP_RERUN_KEY = "_anim_app_rerun"
+
+
 def _apply_case(key: str) -> None:
     """Gallery click (a callback, so it runs before the page's widgets are drawn)."""
     st.session_state.update(widget_values(GALLERY[key]))
     st.session_state["anim_pick"] = "none"
+    st.session_state[APP_RERUN_KEY] = True  # the page's settings changed: rerun all of it
 
 
 def _gallery() -> None:
@@ -189,7 +193,12 @@ def _show(what: What, anim: Animation, language: str) -> None:
 
 
 def render_animation(layer: LayerSettings) -> None:
-    """The animation section for one conv, convt, maxpool or avgpool layer."""
+    """The animation section for one conv, convt, maxpool or avgpool layer.
+
+    The page calls it as an ``st.fragment``: a widget of the panel reruns only the panel;
+    a gallery case, which changes the page's own settings, reruns the whole page."""
+    if st.session_state.pop(APP_RERUN_KEY, False) and st.runtime.exists():
+        st.rerun()
     for key, value in DEFAULTS:
         st.session_state.setdefault(key, value)
     if "anim_compact" not in st.session_state:

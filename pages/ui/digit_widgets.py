@@ -6,6 +6,7 @@ Cached analyses are keyed by a short model key and the 28x28 image bytes, never 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,9 +93,14 @@ def analyse_cached(model_key: str, image_bytes: bytes, _model: Any) -> Analysis:
 
 
 def model_key(model: Any) -> str:
-    """A key that changes when a (trained) model's weights change."""
-    w = next(iter(model.params().values()))
-    return f"{id(model)}:{float(w.reshape(-1)[:64].sum()):.6g}:{model.n_params()}"
+    """A content key of a (trained) model: SHA-256 of its architecture and of every weight
+    and running statistic. Not ``id(model)``: ids are reused once a model is freed, so
+    another session's later model could have found this one's cached analysis."""
+    digest = hashlib.sha256(json.dumps(model.to_spec(), sort_keys=True, default=str).encode())
+    for name, array in sorted({**model.params(), **model.buffers()}.items()):
+        digest.update(name.encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
 
 
 def is_digit_model(model: Any) -> bool:

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.ndimage  # noqa: F401 - imported up front so the first timing is not the import
 import streamlit as st
 
+from convviz.digits.jobs import shared_pool
 from convviz.images import encode_png, load_image, preview
 from convviz.images import filters as F
 from convviz.images.samples import sample
@@ -102,10 +103,16 @@ def filtered_preview(image_key: str, _image: np.ndarray, settings: F.FilterSetti
 
 
 def full_resolution_png(image: np.ndarray, settings: F.FilterSettings) -> bytes:
-    """The result at full resolution as PNG (computed when the download is clicked)."""
-    kernel = settings.kernel()
-    values = F.apply(image, settings)
-    return encode_png(F.for_display(values, F.display_kind(settings, kernel)).image)
+    """The result at full resolution as PNG (computed when the download is clicked), in
+    the server's bounded "filters" pool: however many students click at once, at most one
+    filtering per core runs; the others wait their turn (the page itself works on the
+    bounded preview)."""
+    def work() -> bytes:
+        kernel = settings.kernel()
+        values = F.apply(image, settings)
+        return encode_png(F.for_display(values, F.display_kind(settings, kernel)).image)
+
+    return shared_pool("filters").run(work, cost=image.size, timeout=300)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -194,6 +194,8 @@ def live_panel() -> None:
     st.progress(min(1.0, snap.iteration / total),
                 text=tr(f"train.status_{snap.status}", it=num(snap.iteration), total=num(total), epoch=snap.epoch,
                         epochs=current.settings.epochs, seconds=num(snap.seconds, decimals=1)))
+    if snap.queue_position is not None:
+        st.info(tr("train.queued", pos=snap.queue_position, wait=num(snap.queue_wait or 0, decimals=0)))
     if snap.data_source:
         detail = snap.data_detail or ""
         st.caption(tr(f"train.using_{snap.data_source}", detail=detail, n=num(snap.n_train), nv=num(snap.n_val)))

@@ -1,10 +1,13 @@
 """Page-side helpers of the Training lab: a training run in a background thread.
 
-``TrainingRun`` is kept in ``st.session_state``; its thread loads the digits, builds the
-network and calls ``Trainer.fit`` with a callback that records every iteration and epoch
-under a lock and returns False once Stop was pressed. The page draws the live curves from
+``TrainingRun`` is kept in ``st.session_state``. ``start()`` queues it in the server's
+bounded training pool (convviz.digits.jobs: at most K runs at once, the rest wait with a
+position and an estimated wait); a worker loads the digits (built once per size for all
+sessions), builds the network and calls ``Trainer.fit`` with a callback that records every
+iteration and epoch under a lock and returns False once Stop was pressed or the pool
+cancelled the job (its session is gone). The page draws the live curves from
 ``snapshot()`` in a fragment that reruns twice a second, so the page never blocks.
-This module does not import streamlit (the thread must not touch it).
+This module does not import streamlit (the worker must not touch it).
 """
 
 from __future__ import annotations
@@ -13,22 +16,34 @@ import io
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from convviz.digits import datasets
 from convviz.digits.curves import LabSettings
+from convviz.digits.jobs import Job, SharedCache, training_pool
+
+#: Relative cost of one training example through each network size (medium = 1); the pool
+#: turns cost into seconds with the rate it measures on finished runs.
+SIZE_COST = {"small": 0.4, "medium": 1.0, "large": 3.0}
+#: Seconds per unit of cost before any run finished (medium, 5,000 digits, 10 epochs took
+#: ~42 s alone on the 2-core test machine: issue 14).
+PRIOR_SECONDS_PER_COST = 42.0 / 50_000
+_LAB_DATA = SharedCache(maxsize=6)
 
 
 def load_data(settings: LabSettings, source: str, folder: str | None) -> datasets.DigitData:
-    """Training and validation digits for ``settings`` from ``source`` (kept in memory)."""
-    return _cached_lab_data(source, settings.n_train, settings.n_val, folder or "")
+    """Training and validation digits for ``settings`` from ``source``: built once per key
+    for all sessions, even when several ask at the same moment (kept in memory, 6 kept)."""
+    key = (source, settings.n_train, settings.n_val, folder or "")
+    return _LAB_DATA.get(key, lambda: datasets.lab_data(
+        source, settings.n_train, settings.n_val, seed=0, folder=folder or None))
 
 
-@lru_cache(maxsize=6)
-def _cached_lab_data(source: str, n_train: int, n_val: int, folder: str) -> datasets.DigitData:
-    return datasets.lab_data(source, n_train, n_val, seed=0, folder=folder or None)
+def run_cost(settings: LabSettings) -> float:
+    """The work of a run in "medium-network examples": iterations x batch x size weight."""
+    return settings.total_iterations * settings.batch * SIZE_COST.get(settings.size, 1.0)
 
 
 @dataclass
@@ -37,6 +52,8 @@ class Snapshot:
 
     status: str
     phase: str
+    queue_position: int | None
+    queue_wait: float | None
     iteration: int
     epoch: int
     total_iterations: int
@@ -63,7 +80,8 @@ class TrainingRun:
     settings: LabSettings
     source: str = "generated"
     folder: str | None = None
-    status: str = "starting"  # starting | running | done | stopped | error
+    alive: Callable[[], bool] | None = None  # is the owner's session still there?
+    status: str = "queued"  # queued | starting | running | done | stopped | error
     phase: str = "data"  # data | training | finished
     model: Any = None
     history: Any = None
@@ -74,7 +92,7 @@ class TrainingRun:
     n_val: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
-    _thread: threading.Thread | None = field(default=None, repr=False)
+    _job: Job | None = field(default=None, repr=False)
     _iter_loss: list[float] = field(default_factory=list, repr=False)
     _iter_acc: list[float] = field(default_factory=list, repr=False)
     _epochs: list[dict[str, Any]] = field(default_factory=list, repr=False)
@@ -85,22 +103,32 @@ class TrainingRun:
 
     # -- control ---------------------------------------------------------------
     def start(self) -> TrainingRun:
+        """Queue the run in the server's training pool (it starts when a worker is free)."""
         self.settings.validate()
-        self._thread = threading.Thread(target=self._run, name="convviz-training", daemon=True)
-        self._thread.start()
+        self._job = training_pool(PRIOR_SECONDS_PER_COST).submit(self._run, cost=run_cost(self.settings), alive=self.alive)
         return self
 
     def stop(self) -> None:
-        """Ask the trainer to stop after the current iteration (it keeps what it learnt)."""
+        """Ask the trainer to stop after the current iteration (it keeps what it learnt);
+        a queued run leaves the queue."""
         self._stop.set()
+        if self._job is not None:
+            self._job.cancel()
+            if self._job.status == "cancelled" and self.status == "queued":
+                with self._lock:
+                    self.status, self.phase = "stopped", "finished"
+                    self._finished = time.perf_counter()
 
     @property
     def running(self) -> bool:
-        return self.status in ("starting", "running")
+        return self.status in ("queued", "starting", "running")
 
     def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        if self._job is not None:
+            self._job.wait(timeout)
+
+    def _stopping(self) -> bool:
+        return self._stop.is_set() or (self._job is not None and self._job.cancelled.is_set())
 
     # -- the thread -------------------------------------------------------------
     def _callback(self, event: dict[str, Any]) -> bool:
@@ -112,9 +140,11 @@ class TrainingRun:
                 self._iter_acc.append(float(event["acc"]))
             elif event.get("kind") == "epoch":
                 self._epochs.append(dict(event))
-        return not self._stop.is_set()
+        return not self._stopping()
 
-    def _run(self) -> None:
+    def _run(self, job: Job | None = None) -> None:
+        with self._lock:
+            self.status, self._started = "starting", time.perf_counter()
         try:
             from convviz.nn import TrainConfig, Trainer, build_model
 
@@ -122,7 +152,7 @@ class TrainingRun:
             with self._lock:
                 self.data_source, self.data_detail = data.source, data.detail
                 self.n_train, self.n_val = data.n_train, data.n_val
-            if self._stop.is_set():
+            if self._stopping():
                 with self._lock:
                     self.status, self.phase = "stopped", "finished"
                 return
@@ -133,7 +163,7 @@ class TrainingRun:
             history = trainer.fit(data.x_train, data.y_train, data.x_val, data.y_val, callback=self._callback)
             with self._lock:
                 self.history = history
-                self.status = "stopped" if self._stop.is_set() else "done"
+                self.status = "stopped" if self._stopping() else "done"
                 self.phase = "finished"
         except Exception as exc:  # noqa: BLE001 (shown on the page, never a traceback)
             with self._lock:
@@ -149,9 +179,12 @@ class TrainingRun:
             epochs = list(self._epochs)
             hist = self.history
             end = self._finished or time.perf_counter()
+            job = self._job
             return Snapshot(
                 status=self.status,
                 phase=self.phase,
+                queue_position=job.position() if job is not None and self.status == "queued" else None,
+                queue_wait=job.estimated_wait() if job is not None and self.status == "queued" else None,
                 iteration=self._iteration,
                 epoch=self._epoch,
                 total_iterations=self.settings.total_iterations,

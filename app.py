@@ -16,12 +16,19 @@ if str(ROOT) not in sys.path:  # so `import convviz` and `import pages.ui` work 
 
 import streamlit as st  # noqa: E402
 
-from pages.ui import language_switch, mark_navigation, tr  # noqa: E402
+from pages.ui import (  # noqa: E402
+    language_switch,
+    mark_navigation,
+    tr,
+    url_state,  # noqa: E402
+)
 from pages.ui.registry import HOME_ALIAS, HOME_FILE, HOME_INTERNAL_PATH, HOME_SECTION, PAGES  # noqa: E402
 
-st.set_page_config(page_title="ConvViz", page_icon=":material/grid_on:", layout="wide")
+# a local icon: ":material/...:" made the browser fetch it from an external font service
+st.set_page_config(page_title="ConvViz", page_icon=str(ROOT / "assets" / "favicon.png"), layout="wide")
 
 goto = mark_navigation()
+url_state.start_language()  # ?lang=es|en, else the browser's language (first visit)
 language_switch()
 sections: dict[str, list] = {}
 by_file = {}
@@ -49,4 +56,6 @@ if HOME_FILE in by_file:
 current = st.navigation(sections)
 if goto in by_file:  # a deep link that Streamlit first ran outside the navigation
     st.switch_page(by_file[goto])
+page_file = next((f for f, p in by_file.items() if p.url_path == current.url_path), None)
 current.run()
+url_state.finish(page_file)  # the URL with what the page changed while running

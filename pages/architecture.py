@@ -14,7 +14,7 @@ from convviz.arithmetic.formatting import human, human_bytes, shape_text
 from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.figures import architecture as figs
 from convviz.i18n import fmt_number
-from pages.ui import lang, number_format, tr
+from pages.ui import lang, number_format, tr, url_state
 from pages.ui.arch_widgets import (
     ERROR_KEY,
     SCRATCH,
@@ -29,6 +29,8 @@ from pages.ui.arch_widgets import (
     spec_json,
     try_apply,
 )
+
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("arch.page_title"))
 st.caption(tr("arch.intro"))

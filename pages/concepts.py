@@ -8,7 +8,9 @@ import streamlit as st
 from convviz import concepts as C
 from convviz.figures import concepts as FC
 from convviz.i18n import fmt_number, translate
-from pages.ui import lang, tr
+from pages.ui import lang, tr, url_state
+
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 SECTIONS = ("activations", "fc_conv", "norm", "dropout", "softmax")
 

@@ -15,7 +15,9 @@ from convviz.digits import preprocess_steps
 from convviz.i18n import fmt_number, translate
 from convviz.images import ImageError
 from pages.ui import digit_widgets as W
-from pages.ui import lang, number_format, tr
+from pages.ui import lang, number_format, tr, url_state
+
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("digit.page_title"))
 LANG = lang()  # captured: AppTest calls format_func outside the script run

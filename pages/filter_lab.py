@@ -14,7 +14,9 @@ from convviz.images import EXTENSIONS, MAX_FILE_BYTES, MAX_PIXELS, ImageError
 from convviz.images import filters as F
 from convviz.images.samples import SAMPLES
 from pages.ui import filter_widgets as W
-from pages.ui import lang, tr
+from pages.ui import lang, tr, url_state
+
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 
 def _g(v: float) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.ui import tr
+from pages.ui import tr, url_state
+
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("home.title"))
 st.write(tr("home.intro"))

@@ -12,7 +12,9 @@ import streamlit as st
 from convviz.arithmetic.layer_calc import LayerSettings, calculate
 from convviz.errors import SpecError
 from convviz.i18n import fmt_number, translate
-from pages.ui import lang, tr
+from pages.ui import lang, tr, url_state
+
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 KEEP = "session"  # widget values survive page switches and hidden widgets
 OPS = ["conv", "convt", "maxpool", "avgpool"]

@@ -16,8 +16,10 @@ from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.figures import receptive as figs
 from convviz.i18n import fmt_number, translate
 from convviz.images import ImageError
-from pages.ui import lang, tr
+from pages.ui import lang, tr, url_state
 from pages.ui.arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
+
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("rf.page_title"))
 st.caption(tr("rf.intro"))

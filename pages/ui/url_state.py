@@ -368,9 +368,25 @@ def _copy_link(slot: Any, page_file: str | None, values: Mapping[str, str], lang
 
 
 def query_for(page_file: str, settings: Mapping[str, Any], lang: str) -> dict[str, str]:
-    """The query string that opens ``page_file`` with ``settings`` (session-state keys and
-    values; the rest at their defaults): what the home page's links and the practice page's
-    solutions use."""
+    """The query string that opens ``page_file`` with ``settings`` and every other setting at
+    its default: what the home page's lecture links and the practice page's solutions use.
+
+    ``settings`` maps the page's session-state keys (or a field's own URL names, e.g. the
+    Architecture page's ``preset`` / ``net``) to values; each is written even when it is the
+    default, so the link always resets the page. A value the field refuses raises ValueError.
+    """
     from pages.ui.url_fields import fields_of
 
-    return page_query(fields_of(page_file), dict(settings), lang)
+    values = {LANG_PARAM: lang}
+    for f in fields_of(page_file):
+        for name in f.params():
+            if name in settings and name != f.key:
+                values[name] = str(settings[name])
+        if f.key in settings:
+            text = f.text(settings[f.key])
+            f.parse(text)
+            values[f.param] = text
+    unknown = set(settings) - {f.key for f in fields_of(page_file)} - set(values)
+    if unknown:
+        raise ValueError(f"{page_file} has no link setting {sorted(unknown)}")
+    return values

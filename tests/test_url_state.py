@@ -231,3 +231,18 @@ def test_two_sessions_do_not_share_a_link() -> None:
     a = open_with_query("pages/layer_arithmetic.py", {"h": "11"})
     b = open_with_query("pages/layer_arithmetic.py", {})
     assert a.session_state["arith_h"] == 11 and b.session_state["arith_h"] == 5
+
+
+def test_training_choices_match_the_page() -> None:
+    """The Training lab's select-slider options, as the page declares them, are the link's choices."""
+    import ast
+
+    from pages.ui.url_fields import TRAIN
+
+    tree = ast.parse((ROOT / "pages" / "training_lab.py").read_text(encoding="utf-8"))
+    lists = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body
+             if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+             and node.targets[0].id in ("LR_VALUES", "BATCH_SIZES", "N_TRAIN", "INIT_SCALES")}
+    by_param = {f.param: list(getattr(f, "options", ())) for f in TRAIN}
+    assert by_param["lr"] == lists["LR_VALUES"] and by_param["b"] == lists["BATCH_SIZES"]
+    assert by_param["n"] == lists["N_TRAIN"] and by_param["init"] == lists["INIT_SCALES"]

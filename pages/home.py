@@ -13,7 +13,7 @@ url_state.begin(__file__)  # a link's settings in before any widget; the URL and
 
 st.title(tr("home.title"))
 st.write(tr("home.intro"))
-st.info(tr("home.toc_help"), icon="🧭")
+st.info(tr("home.toc_help"), icon=":material/school:")
 
 LANG = lang()
 SERVED = {file for file, *_ in PAGES}

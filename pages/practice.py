@@ -148,5 +148,5 @@ for n, (ex, ident) in enumerate(zip(exercises, ids, strict=True), start=1):
                 for line in solution(ex):
                     st.latex(line)
                 page, settings = link(ex)
-                st.page_link(page, label=tr("practice.see_it"), icon="🔎",
+                st.page_link(page, label=tr("practice.see_it"), icon=":material/open_in_new:",
                              query_params=url_state.query_for(page, settings, LANG))

@@ -292,7 +292,7 @@ def apply_query(fields: Sequence[Field], query: Mapping[str, str], state: State)
 def _notice(refused: list[str], unknown: int, lang: str) -> None:
     if refused:
         names = ", ".join(sorted(set(refused)))
-        st.warning(translate("common.url_refused", lang, names=names), icon="🔗")
+        st.warning(translate("common.url_refused", lang, names=names), icon=":material/link_off:")
     if unknown:
         st.caption(translate("common.url_unknown", lang, n=unknown))
 
@@ -359,7 +359,7 @@ def _copy_link(slot: Any, page_file: str | None, values: Mapping[str, str], lang
     from pages.ui.url_fields import too_large_note
 
     with slot.container():
-        with st.popover(translate("common.copy_link", lang), icon="🔗", width="stretch"):
+        with st.popover(translate("common.copy_link", lang), icon=":material/link:", width="stretch"):
             st.code(link_url(values), language=None, wrap_lines=True)
             st.caption(translate("common.copy_link_help", lang))
             note = too_large_note(page_file, st.session_state)

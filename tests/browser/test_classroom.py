@@ -9,16 +9,19 @@ from urllib.parse import urlparse
 import pytest
 
 from pages.ui.registry import HOME_FILE, PAGES
-from tests.browser.conftest import wait_for_app
 
 URL_PATHS = ["" if file == HOME_FILE else file.removeprefix("pages/").removesuffix(".py") for file, *_ in PAGES]
 
 
+IDLE = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')")
+
+
 def _settle(page) -> None:  # noqa: ANN001
-    page.wait_for_timeout(500)
-    wait_for_app(page)
-    page.wait_for_timeout(700)
-    wait_for_app(page)
+    """Wait until the script run is over (generous: the machine may be shared and busy)."""
+    for pause in (500, 700):
+        page.wait_for_timeout(pause)
+        page.wait_for_function(IDLE, timeout=90_000)
 
 
 def _open(page, url: str) -> None:  # noqa: ANN001

@@ -114,9 +114,15 @@ def test_projector_shows_animation_and_numbers_together(browser, app_url, width:
         _settle(page)
         page.screenshot(path=f"/tmp/convviz-projector-{width}x{height}.png")
         chart = page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
+        rail = page.locator('[data-testid="stPlotlyChart"] .slider-container').first.bounding_box()
+        grids = page.locator('[data-testid="stPlotlyChart"] .cartesianlayer').first.bounding_box()
         shape = page.locator("h3", has_text="Output").first.bounding_box()
         params = page.locator('[data-testid="stMetric"]').first.bounding_box()
-        for box in (chart, shape, params):
-            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height + 1, (box, height)
+        formula = page.locator(".katex-display").first.bounding_box()
+        assert chart is not None and chart["y"] >= 0
+        # the input, kernel and output grids, the step slider, the output shape, the
+        # parameters and the formula: all inside the first screen
+        for box in (rail, grids, shape, params, formula):
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (box, height)
     finally:
         context.close()

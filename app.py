@@ -16,12 +16,7 @@ if str(ROOT) not in sys.path:  # so `import convviz` and `import pages.ui` work 
 
 import streamlit as st  # noqa: E402
 
-from pages.ui import (  # noqa: E402
-    language_switch,
-    mark_navigation,
-    tr,
-    url_state,  # noqa: E402
-)
+from pages.ui import language_switch, mark_navigation, tr, url_state  # noqa: E402
 from pages.ui.registry import HOME_ALIAS, HOME_FILE, HOME_INTERNAL_PATH, HOME_SECTION, PAGES  # noqa: E402
 
 # a local icon: ":material/...:" made the browser fetch it from an external font service
@@ -32,16 +27,15 @@ url_state.start_language()  # ?lang=es|en, else the browser's language (first vi
 language_switch()
 sections: dict[str, list] = {}
 by_file = {}
-for file, title_key, icon, section_key in PAGES:
-    if (ROOT / file).exists():
-        home = file == HOME_FILE
-        by_file[file] = st.Page(
-            str(ROOT / file), title=tr(title_key), icon=icon, default=home,
-            # the default page is served at "/"; its own path name must differ from the
-            # hidden "/home" alias below (Streamlit needs unique path names)
-            url_path=HOME_INTERNAL_PATH if home else None,
-        )
-        sections.setdefault(tr(section_key), []).append(by_file[file])
+for file, title_key, icon, section_key in PAGES:  # tests/test_pages_registry.py: every file exists
+    home = file == HOME_FILE
+    by_file[file] = st.Page(
+        str(ROOT / file), title=tr(title_key), icon=icon, default=home,
+        # the default page is served at "/"; its own path name must differ from the
+        # hidden "/home" alias below (Streamlit needs unique path names)
+        url_path=HOME_INTERNAL_PATH if home else None,
+    )
+    sections.setdefault(tr(section_key), []).append(by_file[file])
 
 
 def _home_alias() -> None:
@@ -49,13 +43,12 @@ def _home_alias() -> None:
     st.switch_page(by_file[HOME_FILE])
 
 
-if HOME_FILE in by_file:
-    sections.setdefault(tr(HOME_SECTION), []).append(
-        st.Page(_home_alias, title=tr("common.home"), url_path=HOME_ALIAS, visibility="hidden")
-    )
+sections.setdefault(tr(HOME_SECTION), []).append(
+    st.Page(_home_alias, title=tr("common.home"), url_path=HOME_ALIAS, visibility="hidden")
+)
 current = st.navigation(sections)
-if goto in by_file:  # a deep link that Streamlit first ran outside the navigation
-    st.switch_page(by_file[goto])
+if goto in by_file:  # a deep link Streamlit first ran outside the navigation (pages.ui.start_page)
+    st.switch_page(by_file[goto], query_params=st.query_params.to_dict() or None)  # the link's settings too
 page_file = next((f for f, p in by_file.items() if p.url_path == current.url_path), None)
 current.run()
 url_state.finish(page_file)  # the URL with what the page changed while running

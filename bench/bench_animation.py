@@ -22,14 +22,16 @@ from bench._timing import median_ms  # noqa: E402
 def main() -> None:
     from streamlit.testing.v1 import AppTest
 
-    from convviz.animation.frames import build_animation, config_from_settings, random_values
+    from convviz.animation.frames import build_animation
     from convviz.animation.gif import write_gif
+    from convviz.animation.values import random_values
+    from convviz.arithmetic.layer_calc import LayerSettings
     from convviz.figures.animation import build_animation_figure
 
-    cfg = config_from_settings("conv", {"h": 9, "w": 9, "kh": 3, "kw": 3})
+    layer = LayerSettings(op="conv", h=9, w=9)
     x, k = random_values(9, 9, 3, 3, 0)
-    anim = build_animation(cfg, x, k)
-    frames_wall, _ = median_ms(lambda: build_animation(cfg, x, k).partials)
+    anim = build_animation(layer, x, k)
+    frames_wall, _ = median_ms(lambda: build_animation(layer, x, k).partials)
     fig_wall, _ = median_ms(lambda: build_animation_figure(anim))
     json_size = len(build_animation_figure(anim).to_json())
     phone_size = len(build_animation_figure(anim, width_px=340, stacked=True).to_json())

@@ -13,23 +13,25 @@ from convviz.arithmetic import spec_edit
 from convviz.arithmetic.formatting import human, human_bytes, shape_text
 from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.figures import architecture as figs
-from convviz.i18n import fmt_number
-from pages.ui import lang, number_format, tr, url_state
+from pages.ui import lang, num, number_format, sig, start_page, tr, url_state
 from pages.ui.arch_widgets import (
     ERROR_KEY,
     SCRATCH,
-    SPEC_KEY,
     cached_figure,
     cached_summary,
     cached_texts,
     current_spec,
     error_text,
+    import_upload,
+    json_error_text,
+    load_preset,
     preset_options,
-    scratch_spec,
     spec_json,
+    sync_input,
     try_apply,
 )
 
+start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("arch.page_title"))
@@ -38,20 +40,6 @@ LANG = lang()
 
 
 # ------------------------------------------------------------------ callbacks (run before the rerun)
-def _load_preset() -> None:
-    name = st.session_state["arch_preset"]
-    spec = scratch_spec() if name == SCRATCH else get_preset(name)
-    st.session_state[SPEC_KEY] = spec
-    st.session_state.pop(ERROR_KEY, None)
-    st.session_state["arch_layer"] = "layers.0"
-    _sync_input(spec)
-
-
-def _sync_input(spec: dict) -> None:
-    for axis, value in zip("chw", spec.get("input", [3, 32, 32]), strict=False):
-        st.session_state[f"arch_in_{axis}"] = int(value)
-
-
 def _set_input() -> None:
     shape = [st.session_state[f"arch_in_{axis}"] for axis in "chw"]
     try_apply(spec_edit.set_input(current_spec(), shape), LANG)
@@ -92,38 +80,6 @@ def _edit(action: str) -> None:
         st.session_state[ERROR_KEY] = exc.localized(LANG)
 
 
-def _import() -> None:
-    upload = st.session_state.get("arch_upload")
-    if upload is None:
-        return
-    try:  # the reason in the user's language, not Python's exception text
-        data = json.loads(upload.getvalue().decode("utf-8"))
-    except UnicodeDecodeError:
-        st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=tr("arch.upload_not_text"))
-        return
-    except json.JSONDecodeError as exc:
-        st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=tr("arch.upload_bad_json", line=exc.lineno, col=exc.colno))
-        return
-    if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
-        st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=tr("arch.need_layers"))
-        return
-    if try_apply(data, LANG, "layers.0"):
-        _sync_input(data)
-
-
-JSON_ERRORS = {  # the start of Python's json message -> what to tell the student
-    "Expecting property name": "json_need_quotes", "Expecting ',' delimiter": "json_need_comma",
-    "Expecting ':' delimiter": "json_need_colon", "Expecting value": "json_need_value",
-    "Extra data": "json_extra", "Unterminated string": "json_unterminated",
-}
-
-
-def json_error_text(exc: json.JSONDecodeError) -> str:
-    """Where the JSON breaks and why, in the user's language (not Python's English text)."""
-    key = next((k for start, k in JSON_ERRORS.items() if exc.msg.startswith(start)), "json_other")
-    return tr("arch.json_at", line=exc.lineno, col=exc.colno, what=tr(f"arch.{key}"))
-
-
 def _args_key(spec: dict, path: str) -> str:
     digest = hashlib.sha1((spec_json(spec) + path).encode()).hexdigest()[:12]
     return f"arch_args_{digest}"
@@ -132,18 +88,18 @@ def _args_key(spec: dict, path: str) -> str:
 # ------------------------------------------------------------------ network source
 spec = current_spec()
 if "arch_in_c" not in st.session_state:
-    _sync_input(spec)
+    sync_input(spec)
 if "arch_preset" not in st.session_state:  # the preset the current network came from
     st.session_state["arch_preset"] = next(
         (name for name in list_presets() if get_preset(name) == spec), SCRATCH
     )
 st.selectbox(
-    tr("arch.preset"), preset_options(), key="arch_preset", on_change=_load_preset,
+    tr("arch.preset"), preset_options(), key="arch_preset", on_change=load_preset,
     persist_state="session",
     format_func=lambda n: tr("arch.from_scratch") if n == SCRATCH else f"{n} · {describe(n, LANG)}",
     help=tr("arch.preset_help"),
 )
-st.button(tr("arch.reload"), key="arch_reload", on_click=_load_preset)
+st.button(tr("arch.reload"), key="arch_reload", on_click=load_preset)
 cols = st.columns(3)
 for col, axis in zip(cols, "chw", strict=True):
     col.number_input(tr(f"arch.input_{axis}"), min_value=1, max_value=4096, step=1, key=f"arch_in_{axis}", on_change=_set_input)
@@ -157,7 +113,6 @@ if info is not None:  # an imported or stored network the engine rejects (never 
 # ------------------------------------------------------------------ totals
 st.subheader(tr("arch.totals", name=summary.name))
 m1, m2, m3, m4 = st.columns(4)
-num = lambda n: fmt_number(n, LANG)  # noqa: E731 - numbers with the separators of the user's language
 m1.metric(tr("arch.metric_params"), human(summary.total_params, lang=LANG), help=num(summary.total_params))
 m2.metric(tr("arch.metric_macs"), human(summary.total_macs, lang=LANG), help=num(summary.total_macs))
 m3.metric(tr("arch.metric_memory"), human_bytes(summary.total_memory_bytes, LANG), help=f"{num(summary.total_memory_bytes)} B")
@@ -226,7 +181,7 @@ d = st.columns(3)
 d[0].download_button(tr("arch.download_json"), json.dumps(spec, indent=2), f"{summary.name}.json", "application/json", key="arch_dl_json")
 d[1].download_button(tr("arch.download_csv"), texts["csv"], f"{summary.name}.csv", "text/csv", key="arch_dl_csv")
 d[2].download_button(tr("arch.download_md"), texts["markdown"], f"{summary.name}.md", "text/markdown", key="arch_dl_md")
-st.file_uploader(tr("arch.upload"), type=["json"], key="arch_upload", on_change=_import)
+st.file_uploader(tr("arch.upload"), type=["json"], key="arch_upload", on_change=import_upload)
 with st.expander(tr("arch.pytorch")):
     st.code(texts["pytorch"], language="python")
 
@@ -258,7 +213,7 @@ st.dataframe(pd.DataFrame([
         # memory is in bytes: say so (the totals above show kB)
         f"A: {label(name_a)}": num(r["a"]) + (" B" if r["metric"] == "memory" else ""),
         f"B: {label(name_b)}": num(r["b"]) + (" B" if r["metric"] == "memory" else ""),
-        "B / A": "" if r["ratio"] is None else fmt_number(r["ratio"], LANG, spec=".4g"),
+        "B / A": "" if r["ratio"] is None else sig(r["ratio"]),
     }
     for r in rows
 ]), hide_index=True, width="stretch")

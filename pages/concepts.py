@@ -6,92 +6,22 @@ import numpy as np
 import streamlit as st
 
 from convviz import concepts as C
-from convviz.figures import concepts as FC
-from convviz.i18n import fmt_number, translate
-from pages.ui import lang, tr, url_state
+from pages.ui import labels, lang, num, sig, start_page, tr, url_state
+from pages.ui.concepts_widgets import chart, figure, parse_numbers, plus, tex, vec
 
+start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 SECTIONS = ("activations", "fc_conv", "norm", "dropout", "softmax")
 
 
-def _labels_of(prefix: str):
-    """Option labels in the language of this run (bound now: AppTest calls it off-script)."""
-    language = lang()
-    return lambda option: translate(f"{prefix}{option}", language)
-
-
 TEMPERATURES = [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0]
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _figure(name: str, *args: object, **kwargs: object):
-    """The figure builder ``FC.<name>`` with ``args``, cached as the object itself (plotly builders
-    take ~50-150 ms, and unpickling a figure re-validates it, which is as slow)."""
-    return getattr(FC, name)(*args, **kwargs)
-
-
-def _chart(fig, key: str) -> None:
-    st.plotly_chart(fig, width="stretch", key=key, config={"displayModeBar": False})
-
-
-def _parse_numbers(text: str, minimum: int = 1, maximum: int = 12) -> np.ndarray | None:
-    """Comma/space separated numbers; a clear message (and None) when they are not. With ";"
-    between the numbers, as the Spanish page writes vectors ([0,5; 1,2]), a comma inside a
-    number is its decimal mark (0,5 = 0.5), so copying a vector back reads the same values."""
-    if ";" in text:
-        parts = [p.replace(",", ".") for p in text.replace(";", " ").split() if p]
-    else:
-        parts = [p for p in text.replace(",", " ").split() if p]
-    parts = [p.replace("−", "-") for p in parts]  # the page writes a true minus sign
-    try:
-        values = np.array([float(p) for p in parts], dtype=np.float64)
-    except ValueError:
-        st.error(tr("concepts.bad_numbers", text=text))
-        return None
-    if not minimum <= values.size <= maximum or not np.isfinite(values).all():
-        st.error(tr("concepts.bad_count", low=minimum, high=maximum))
-        return None
-    return values
-
-
-def _num(value: float, decimals: int | None = None) -> str:
-    """A count with the separators of the user's language (1.000 in Spanish)."""
-    return fmt_number(value, lang(), decimals)
-
-
-def _fmt(v: float) -> str:
-    """A table cell: 4 significant digits, in the user's number format (0,7616 in Spanish)."""
-    return fmt_number(float(v), lang(), spec=".4g")
-
-
-def _vec(values: np.ndarray, spec: str = ".4g") -> str:
-    """A vector as the lecture writes it: [0.5, 1.2, −3], in Spanish [0,5; 1,2; −3]."""
-    return C.format_vector(values, lang(), spec)
-
-
-def _tex(v: float) -> str:
-    """A number for st.latex: 1e-05 becomes 1\\times10^{-5} (KaTeX would read 1e − 05). A Spanish
-    decimal comma is written {,} so KaTeX does not space it as punctuation (0{,}5)."""
-    text = f"{v:.4g}"
-    mantissa, _, exponent = text.partition("e")
-    if lang() == "es":
-        mantissa = mantissa.replace(".", "{,}")
-    if exponent:
-        power = rf"10^{{{int(exponent)}}}"
-        return power if mantissa == "1" else rf"{mantissa}\times{power}"
-    return mantissa
-
-
-def _plus(v: float) -> str:
-    """`+ v` or `- |v|` for a term after another one in st.latex (never `+ -0.5`)."""
-    return f"- {_tex(-v)}" if v < 0 else f"+ {_tex(v)}"
 
 
 st.title(tr("concepts.page_title"))
 st.write(tr("concepts.intro"))
 section = st.radio(tr("concepts.section_label"), SECTIONS, key="concepts_section", horizontal=True,
-                   format_func=_labels_of("concepts.section_"))
+                   format_func=labels("concepts.section_"))
 
 # =============================================================================== activations
 if section == "activations":
@@ -102,19 +32,19 @@ if section == "activations":
     st.latex(r"\mathrm{ReLU}(z)=\max(0,z),\ \mathrm{ReLU}'=[z>0] \qquad "
              r"\mathrm{leaky}(z)=\max(\alpha z,z),\ \mathrm{leaky}'\in\{\alpha,1\}")
     chosen = st.multiselect(tr("concepts.act_choose"), list(C.ACTIVATIONS), default=list(C.ACTIVATIONS),
-                            key="concepts_act_names", format_func=_labels_of("concepts.act_"))
+                            key="concepts_act_names", format_func=labels("concepts.act_"))
     alpha = st.slider(tr("concepts.act_alpha"), 0.0, 0.5, 0.1, 0.01, key="concepts_act_alpha")
     if not chosen:
         st.warning(tr("concepts.act_none"))
     else:
         labels = {"value": tr("concepts.act_value"), "derivative": tr("concepts.act_derivative"), "z": "z"}
         labels.update({n: tr(f"concepts.act_{n}") for n in C.ACTIVATIONS})
-        _chart(_figure("activation_figure", chosen, labels, alpha, lang=lang()), "concepts_act_fig")
+        chart(figure("activation_figure", chosen, labels, alpha, lang=lang()), "concepts_act_fig")
         z0 = st.number_input(tr("concepts.act_at"), -50.0, 50.0, 2.0, 0.5, key="concepts_act_z")
         st.dataframe(
             [{tr("concepts.col_function"): tr(f"concepts.act_{n}"),
-              "f(z)": _fmt(float(C.activation(n, z0, alpha))),
-              "f'(z)": _fmt(float(C.activation_derivative(n, z0, alpha)))} for n in chosen],
+              "f(z)": sig(float(C.activation(n, z0, alpha))),
+              "f'(z)": sig(float(C.activation_derivative(n, z0, alpha)))} for n in chosen],
             hide_index=True, width="stretch",
         )
         st.info(tr("concepts.act_gradients"))
@@ -130,12 +60,12 @@ if section == "activations":
     w2 = rng.integers(-2, 3, size=(2, 3)).astype(float)
     b2 = rng.integers(-1, 2, size=2).astype(float)
     col = C.collapse_linear_stack([w1, w2], [b1, b2])
-    _chart(_figure("matrices_figure", [("W₁", w1), ("b₁", b1), ("W₂", w2), ("b₂", b2)], lang=lang()), "concepts_lin_layers")
-    _chart(_figure("matrices_figure", [("W = W₂W₁", col.weight), ("b = W₂b₁ + b₂", col.bias)], lang=lang()), "concepts_lin_single")
+    chart(figure("matrices_figure", [("W₁", w1), ("b₁", b1), ("W₂", w2), ("b₂", b2)], lang=lang()), "concepts_lin_layers")
+    chart(figure("matrices_figure", [("W = W₂W₁", col.weight), ("b = W₂b₁ + b₂", col.bias)], lang=lang()), "concepts_lin_single")
     x = rng.integers(-3, 4, size=2).astype(float)
     stacked = col.stack(x, "relu" if relu_between else None)
     single = col.single(x)
-    st.markdown(tr("concepts.lin_check", x=_vec(x), stack=_vec(stacked), single=_vec(single)))
+    st.markdown(tr("concepts.lin_check", x=vec(x), stack=vec(stacked), single=vec(single)))
     if relu_between:
         if np.allclose(stacked, single):
             st.info(tr("concepts.lin_relu_same"))
@@ -165,13 +95,13 @@ elif section == "fc_conv":
     else:
         ho, wo, fo = r.output_shape
         st.markdown(tr("concepts.fc_output", h=h, w=w, c=ch, f=filters, k=k, ho=ho, wo=wo, fo=fo))
-        st.markdown(tr("concepts.fc_conv_count", k=k, c=ch, f=filters, per=_num(r.conv_inputs_per_output),
-                       params=_num(r.conv_params)))
-        st.markdown(tr("concepts.fc_fc_count", nin=_num(r.fc_inputs_per_output), nout=_num(ho * wo * fo),
-                       params=_num(r.fc_params)))
-        st.metric(tr("concepts.fc_ratio"), f"{_num(r.ratio, decimals=0)}×")
-        st.markdown(tr("concepts.fc_mults", conv=_num(r.conv_mults), fc=_num(r.fc_mults)))
-        _chart(_figure("params_figure", r.conv_params, r.fc_params,
+        st.markdown(tr("concepts.fc_conv_count", k=k, c=ch, f=filters, per=num(r.conv_inputs_per_output),
+                       params=num(r.conv_params)))
+        st.markdown(tr("concepts.fc_fc_count", nin=num(r.fc_inputs_per_output), nout=num(ho * wo * fo),
+                       params=num(r.fc_params)))
+        st.metric(tr("concepts.fc_ratio"), f"{num(r.ratio, decimals=0)}×")
+        st.markdown(tr("concepts.fc_mults", conv=num(r.conv_mults), fc=num(r.fc_mults)))
+        chart(figure("params_figure", r.conv_params, r.fc_params,
                                 {"conv": tr("concepts.fc_conv_name"), "fc": tr("concepts.fc_fc_name"),
                                  "params": tr("concepts.fc_params_axis")}, lang=lang()), "concepts_fc_bar")
     st.subheader(tr("concepts.sparse_header"))
@@ -188,7 +118,7 @@ elif section == "fc_conv":
         sel = st.slider(tr("concepts.sparse_selected"), 1, n_out, min(3, n_out), key="concepts_sparse_sel")
         conn = C.conv1d_connectivity(n_in, kernel, padding)
         seen = ", ".join(f"x{j + 1}" for j in np.flatnonzero(conn[sel - 1] >= 0))
-        _chart(_figure("connectivity_figure", n_in, kernel, padding, sel - 1,
+        chart(figure("connectivity_figure", n_in, kernel, padding, sel - 1,
                                       {"fc": tr("concepts.sparse_fc"), "conv": tr("concepts.sparse_conv")}),
                "concepts_sparse_fig")
         st.markdown(tr("concepts.sparse_counts", i=sel, seen=seen, fc_w=n_in * n_out, conv_w=kernel, n=n_in))
@@ -199,7 +129,7 @@ elif section == "norm":
     st.header(tr("concepts.norm_header"))
     st.write(tr("concepts.norm_intro"))
     kind = st.radio(tr("concepts.norm_kind"), list(C.NORMS), key="concepts_norm_kind", horizontal=True,
-                    format_func=_labels_of("concepts.norm_"))
+                    format_func=labels("concepts.norm_"))
     st.info(tr(f"concepts.norm_{kind}_about"))
     c1, c2 = st.columns(2)
     with c1:
@@ -221,7 +151,7 @@ elif section == "norm":
     ids = C.norm_groups(kind, shape, groups)
     target = ids[sel_n - 1, sel_c - 1, 0, 0]
     size = int((ids == target).sum())
-    _chart(_figure("norm_cube_figure", kind, shape, groups, (sel_n - 1, sel_c - 1),
+    chart(figure("norm_cube_figure", kind, shape, groups, (sel_n - 1, sel_c - 1),
                                {"shared": tr("concepts.norm_shared"), "other": tr("concepts.norm_other")}),
            "concepts_norm_cube")
     st.markdown(tr("concepts.norm_counts", sets=int(ids.max()) + 1, size=size, total=ids.size))
@@ -233,25 +163,25 @@ elif section == "norm":
     gamma = b1.number_input("γ", -10.0, 10.0, 1.0, 0.1, key="concepts_bn_gamma")
     beta = b2.number_input("β", -10.0, 10.0, 0.0, 0.1, key="concepts_bn_beta")
     eps = b3.number_input("ε", 1e-8, 1.0, 1e-5, format="%.0e", key="concepts_bn_eps")
-    values = _parse_numbers(text, 1, 16)
+    values = parse_numbers(text, 1, 16)
     if values is not None:
         s = C.batchnorm_steps(values, gamma, beta, eps)
         m = values.size
         mu, var = float(s.mean[0]), float(s.variance[0])
         st.markdown(tr("concepts.bn_step1", m=m))
-        st.latex(rf"\mu_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i x_i=\frac{{{_tex(values.sum())}}}{{{m}}}={_tex(mu)}")
+        st.latex(rf"\mu_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i x_i=\frac{{{tex(values.sum())}}}{{{m}}}={tex(mu)}")
         st.markdown(tr("concepts.bn_step2"))
-        st.latex(rf"\sigma^2_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i (x_i-\mu_\mathcal{{B}})^2={_tex(var)}")
+        st.latex(rf"\sigma^2_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i (x_i-\mu_\mathcal{{B}})^2={tex(var)}")
         st.markdown(tr("concepts.bn_step3"))
-        st.latex(rf"\hat x_i=\frac{{x_i {_plus(-mu)}}}{{\sqrt{{{_tex(var)} {_plus(eps)}}}}}")
+        st.latex(rf"\hat x_i=\frac{{x_i {plus(-mu)}}}{{\sqrt{{{tex(var)} {plus(eps)}}}}}")
         st.markdown(tr("concepts.bn_step4"))
-        st.latex(rf"y_i={_tex(gamma)}\,\hat x_i {_plus(beta)}")
+        st.latex(rf"y_i={tex(gamma)}\,\hat x_i {plus(beta)}")
         st.dataframe(
-            [{"i": i + 1, "x_i": _fmt(values[i]), "x_i − μ": _fmt(s.centered[i, 0]),
-              "x̂_i": _fmt(s.x_hat[i, 0]), "y_i": _fmt(s.y[i, 0])} for i in range(m)],
+            [{"i": i + 1, "x_i": sig(values[i]), "x_i − μ": sig(s.centered[i, 0]),
+              "x̂_i": sig(s.x_hat[i, 0]), "y_i": sig(s.y[i, 0])} for i in range(m)],
             hide_index=True, width="stretch",
         )
-        _chart(_figure("bn_figure", values, s.x_hat[:, 0], s.y[:, 0],
+        chart(figure("bn_figure", values, s.x_hat[:, 0], s.y[:, 0],
                             {"x": "x", "x_hat": "x̂", "y": "y = γx̂ + β"}, lang=lang()), "concepts_bn_fig")
         if m == 1:
             st.warning(tr("concepts.bn_single"))
@@ -271,7 +201,7 @@ elif section == "dropout":
     sizes = [4, 6, 6, 2]
     masks = C.dropout_masks(sizes, p, iterations=int(it), seed=0)[int(it) - 1]
     dropped = int(sum((~m).sum() for m in masks))
-    _chart(_figure("network_figure", sizes, masks, {k: tr(f"concepts.drop_{k}") for k in
+    chart(figure("network_figure", sizes, masks, {k: tr(f"concepts.drop_{k}") for k in
                                             ("kept", "dropped", "input", "hidden", "output")}), "concepts_drop_net")
     st.markdown(tr("concepts.drop_count", it=it, dropped=dropped, hidden=sum(sizes[1:-1])))
 
@@ -282,12 +212,12 @@ elif section == "dropout":
     h = np.array([0.5, 1.2, 0.8, 2.0, 0.3, 1.5])
     y, mask = C.inverted_dropout(h, p, rng=int(it))
     st.dataframe(
-        [{tr("concepts.inv_unit"): i + 1, "x": _fmt(h[i]), "m": int(mask[i]), "m·x": _fmt(h[i] * mask[i]),
-          "y = m·x/(1−p)": _fmt(y[i])} for i in range(h.size)],
+        [{tr("concepts.inv_unit"): i + 1, "x": sig(h[i]), "m": int(mask[i]), "m·x": sig(h[i] * mask[i]),
+          "y = m·x/(1−p)": sig(y[i])} for i in range(h.size)],
         hide_index=True, width="stretch",
     )
     many, _ = C.inverted_dropout(np.tile(h, (2000, 1)), p, rng=int(it) + 1)  # 2,000 iterations at once
-    st.markdown(tr("concepts.inv_means", scale=_fmt(1 / (1 - p)), x=_vec(h, "g"), mean=_vec(many.mean(axis=0), ".2f")))
+    st.markdown(tr("concepts.inv_means", scale=sig(1 / (1 - p)), x=vec(h, "g"), mean=vec(many.mean(axis=0), ".2f")))
     st.caption(tr("concepts.inv_test_time"))
 
 # =============================================================================== softmax
@@ -297,20 +227,20 @@ else:
     st.latex(r"\sigma(\vec z)_i=\frac{e^{z_i/T}}{\sum_{j=1}^{K} e^{z_j/T}}")
     text = st.text_input(tr("concepts.soft_logits"), "2.0, 1.0, 0.1, -1.0", key="concepts_soft_logits")
     t = st.select_slider(tr("concepts.soft_t"), TEMPERATURES, 1.0, key="concepts_soft_t")
-    z = _parse_numbers(text, 2, 10)
+    z = parse_numbers(text, 2, 10)
     if z is not None:
         probs = C.softmax(z, t)
-        _chart(_figure("softmax_figure", z, t, {"t1": tr("concepts.soft_t1"), "t": tr("concepts.soft_tt", t=_num(t)),
+        chart(figure("softmax_figure", z, t, {"t1": tr("concepts.soft_t1"), "t": tr("concepts.soft_tt", t=num(t)),
                                         "prob": tr("concepts.soft_prob"), "class": tr("concepts.soft_class")},
                        lang=lang()),
                "concepts_soft_fig")
         e = np.exp(z / t - (z / t).max())
         st.dataframe(
-            [{tr("concepts.soft_class"): i + 1, "z_i": _fmt(z[i]), "z_i / T": _fmt(z[i] / t),
-              "e^(z_i/T − max)": _fmt(e[i]), "p_i": _num(probs[i], decimals=4)} for i in range(z.size)],
+            [{tr("concepts.soft_class"): i + 1, "z_i": sig(z[i]), "z_i / T": sig(z[i] / t),
+              "e^(z_i/T − max)": sig(e[i]), "p_i": num(probs[i], decimals=4)} for i in range(z.size)],
             hide_index=True, width="stretch",
         )
-        st.markdown(tr("concepts.soft_summary", top=int(np.argmax(probs)) + 1, p=_num(probs.max(), decimals=3),
-                       total=_num(probs.sum(), decimals=4),
-                       h=_num(C.entropy(probs), decimals=3), hmax=_num(np.log(z.size), decimals=3)))
+        st.markdown(tr("concepts.soft_summary", top=int(np.argmax(probs)) + 1, p=num(probs.max(), decimals=3),
+                       total=num(probs.sum(), decimals=4),
+                       h=num(C.entropy(probs), decimals=3), hmax=num(np.log(z.size), decimals=3)))
         st.caption(tr("concepts.soft_note"))

@@ -12,21 +12,14 @@ import numpy as np
 import streamlit as st
 
 from convviz.digits import preprocess_steps
-from convviz.i18n import fmt_number, translate
 from convviz.images import ImageError
 from pages.ui import digit_widgets as W
-from pages.ui import lang, number_format, tr, url_state
+from pages.ui import image_uploader, labels, lang, num, number_format, start_page, tr, url_state
 
+start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("digit.page_title"))
-LANG = lang()  # captured: AppTest calls format_func outside the script run
-
-
-def num(value: float, decimals: int | None = None, spec: str | None = None) -> str:
-    """A number with the separators of the user's language (61.706, 71,0 % in Spanish)."""
-    return fmt_number(value, lang(), decimals, spec=spec)
-
 st.write(tr("digit.intro"))
 
 # --- the model ------------------------------------------------------------------------
@@ -36,7 +29,7 @@ trained = st.session_state.get("trained_model")
 if trained is not None and W.is_digit_model(trained):
     choice = st.radio(
         tr("digit.model_label"), ["shipped", "mine"], key="digit_model_choice", horizontal=True,
-        format_func=lambda c: translate(f"digit.model_{c}", LANG),
+        format_func=labels("digit.model_"),
     )
     if choice == "mine":
         model, model_name = trained, "mine"
@@ -52,14 +45,14 @@ if model is None:
 # --- the input ------------------------------------------------------------------------
 source = st.radio(
     tr("digit.source_label"), ["draw", "upload"], key="digit_source", horizontal=True,
-    format_func=lambda s: translate(f"digit.source_{s}", LANG),
+    format_func=labels("digit.source_"),
 )
 raw: np.ndarray | None = None
 if source == "draw":
     stroke = st.slider(tr("digit.stroke_label"), 5, 40, 20, key="digit_stroke", help=tr("digit.stroke_help"))
     mode = st.selectbox(
         tr("digit.tool_label"), ["freedraw", "line"], key="digit_tool",
-        format_func=lambda m: translate(f"digit.tool_{m}", LANG),
+        format_func=labels("digit.tool_"),
     )
     st.caption(tr("digit.canvas_help"))
     st.write("")  # room for the canvas toolbar, which floats above the canvas
@@ -75,10 +68,7 @@ if source == "draw":
     except Exception as exc:  # noqa: BLE001 - the page must keep working without the canvas
         st.error(tr("digit.canvas_error", msg=str(exc)[:200]))
 else:
-    upload = st.file_uploader(
-        tr("digit.upload_label"), type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"],
-        key="digit_upload",
-    )
+    upload = image_uploader(tr("digit.upload_label"), "digit_upload")
     if upload is not None:
         try:
             raw = W.photo_to_gray(upload.getvalue(), lang())

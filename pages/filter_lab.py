@@ -9,30 +9,14 @@ import numpy as np
 import streamlit as st
 
 from convviz.figures.filters import diverging_figure, images_grid, kernel_figure
-from convviz.i18n import fmt_number, translate
-from convviz.images import EXTENSIONS, MAX_FILE_BYTES, MAX_PIXELS, ImageError
+from convviz.images import MAX_FILE_BYTES, MAX_PIXELS, ImageError
 from convviz.images import filters as F
 from convviz.images.samples import SAMPLES
 from pages.ui import filter_widgets as W
-from pages.ui import lang, tr, url_state
+from pages.ui import image_uploader, labels, lang, num, sig, start_page, tr, url_state
 
+start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
-
-
-def _g(v: float) -> str:
-    """4 significant digits with the separators of the user's language (0,0625 in Spanish)."""
-    return fmt_number(v, lang(), spec=".4g")
-
-
-def _f(v: float, decimals: int) -> str:
-    return fmt_number(v, lang(), decimals)
-
-
-def _labels(prefix: str):  # noqa: ANN202 - a format_func
-    """format_func showing ``tr(prefix + option)`` in the language of this run (captured now,
-    so AppTest, which calls format_func outside the script run, sees the same labels)."""
-    code = lang()
-    return lambda option: translate(f"{prefix}{option}", code)
 
 
 def _chart(key: str, build: object, *deps: object) -> None:
@@ -48,19 +32,17 @@ st.info(tr("filters.learned_note"))
 # --- the image ------------------------------------------------------------------------
 source = st.radio(
     tr("filters.source_label"), ["sample", "upload"], key="flt_source", horizontal=True,
-    format_func=_labels("filters.source_"),
+    format_func=labels("filters.source_"),
 )
 sample_name = st.selectbox(
     tr("filters.sample_label"), SAMPLES, key="flt_sample",
-    format_func=_labels("filters.sample_"),
+    format_func=labels("filters.sample_"),
 )
 image_key = f"sample:{sample_name}"
 full, small = W.sample_image(sample_name)
 if source == "upload":
-    upload = st.file_uploader(
-        tr("filters.upload_label", mb=MAX_FILE_BYTES // (1024 * 1024), mp=MAX_PIXELS // 1_000_000),
-        type=list(EXTENSIONS), key="flt_upload",
-    )
+    upload = image_uploader(
+        tr("filters.upload_label", mb=MAX_FILE_BYTES // (1024 * 1024), mp=MAX_PIXELS // 1_000_000), "flt_upload")
     sample_title = tr(f"filters.sample_{sample_name}")
     if upload is None:
         st.info(tr("filters.upload_waiting", sample=sample_title))
@@ -74,15 +56,15 @@ st.caption(tr("filters.image_info", w=full.shape[1], h=full.shape[0], pw=small.s
 
 # --- the filter -----------------------------------------------------------------------
 name = st.selectbox(
-    tr("filters.filter_label"), F.PRESETS, key="flt_name", format_func=_labels("filters.f_"),
+    tr("filters.filter_label"), F.PRESETS, key="flt_name", format_func=labels("filters.f_"),
 )
 color = st.radio(
     tr("filters.color_label"), ["channels", "gray"], key="flt_color", horizontal=True,
-    format_func=_labels("filters.color_"),
+    format_func=labels("filters.color_"),
 )
 border = st.selectbox(
     tr("filters.border_label"), F.BORDER_MODES, index=1, key="flt_border",
-    format_func=_labels("filters.border_"),
+    format_func=labels("filters.border_"),
 )
 sigma, custom_text, normalise = 1.0, "", False
 if name == "gaussian":
@@ -112,14 +94,14 @@ if settings is not None:
     with col_kernel:
         title = tr("filters.kernel_title", h=kernel.shape[0], w=kernel.shape[1])
         _chart("flt_kernel_fig", lambda: kernel_figure(kernel, title, lang=lang()), kernel.tobytes(), kernel.shape)
-        st.caption(tr("filters.kernel_sum", total=_g(float(kernel.sum()))))
+        st.caption(tr("filters.kernel_sum", total=sig(float(kernel.sum()))))
         if name == "sobel_magnitude":
             st.caption(tr("filters.kernel_magnitude"))
     d = result.display
-    st.caption(tr(f"filters.scale_{d.kind}", limit=_g(d.limit), pct=_f(100 * d.clipped, 2),
-                  vmin=_g(d.vmin), vmax=_g(d.vmax)))
+    st.caption(tr(f"filters.scale_{d.kind}", limit=sig(d.limit), pct=num(100 * d.clipped, 2),
+                  vmin=sig(d.vmin), vmax=sig(d.vmax)))
     st.caption(tr("filters.method_note", method=tr(f"filters.method_{result.method}"),
-                  ms=_f(result.ms, 1), w=result.shape[1], h=result.shape[0]))
+                  ms=num(result.ms, 1), w=result.shape[1], h=result.shape[0]))
     image_for_download, settings_for_download = full, settings
     st.download_button(
         tr("filters.download_png"), data=lambda: W.full_resolution_png(image_for_download, settings_for_download),
@@ -140,35 +122,35 @@ h, w = gray.shape
 st.caption(tr("filters.demo_note", side=W.DEMO_SIDE))
 concept = st.radio(
     tr("filters.concepts_header"), W.CONCEPTS, key="flt_concept", horizontal=True,
-    format_func=_labels("filters.tab_"), label_visibility="collapsed",
+    format_func=labels("filters.tab_"), label_visibility="collapsed",
 )
 
 if concept == "corr":
     st.write(tr("filters.corr_intro"))
     cname = st.selectbox(tr("filters.corr_kernel_label"), W.NON_SYMMETRIC, key="flt_corr_kernel",
-                         format_func=_labels("filters.f_"))
+                         format_func=labels("filters.f_"))
     demo = W.correlation_demo(image_key, gray, cname)
     c1, c2 = st.columns(2)
     c1.image(demo["corr"], caption=tr("filters.corr_correlation"), width="stretch", output_format="PNG")
     c2.image(demo["conv"], caption=tr("filters.corr_convolution"), width="stretch", output_format="PNG")
     _chart("flt_corr_diff", lambda: diverging_figure(demo["diff"], tr("filters.corr_difference"), lang=lang()),
            image_key, cname)
-    st.write(tr("filters.corr_numbers", max=_g(demo["max"]), mean=_g(demo["mean"])))
+    st.write(tr("filters.corr_numbers", max=sig(demo["max"]), mean=sig(demo["mean"])))
     _chart("flt_corr_rot", lambda: kernel_figure(demo["rotated"], "K[::-1, ::-1]", lang=lang()), cname)
 
 elif concept == "assoc":
     st.write(tr("filters.assoc_intro"))
     a_name = st.selectbox(tr("filters.assoc_a"), W.COMPOSABLE, index=0, key="flt_assoc_a",
-                          format_func=_labels("filters.f_"))
+                          format_func=labels("filters.f_"))
     b_name = st.selectbox(tr("filters.assoc_b"), W.COMPOSABLE, index=2, key="flt_assoc_b",
-                          format_func=_labels("filters.f_"))
+                          format_func=labels("filters.f_"))
     demo = W.associativity_demo(image_key, gray, a_name, b_name)
     c1, c2 = st.columns(2)
     c1.image(demo["two"], caption=tr("filters.assoc_two_steps"), width="stretch", output_format="PNG")
     c2.image(demo["one"], caption=tr("filters.assoc_one_step"), width="stretch", output_format="PNG")
     st.write(tr("filters.assoc_numbers", h=demo["kernel"].shape[0], w=demo["kernel"].shape[1],
-                circular=_g(demo["circular"]), zero_all=_g(demo["zero_all"]),
-                zero_inner=_g(demo["zero_inner"]), m=demo["margin"]))
+                circular=sig(demo["circular"]), zero_all=sig(demo["zero_all"]),
+                zero_inner=sig(demo["zero_inner"]), m=demo["margin"]))
     diff_title = tr("filters.assoc_difference") + " (" + tr("filters.border_zero") + ")"
     _chart("flt_assoc_diff", lambda: diverging_figure(demo["diff"], diff_title, lang=lang()), image_key, a_name, b_name)
     _chart("flt_assoc_kernel", lambda: kernel_figure(demo["kernel"], tr("filters.assoc_kernel"), lang=lang()), a_name, b_name)
@@ -177,8 +159,8 @@ elif concept == "sep":
     sep_sigma = st.slider(tr("filters.sep_sigma"), 1.0, 4.0, 2.0, 0.5, key="flt_sep_sigma")
     demo = W.separability_demo(image_key, gray, float(sep_sigma))
     st.write(tr("filters.sep_intro", sep=demo["sep_taps"], full=demo["full_taps"]))
-    st.write(tr("filters.sep_numbers", size=demo["size"], t2d=_f(demo["t2d"], 2), tsep=_f(demo["tsep"], 2),
-                ratio=_f(demo["t2d"] / max(demo["tsep"], 1e-9), 1), w=w, h=h, diff=_g(demo["diff"])))
+    st.write(tr("filters.sep_numbers", size=demo["size"], t2d=num(demo["t2d"], 2), tsep=num(demo["tsep"], 2),
+                ratio=num(demo["t2d"] / max(demo["tsep"], 1e-9), 1), w=w, h=h, diff=sig(demo["diff"])))
     c1, c2 = st.columns([1, 3])
     with c1:
         _chart("flt_sep_col", lambda: kernel_figure(demo["column"][:, None], tr("filters.sep_column"), lang=lang()), sep_sigma)
@@ -193,12 +175,12 @@ elif concept == "border":
     _chart("flt_border_grid", lambda: images_grid(views, zoom=3), image_key, lang())
     for m in F.BORDER_MODES:
         st.write(tr("filters.border_numbers", mode=tr(f"filters.border_{m}"), n=8,
-                    mean=_g(demo["means"][m]), inner=_g(demo["inner"])))
+                    mean=sig(demo["means"][m]), inner=sig(demo["inner"])))
 
 elif concept == "stride":
     st.write(tr("filters.stride_intro"))
     sname = st.selectbox(tr("filters.stride_kernel_label"), ("box", "sobel_x", "gaussian_273"), key="flt_stride_kernel",
-                         format_func=_labels("filters.f_"))
+                         format_func=labels("filters.f_"))
     stride = st.slider(tr("filters.stride_label"), 1, 4, 2, key="flt_stride")
     dilation = st.slider(tr("filters.dilation_label"), 1, 4, 1, key="flt_dilation")
     demo = W.stride_demo(image_key, gray, sname, int(stride), int(dilation))
@@ -217,11 +199,11 @@ elif concept == "equiv":
     c1, c2 = st.columns(2)
     c1.image(demo["shift_then"], caption=tr("filters.equiv_shift_then"), width="stretch", output_format="PNG")
     c2.image(demo["filter_then"], caption=tr("filters.equiv_filter_then"), width="stretch", output_format="PNG")
-    st.write(tr("filters.equiv_shift_numbers", circular=_g(demo["circular"]), zero_all=_g(demo["zero_all"]),
-                zero_inner=_g(demo["zero_inner"])))
+    st.write(tr("filters.equiv_shift_numbers", circular=sig(demo["circular"]), zero_all=sig(demo["zero_all"]),
+                zero_inner=sig(demo["zero_inner"])))
     diff_title = tr("filters.equiv_difference") + " (" + tr("filters.border_zero") + ")"
     _chart("flt_equiv_diff", lambda: diverging_figure(demo["diff"], diff_title, lang=lang()), image_key, dy, dx)
     c1, c2 = st.columns(2)
     c1.image(demo["rot_then"], caption=tr("filters.equiv_rot_then"), width="stretch", output_format="PNG")
     c2.image(demo["filter_rot"], caption=tr("filters.equiv_filter_rot"), width="stretch", output_format="PNG")
-    st.write(tr("filters.equiv_rotation_numbers", rot=_g(demo["rot"]), scale=_g(demo["scale"])))
+    st.write(tr("filters.equiv_rotation_numbers", rot=sig(demo["rot"]), scale=sig(demo["scale"])))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.ui import lang, tr, url_state
+from pages.ui import lang, start_page, tr, url_state
 from pages.ui.lecture import toc
 from pages.ui.registry import PAGES
 
+start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("home.title"))

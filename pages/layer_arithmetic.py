@@ -9,30 +9,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from convviz.arithmetic.layer_calc import LayerSettings, calculate
+from convviz.arithmetic.layer_calc import OP_TYPES, LayerSettings, calculate
 from convviz.errors import SpecError
-from convviz.i18n import fmt_number, translate
-from pages.ui import lang, tr, url_state
+from pages.ui import labels, lang, num, start_page, tr, url_state
+from pages.ui.animation_panel import render_animation
+from pages.ui.layer_widgets import DEFAULTS, layer_from_state
 
+start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
-
 KEEP = "session"  # widget values survive page switches and hidden widgets
-OPS = ["conv", "convt", "maxpool", "avgpool"]
-DEFAULTS: dict[str, object] = {
-    "arith_op": "conv", "arith_h": 5, "arith_w": 5, "arith_cin": 1, "arith_cout": 1,  # the lecture example: 5x5, 3x3
-    "arith_kh": 3, "arith_kw": 3, "arith_sh": 1, "arith_sw": 1, "arith_pad_mode": "number",
-    "arith_ph": 0, "arith_pw": 0, "arith_dh": 1, "arith_dw": 1, "arith_oph": 0, "arith_opw": 0,
-    "arith_groups": 1, "arith_bias": True, "arith_ceil": False, "arith_cip": True,
-}
 for key, value in DEFAULTS.items():
     st.session_state.setdefault(key, value)
 
-LANG = lang()  # bound once per run: format_func may be called outside the run
 st.title(tr("arith.page_title"))
 st.caption(tr("arith.intro"))
 
 op = st.segmented_control(
-    tr("arith.operation"), OPS, format_func=lambda o: translate(f"arith.op_{o}", LANG), key="arith_op",
+    tr("arith.operation"), list(OP_TYPES), format_func=labels("arith.op_"), key="arith_op",
     required=True, persist_state=KEEP,
 )
 
@@ -52,7 +45,7 @@ with st.expander(tr("arith.settings"), expanded=True):
     pair_inputs(tr("arith.stride"), "arith_sh", "arith_sw", 1, 64)
     if op == "conv":
         st.radio(tr("arith.padding_mode"), ["number", "same", "valid"], horizontal=True,
-                 format_func=lambda m: translate(f"arith.pad_{m}", LANG), key="arith_pad_mode", persist_state=KEEP)
+                 format_func=labels("arith.pad_"), key="arith_pad_mode", persist_state=KEEP)
     if op != "conv" or st.session_state["arith_pad_mode"] == "number":
         pair_inputs(tr("arith.padding"), "arith_ph", "arith_pw", 0, 64)
     if op != "avgpool":
@@ -72,17 +65,7 @@ with st.expander(tr("arith.settings"), expanded=True):
         if op == "avgpool":
             st.checkbox(tr("arith.count_include_pad"), key="arith_cip", persist_state=KEEP)
 
-state = st.session_state
-settings = LayerSettings(
-    op=op, h=state.arith_h, w=state.arith_w, in_channels=state.arith_cin,
-    out_channels=state.arith_cout if op in ("conv", "convt") else state.arith_cin,
-    kernel=(state.arith_kh, state.arith_kw), stride=(state.arith_sh, state.arith_sw),
-    padding=(state.arith_ph, state.arith_pw) if op != "conv" or state.arith_pad_mode == "number"
-    else state.arith_pad_mode,
-    dilation=(state.arith_dh, state.arith_dw) if op != "avgpool" else (1, 1),
-    output_padding=(state.arith_oph, state.arith_opw), groups=state.arith_groups,
-    bias=state.arith_bias, ceil_mode=state.arith_ceil, count_include_pad=state.arith_cip,
-)
+settings = layer_from_state(op, st.session_state)
 
 
 def stacked(latex: str) -> str:
@@ -115,29 +98,16 @@ for note in result.notes:
     st.warning(note.text(lang()))
 
 col1, col2, col3 = st.columns(3)
-col1.metric(tr("arith.params"), fmt_number(result.params, LANG))
-col2.metric(tr("arith.macs"), fmt_number(result.macs, LANG))
-col3.metric(tr("arith.memory"), fmt_number(result.output_elements, LANG))
-st.caption(tr("arith.params_how", how=f"{result.params_how} = {fmt_number(result.params, LANG)}"))
-st.caption(tr("arith.macs_how", how=f"{result.macs_how} = {fmt_number(result.macs, LANG)}"))
+col1.metric(tr("arith.params"), num(result.params))
+col2.metric(tr("arith.macs"), num(result.macs))
+col3.metric(tr("arith.memory"), num(result.output_elements))
+st.caption(tr("arith.params_how", how=f"{result.params_how} = {num(result.params)}"))
+st.caption(tr("arith.macs_how", how=f"{result.macs_how} = {num(result.macs)}"))
 if result.receptive_field is not None:
     size, jump, start = result.receptive_field
-    n = {name: fmt_number(value, LANG) for name, value in zip(
+    n = {name: num(value) for name, value in zip(
         ("sh", "sw", "jh", "jw", "s0", "s1"), (*size, *jump, *start), strict=True)}
     st.markdown(tr("arith.rf", **n))
 
 st.divider()
-try:
-    from pages.ui.animation_panel import render_animation
-except ImportError:  # the animation panel ships with its own module
-    render_animation = None
-if render_animation is not None:
-    (pt, pb), (pl, pr) = result.padding_pairs
-    render_animation(op, {
-        "h": settings.h, "w": settings.w, "kh": settings.kernel[0], "kw": settings.kernel[1],
-        "sh": settings.stride[0], "sw": settings.stride[1], "ph": pt, "pw": pl,
-        "pad_top": pt, "pad_bottom": pb, "pad_left": pl, "pad_right": pr,
-        "dh": settings.dilation[0], "dw": settings.dilation[1],
-        "oph": settings.output_padding[0], "opw": settings.output_padding[1],
-        "ceil_mode": settings.ceil_mode, "count_include_pad": settings.count_include_pad,
-    })
+render_animation(settings)

@@ -10,8 +10,9 @@ import streamlit as st
 from convviz.arithmetic.share import spec_token
 from convviz.i18n import fmt_number, translate
 from convviz.practice import LEVELS, Exercise, check, exercise_set
-from pages.ui import lang, tr, url_state
+from pages.ui import lang, start_page, tr, url_state
 
+start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 RESULTS_KEY = "practice_results"

@@ -14,22 +14,18 @@ from convviz.arithmetic.effective_rf import ERFError, effective_receptive_field
 from convviz.arithmetic.formatting import shape_text
 from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.figures import receptive as figs
-from convviz.i18n import fmt_number, translate
 from convviz.images import ImageError
-from pages.ui import lang, tr, url_state
+from convviz.images.samples import SAMPLES
+from pages.ui import image_uploader, labels, lang, num, start_page, tr, url_state
 from pages.ui.arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
 
+start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("rf.page_title"))
 st.caption(tr("rf.intro"))
 LANG = lang()
 CURRENT = "__current__"
-
-
-def num(value: float) -> str:
-    """A number with the separators of the user's language (12.345 / 1,5 in Spanish)."""
-    return fmt_number(value, LANG)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -146,12 +142,11 @@ st.markdown(tr("rf.unit_sees", path=path, i=i, j=j, top=top, bottom=bottom, left
 
 # ------------------------------------------------------------------ the field on an image
 cin, in_h, in_w = summary.input_shape
-from convviz.images.samples import SAMPLES  # noqa: E402
-
 src = st.columns(2)
 sample = src[0].selectbox(tr("rf.sample"), SAMPLES, key="rf_sample",
-                          format_func=lambda n: translate(f"filters.sample_{n}", LANG))
-upload = src[1].file_uploader(tr("rf.upload"), type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"], key="rf_upload")
+                          format_func=labels("filters.sample_"))
+with src[1]:
+    upload = image_uploader(tr("rf.upload"), "rf_upload")
 image = None
 if upload is not None:
     try:
@@ -199,7 +194,7 @@ st.subheader(tr("rf.erf"))
 st.markdown(tr("rf.erf_intro"))
 e = st.columns(2)
 weights = e[0].radio(tr("rf.erf_weights"), ["random", "uniform"], key="rf_erf_w", horizontal=True,
-                     format_func=lambda w: translate(f"rf.erf_{w}", LANG))  # LANG captured: AppTest calls it outside the run
+                     format_func=labels("rf.erf_"))
 seed = e[1].number_input(tr("rf.erf_seed"), 0, 10_000, 0, key="rf_erf_seed")
 magnitude, problem = erf_map(KEY, path, i, j, weights, int(seed))
 if problem is not None:

@@ -13,7 +13,9 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from convviz.animation.frames import GALLERY, apply_gallery_case  # noqa: E402
+from convviz.animation.gallery import GALLERY  # noqa: E402
+from convviz.arithmetic.layer_calc import LayerSettings  # noqa: E402
+from pages.ui.layer_widgets import DEFAULTS, layer_from_state, widget_values  # noqa: E402
 
 PAGE = "pages/layer_arithmetic.py"
 
@@ -96,11 +98,10 @@ def test_invalid_settings_show_a_message_and_keep_the_settings(state) -> None:
 
 def test_gallery_buttons_set_the_page_settings() -> None:
     at = _page()
-    case = next(c for c in GALLERY if c.key == "padding_strides_odd_t")
-    next(b for b in at.button if b.key == f"anim_case_{case.key}").click()
+    next(b for b in at.button if b.key == "anim_case_padding_strides_odd_t").click()
     at.run()
     _no_crash(at)
-    for key, value in apply_gallery_case(case).items():
+    for key, value in widget_values(GALLERY["padding_strides_odd_t"]).items():
         assert at.session_state[key] == value
     assert len(_spec(at)["frames"]) == 9  # scatter view: one step per input cell (3x3)
     assert any("same 6x6 output" in i.value for i in at.info)
@@ -182,27 +183,42 @@ def test_spanish_labels() -> None:
     assert "entrada" in json.dumps(spec["layout"]["annotations"])
 
 
-def _standalone(op: str, settings: dict) -> None:
+def test_gallery_cases_in_widget_keys_and_back() -> None:
+    """Each gallery layer written into the page's widgets reads back as the same layer
+    (channels, groups and bias keep the page's values)."""
+    for key, layer in GALLERY.items():
+        values = widget_values(layer)
+        assert set(values) == {"arith_op", "arith_h", "arith_w", "arith_kh", "arith_kw", "arith_sh",
+                               "arith_sw", "arith_ph", "arith_pw", "arith_dh", "arith_dw",
+                               "arith_oph", "arith_opw", "arith_ceil", "arith_cip",
+                               "arith_pad_mode"}
+        assert values["arith_pad_mode"] in ("number", "same", "valid")
+        back = layer_from_state(layer.op, {**DEFAULTS, **values})
+        assert (back.output_size(), back.padding_pairs()) == (layer.output_size(), layer.padding_pairs()), key
+    assert widget_values(GALLERY["same_padding"])["arith_pad_mode"] == "same"
+
+
+def _standalone(layer) -> None:  # source run by AppTest: no names from this module
     import streamlit as st
 
     from pages.ui.animation_panel import render_animation
 
     st.session_state.setdefault("lang", "en")
-    render_animation(op, settings)
+    render_animation(layer)
 
 
 @pytest.mark.parametrize(
-    ("op", "settings"),
+    "layer",
     [
-        ("conv", {"h": "seven", "w": 5, "kh": 3, "kw": 3}),
-        ("conv", {"h": 5, "w": 5, "kh": 3, "kw": 3, "sh": 0}),
-        ("nope", {"h": 5, "w": 5}),
-        ("convt", {"h": 16, "w": 16, "kh": 7, "kw": 7, "sh": 5, "sw": 5}),
-        ("avgpool", {"h": 2, "w": 2, "kh": 3, "kw": 3, "sh": 1, "sw": 1}),
+        LayerSettings(op="conv", h="seven", w=5),
+        LayerSettings(op="conv", h=5, w=5, stride=(0, 1)),
+        LayerSettings(op="nope", h=5, w=5),
+        LayerSettings(op="convt", h=16, w=16, kernel=(7, 7), stride=(5, 5)),
+        LayerSettings(op="avgpool", h=2, w=2, kernel=(3, 3), stride=(1, 1)),
     ],
 )
-def test_render_animation_alone_is_defensive(op, settings) -> None:
-    at = AppTest.from_function(_standalone, args=(op, settings), default_timeout=60)
+def test_render_animation_alone_is_defensive(layer) -> None:
+    at = AppTest.from_function(_standalone, args=(layer,), default_timeout=60)
     at.run()
     _no_crash(at)
     assert at.warning or at.error
@@ -210,12 +226,12 @@ def test_render_animation_alone_is_defensive(op, settings) -> None:
 
 # ------------------------------------------------------------------ layout (phone / projector)
 def _fig(h=5, k=3, **kw):
-    from convviz.animation.frames import build_animation, config_from_settings, lecture_values
+    from convviz.animation.frames import build_animation
+    from convviz.animation.values import lecture_values
     from convviz.figures.animation import build_animation_figure
 
     x, kern = lecture_values(h, h, k, k)
-    anim = build_animation(config_from_settings("conv", {"h": h, "w": h, "kh": k, "kw": k}),
-                           x, kern)
+    anim = build_animation(LayerSettings(op="conv", h=h, w=h, kernel=(k, k)), x, kern)
     return json.loads(build_animation_figure(anim, **kw).to_json())
 
 

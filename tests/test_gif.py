@@ -8,26 +8,22 @@ import time
 import numpy as np
 from PIL import Image
 
-from convviz.animation.frames import (
-    build_animation,
-    config_from_settings,
-    lecture_values,
-    random_values,
-)
+from convviz.animation.frames import build_animation
 from convviz.animation.gif import PALETTE, write_gif
+from convviz.animation.values import lecture_values, random_values
+from convviz.arithmetic.layer_calc import LayerSettings
 
 
-def _anim(op="conv", view="direct", **s):
-    base = {"h": 5, "w": 5, "kh": 3, "kw": 3}
-    base.update(s)
-    cfg = config_from_settings(op, base, view=view)
-    x, k = random_values(cfg.h, cfg.w, cfg.kh, cfg.kw, 3, op)
-    return build_animation(cfg, x, k)
+def _anim(op="conv", view="direct", h=5, w=5, k=3, s=1, p=0, d=1, output_padding=0, **extra):
+    layer = LayerSettings(op=op, h=h, w=w, kernel=(k, k), stride=(s, s), padding=(p, p),
+                          dilation=(d, d), output_padding=(output_padding, output_padding), **extra)
+    x, kernel = random_values(h, w, k, k, 3, op)
+    return build_animation(layer, x, kernel, view=view)
 
 
 def test_gif_has_one_frame_per_step_loops_and_is_slide_sized() -> None:
     x, k = lecture_values(5, 5, 3, 3)
-    anim = build_animation(config_from_settings("conv", {"h": 5, "w": 5, "kh": 3, "kw": 3}), x, k)
+    anim = build_animation(LayerSettings(op="conv", h=5, w=5), x, k)
     data = write_gif(anim, width=960, frame_ms=500)
     im = Image.open(io.BytesIO(data))
     assert im.format == "GIF" and im.n_frames == 9
@@ -46,11 +42,11 @@ def test_gif_has_one_frame_per_step_loops_and_is_slide_sized() -> None:
 
 def test_gif_frame_counts_in_every_mode() -> None:
     cases = [
-        (_anim("convt", "scatter", sh=2, sw=2, h=3, w=2), 6),
-        (_anim("convt", "direct", sh=2, sw=2, h=3, w=2), 7 * 5),
-        (_anim("maxpool", h=6, w=6, kh=2, kw=2, sh=2, sw=2), 9),
-        (_anim("avgpool", h=5, w=5, kh=2, kw=2, sh=2, sw=2, ceil_mode=True), 9),
-        (_anim("conv", dh=2, dw=2, h=7, w=7), 9),
+        (_anim("convt", "scatter", s=2, h=3, w=2), 6),
+        (_anim("convt", "direct", s=2, h=3, w=2), 7 * 5),
+        (_anim("maxpool", h=6, w=6, k=2, s=2), 9),
+        (_anim("avgpool", h=5, w=5, k=2, s=2, ceil_mode=True), 9),
+        (_anim("conv", d=2, h=7, w=7), 9),
     ]
     for anim, n in cases:
         assert anim.n_steps == n
@@ -71,6 +67,6 @@ def test_49_frame_gif_is_small_and_fast() -> None:
 
 
 def test_gif_labels_in_spanish_render() -> None:
-    anim = _anim("convt", "scatter", sh=2, sw=2, ph=1, pw=1, oph=1, opw=1)
+    anim = _anim("convt", "scatter", s=2, p=1, output_padding=1)
     data = write_gif(anim, "es")
     assert Image.open(io.BytesIO(data)).n_frames == 25

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 import textwrap
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from convviz.animation.frames import INPUT, OVER, PAD, ZERO, Animation, fmt, scene
+from convviz.animation.frames import INPUT, OVER, PAD, ZERO, Animation, fmt
+from convviz.animation.scene import Scene, scene, wrap_label
 from convviz.i18n import translate
 
 # a fixed palette (RGB): index -> colour; text antialiasing uses the greys
@@ -49,6 +51,7 @@ _FONT_FILES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
 )
+MARGIN = 20  # pixels around the picture
 
 
 @cache
@@ -80,158 +83,188 @@ def _dashed_rect(draw: ImageDraw.ImageDraw, box, color, dash: int = 4) -> None:
         draw.line([(x1, y), (x1, min(y + dash, y1))], fill=color)
 
 
-def render_gif_frames(anim: Animation, lang: str = "en", width: int = 960) -> list[Image.Image]:
-    """One RGB image per step (plus nothing else): the GIF's frames before quantization."""
-    sc = scene(anim, lang)
-    cfg = anim.config
-    scatter_view = anim.canvas is not None
-    margin = 20
-    cell = int(max(14, min(56, (width - 2 * margin) / sc.width)))
-    font = _font(int(cell * 0.42))
-    small = _font(max(9, int(cell * 0.26)))
-    label_font = _font(max(13, min(20, int(cell * 0.4))))
-    eq_font = _font(max(13, min(20, int(width / 60))))
-    wrap_at = max(40, int((width - 2 * margin) / (eq_font.size * 0.55)))
-    longest = max(len(anim.step_text(t, lang)) for t in range(anim.n_steps)) + 12
-    eq_lines = -(-longest // wrap_at)
-    line_h = int(label_font.size * 1.3)
+def _hidden_value(anim: Animation, kind: int) -> bool:
+    """Cells whose number is not written: the ceil-mode overhang and max pooling's -inf pads."""
+    return kind == OVER or (kind == PAD and anim.op == "maxpool")
 
-    def wrap_label(text: str, room: float) -> list[str]:
-        lines: list[str] = []
-        for part in text.split(" · "):
-            if lines and label_font.getlength(lines[-1] + " · " + part) <= room:
-                lines[-1] += " · " + part
-            else:
-                lines.append(part)
-        return lines
 
-    in_room = (sc.k_origin[0] - 0.5) * cell
-    out_room = width - 2 * margin - sc.out_origin[0] * cell
-    in_lines = wrap_label(sc.labels["input"], in_room)
-    out_lines = wrap_label(sc.labels["output"], out_room)
-    top = margin + max(len(in_lines), len(out_lines)) * line_h + 8
-    grid_bottom = top + int(sc.height * cell)
-    k_label_h = label_font.size + 8
-    height = grid_bottom + k_label_h + 10 + eq_lines * int(eq_font.size * 1.35) + margin
+@dataclass(frozen=True)
+class _Page:
+    """The pixel geometry of one GIF: cell size, fonts, where the panels and the text go."""
 
-    def box(origin, r, c, inset=0):
-        x0 = margin + (origin[0] + c) * cell
-        y0 = top + (origin[1] + r) * cell
-        return (x0 + inset, y0 + inset, x0 + cell - inset, y0 + cell - inset)
+    sc: Scene
+    width: int
+    cell: int
+    top: int
+    grid_bottom: int
+    height: int
+    in_lines: list[str]
+    out_lines: list[str]
+    line_h: int
+    wrap_at: int
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    small: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    label_font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    eq_font: ImageFont.FreeTypeFont | ImageFont.ImageFont
 
-    def center(origin, r, c):
-        x0, y0, x1, y1 = box(origin, r, c)
+    def box(self, origin: tuple[float, float], r: int, c: int, inset: int = 0) -> tuple[float, ...]:
+        x0 = MARGIN + (origin[0] + c) * self.cell
+        y0 = self.top + (origin[1] + r) * self.cell
+        return (x0 + inset, y0 + inset, x0 + self.cell - inset, y0 + self.cell - inset)
+
+    def center(self, origin: tuple[float, float], r: int, c: int) -> tuple[float, float]:
+        x0, y0, x1, y1 = self.box(origin, r, c)
         return ((x0 + x1) / 2, (y0 + y1) / 2)
 
-    base = Image.new("RGB", (width, height), _rgb("bg"))
-    draw = ImageDraw.Draw(base)
-    gh, gw = sc.in_shape
+    @property
+    def eq_top(self) -> int:
+        """Where the step's computation starts (under the kernel's label)."""
+        return self.grid_bottom + self.label_font.size + 18
+
+
+def _page(anim: Animation, lang: str, width: int) -> _Page:
+    sc = scene(anim, lang)
+    cell = int(max(14, min(56, (width - 2 * MARGIN) / sc.width)))
+    label_font = _font(max(13, min(20, int(cell * 0.4))))
+    eq_font = _font(max(13, min(20, int(width / 60))))
+    wrap_at = max(40, int((width - 2 * MARGIN) / (eq_font.size * 0.55)))
+    longest = max(len(anim.step_text(t, lang)) for t in range(anim.n_steps)) + 12
+    line_h = int(label_font.size * 1.3)
+    in_room, out_room = (sc.k_origin[0] - 0.5) * cell, width - 2 * MARGIN - sc.out_origin[0] * cell
+    in_lines = wrap_label(sc.labels["input"], lambda line: label_font.getlength(line) <= in_room)
+    out_lines = wrap_label(sc.labels["output"], lambda line: label_font.getlength(line) <= out_room)
+    top = MARGIN + max(len(in_lines), len(out_lines)) * line_h + 8
+    grid_bottom = top + int(sc.height * cell)
+    eq_lines = -(-longest // wrap_at)
+    height = grid_bottom + label_font.size + 18 + eq_lines * int(eq_font.size * 1.35) + MARGIN
+    return _Page(sc, width, cell, top, grid_bottom, height, in_lines, out_lines, line_h, wrap_at,
+                 _font(int(cell * 0.42)), _font(max(9, int(cell * 0.26))), label_font, eq_font)
+
+
+def _draw_input_side(draw: ImageDraw.ImageDraw, anim: Animation, g: _Page) -> None:
     fill = {INPUT: "input", PAD: "bg", ZERO: "zero", OVER: "bg"}
+    gh, gw = g.sc.in_shape
     for r in range(gh):
         for c in range(gw):
             k = int(anim.kinds[r, c])
-            b = box(sc.in_origin, r, c)
+            b = g.box(g.sc.in_origin, r, c)
             draw.rectangle(b, fill=_rgb(fill[k]))
             if k == INPUT:
                 draw.rectangle(b, outline=_rgb("line"))
             else:
                 _dashed_rect(draw, b, _rgb("mid"), dash=3 if k == OVER else 5)
-            if not (k == OVER or (k == PAD and cfg.op == "maxpool")):
-                draw.text(center(sc.in_origin, r, c), fmt(anim.grid[r, c]), font=font,
+            if not _hidden_value(anim, k):
+                draw.text(g.center(g.sc.in_origin, r, c), fmt(anim.grid[r, c]), font=g.font,
                           fill=_rgb("text"), anchor="mm")
-    taps = {(u * cfg.dh, v * cfg.dw): (u, v) for u in range(cfg.kh) for v in range(cfg.kw)}
-    for r in range(sc.k_span[0]):
-        for c in range(sc.k_span[1]):
-            b = box(sc.k_origin, r, c)
+
+
+def _draw_kernel(draw: ImageDraw.ImageDraw, anim: Animation, g: _Page) -> None:
+    rows, cols = anim.axes
+    taps = {(u * rows.d, v * cols.d): (u, v) for u in range(rows.k) for v in range(cols.k)}
+    for r in range(g.sc.k_span[0]):
+        for c in range(g.sc.k_span[1]):
+            b = g.box(g.sc.k_origin, r, c)
             if (r, c) in taps:
                 draw.rectangle(b, fill=_rgb("kernel"), outline=_rgb("line"))
-                if not cfg.is_pool:
+                if not anim.is_pool:
                     u, v = taps[(r, c)]
-                    draw.text(center(sc.k_origin, r, c), fmt(anim.kernel[u, v]), font=font,
+                    draw.text(g.center(g.sc.k_origin, r, c), fmt(anim.kernel[u, v]), font=g.font,
                               fill=_rgb("text"), anchor="mm")
             else:
                 draw.rectangle(b, fill=_rgb("gap"))
                 _dashed_rect(draw, b, _rgb("grey"), dash=2)
-    oh, ow = sc.out_shape
-    out_h, out_w = anim.output.shape
-    t0, l0 = anim.crop
-    for r in range(oh):
-        for c in range(ow):
-            b = box(sc.out_origin, r, c)
-            inside = t0 <= r < t0 + out_h and l0 <= c < l0 + out_w
-            if inside:
-                draw.rectangle(b, fill=_rgb("output"), outline=_rgb("line"))
-            else:
-                draw.rectangle(b, fill=_rgb("cropped"))
-                _dashed_rect(draw, b, _rgb("mid"))
-    for lines, x, color in ((in_lines, sc.in_origin[0], "in_label"),
-                            (out_lines, sc.out_origin[0], "current_line")):
+
+
+def _draw_out_cell(draw: ImageDraw.ImageDraw, anim: Animation, g: _Page, r: int, c: int,
+                   value: float | None = None) -> None:
+    """An out-side cell: output green, the scatter canvas's cropped border dashed grey."""
+    b = g.box(g.sc.out_origin, r, c)
+    (t0, l0), (out_h, out_w) = anim.crop, anim.output.shape
+    if t0 <= r < t0 + out_h and l0 <= c < l0 + out_w:
+        draw.rectangle(b, fill=_rgb("output"), outline=_rgb("line"))
+    else:
+        draw.rectangle(b, fill=_rgb("cropped"))
+        _dashed_rect(draw, b, _rgb("mid"))
+    if value is not None:
+        draw.text(g.center(g.sc.out_origin, r, c), fmt(value), font=g.font, fill=_rgb("text"),
+                  anchor="mm")
+
+
+def _draw_static(anim: Animation, g: _Page) -> Image.Image:
+    """Everything that does not change from frame to frame: the panels and their labels."""
+    base = Image.new("RGB", (g.width, g.height), _rgb("bg"))
+    draw = ImageDraw.Draw(base)
+    _draw_input_side(draw, anim, g)
+    _draw_kernel(draw, anim, g)
+    for r in range(g.sc.out_shape[0]):
+        for c in range(g.sc.out_shape[1]):
+            _draw_out_cell(draw, anim, g, r, c)
+    for lines, x, color in ((g.in_lines, g.sc.in_origin[0], "in_label"),
+                            (g.out_lines, g.sc.out_origin[0], "current_line")):
         for i, line in enumerate(reversed(lines)):
-            draw.text((margin + x * cell, top - 8 - i * line_h), line, font=label_font,
+            draw.text((MARGIN + x * g.cell, g.top - 8 - i * g.line_h), line, font=g.label_font,
                       fill=_rgb(color), anchor="ls")
-    draw.text((margin + sc.k_origin[0] * cell, top + sc.k_span[0] * cell + 6),
-              sc.labels["kernel"], font=label_font, fill=_rgb("k_label"), anchor="la")
+    draw.text((MARGIN + g.sc.k_origin[0] * g.cell, g.top + g.sc.k_span[0] * g.cell + 6),
+              g.sc.labels["kernel"], font=g.label_font, fill=_rgb("k_label"), anchor="la")
+    return base
 
-    def draw_out_cell(d: ImageDraw.ImageDraw, r: int, c: int, value: float) -> None:
-        b = box(sc.out_origin, r, c)
-        if t0 <= r < t0 + out_h and l0 <= c < l0 + out_w:
-            d.rectangle(b, fill=_rgb("output"), outline=_rgb("line"))
+
+def _step_cells(anim: Animation, t: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(input-side cells lit as the window, out-side cells lit as current) of step ``t``."""
+    step = anim.steps[t]
+    if anim.scatter:
+        return [step.source], sorted(set(step.cells))
+    return list(step.cells), [step.source]
+
+
+def _draw_step(img: Image.Image, anim: Animation, g: _Page, t: int, text: str) -> None:
+    """The highlights of step ``t`` on a copy of the state: window, weights, current cells,
+    the max-pooling winner and the computation in words."""
+    step, part = anim.steps[t], anim.partials[t]
+    window, current = _step_cells(anim, t)
+    d = ImageDraw.Draw(img)
+    for r, c in window:
+        d.rectangle(g.box(g.sc.in_origin, r, c, inset=2), fill=_rgb("window"),
+                    outline=_rgb("window_line"), width=3)
+        if anim.scatter:
+            val = anim.x[r, c]
         else:
-            d.rectangle(b, fill=_rgb("cropped"))
-            _dashed_rect(d, b, _rgb("mid"))
-        d.text(center(sc.out_origin, r, c), fmt(value), font=font, fill=_rgb("text"),
-               anchor="mm")
+            val = None if _hidden_value(anim, int(anim.kinds[r, c])) else anim.grid[r, c]
+        if val is not None:
+            d.text(g.center(g.sc.in_origin, r, c), fmt(val), font=g.font, fill=_rgb("text"), anchor="mm")
+    if not anim.scatter and not anim.is_pool:
+        for (r, c), w in zip(step.cells, step.weights, strict=True):
+            x0, y0, x1, y1 = g.box(g.sc.in_origin, r, c)
+            d.text((x1 - 4, y1 - 3), "×" + fmt(w), font=g.small, fill=_rgb("k_label"), anchor="rd")
+    for r, c in current:
+        d.rectangle(g.box(g.sc.out_origin, r, c, inset=2), fill=_rgb("current"),
+                    outline=_rgb("current_line"), width=3)
+        d.text(g.center(g.sc.out_origin, r, c), fmt(part[r, c]), font=g.font, fill=_rgb("bg"), anchor="mm")
+    if step.winner is not None:
+        d.ellipse(g.box(g.sc.in_origin, *step.winner, inset=5), outline=_rgb("winner"), width=4)
+    y = g.eq_top
+    for line in textwrap.wrap(text, g.wrap_at, break_long_words=False):
+        d.text((MARGIN, y), line, font=g.eq_font, fill=_rgb("text"), anchor="la")
+        y += int(g.eq_font.size * 1.35)
 
+
+def render_gif_frames(anim: Animation, lang: str = "en", width: int = 960) -> list[Image.Image]:
+    """One RGB image per step (plus nothing else): the GIF's frames before quantization."""
+    g = _page(anim, lang, width)
     # ``state`` holds the output side as computed so far; each frame is a copy of it plus
     # the step's highlights, so every number is drawn once, not once per frame
-    state = base
+    state = base = _draw_static(anim, g)
     frames: list[Image.Image] = []
     step_word = translate("anim.step", lang)
-    for t, step in enumerate(anim.steps):
-        part = anim.partials[t]
-        if scatter_view:
-            window, current = [step.source], sorted(set(step.cells))
-        else:
-            window, current = list(step.cells), [step.source]
+    for t in range(anim.n_steps):
         img = state.copy()
-        d = ImageDraw.Draw(img)
-        for r, c in window:
-            b = box(sc.in_origin, r, c, inset=2)
-            d.rectangle(b, fill=_rgb("window"), outline=_rgb("window_line"), width=3)
-            k = int(anim.kinds[r, c]) if not scatter_view else INPUT
-            if scatter_view:
-                val = anim.x[r, c]
-            elif k == OVER or (k == PAD and cfg.op == "maxpool"):
-                val = None
-            else:
-                val = anim.grid[r, c]
-            if val is not None:
-                d.text(center(sc.in_origin, r, c), fmt(val), font=font, fill=_rgb("text"),
-                       anchor="mm")
-        if not scatter_view and not cfg.is_pool:
-            for (r, c), w in zip(step.cells, step.weights, strict=True):
-                x0, y0, x1, y1 = box(sc.in_origin, r, c)
-                d.text((x1 - 4, y1 - 3), "×" + fmt(w), font=small, fill=_rgb("k_label"),
-                       anchor="rd")
-        for r, c in current:
-            d.rectangle(box(sc.out_origin, r, c, inset=2), fill=_rgb("current"),
-                        outline=_rgb("current_line"), width=3)
-            d.text(center(sc.out_origin, r, c), fmt(part[r, c]), font=font, fill=_rgb("bg"),
-                   anchor="mm")
-        if step.winner is not None:
-            x0, y0, x1, y1 = box(sc.in_origin, *step.winner, inset=5)
-            d.ellipse((x0, y0, x1, y1), outline=_rgb("winner"), width=4)
-        text = f"{step_word}{t + 1}/{anim.n_steps}: {anim.step_text(t, lang)}"
-        y = grid_bottom + k_label_h + 10
-        for line in textwrap.wrap(text, wrap_at, break_long_words=False):
-            d.text((margin, y), line, font=eq_font, fill=_rgb("text"), anchor="la")
-            y += int(eq_font.size * 1.35)
+        _draw_step(img, anim, g, t, f"{step_word}{t + 1}/{anim.n_steps}: {anim.step_text(t, lang)}")
         frames.append(img)
         if state is base:
             state = base.copy()
         sd = ImageDraw.Draw(state)
-        for r, c in current:
-            draw_out_cell(sd, r, c, part[r, c])
+        for r, c in _step_cells(anim, t)[1]:
+            _draw_out_cell(sd, anim, g, r, c, anim.partials[t][r, c])
     return frames
 
 

@@ -16,17 +16,38 @@ Multiplications: conv ``Cout*Hout*Wout*(Cin/groups)*kh*kw``; transposed conv
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from convviz.arithmetic import sizes as ar
 from convviz.arithmetic.layers import conv_paddings
 from convviz.errors import Note, SpecError
 
 OP_TYPES = {"conv": "Conv2d", "convt": "ConvTranspose2d", "maxpool": "MaxPool2d", "avgpool": "AvgPool2d"}
+POOLS = ("maxpool", "avgpool")
+
+
+class Axis(NamedTuple):
+    """One axis of a layer in Dumoulin & Visin's notation: input ``n``, kernel ``k``, stride
+    ``s``, padding ``before`` / ``after``, dilation ``d`` (1 for average pooling, which has
+    none) and output padding ``op`` (0 unless transposed convolution)."""
+
+    n: int
+    k: int
+    s: int
+    before: int
+    after: int
+    d: int
+    op: int
 
 
 @dataclass(frozen=True)
 class LayerSettings:
-    """What the page's widgets say; ``padding`` is a (h, w) pair or "same" / "valid"."""
+    """One convolution, transposed convolution or pooling layer: the single form in which
+    the Layer-arithmetic page, the CLI (``convviz conv/convt/pool/animate``) and the
+    animation gallery hand a layer to the spec, the animation and the GIF.
+
+    Pairs are (height, width); ``padding`` is a pair or "same" / "valid" (convolution).
+    """
 
     op: str
     h: int
@@ -65,6 +86,11 @@ class LayerSettings:
                 spec["count_include_pad"] = self.count_include_pad
         return spec
 
+    def network_spec(self) -> dict[str, object]:
+        """A network of this one layer on a ``(in_channels, h, w)`` input (ConvViz's spec)."""
+        return {"name": f"one {OP_TYPES.get(self.op, self.op)}",
+                "input": [self.in_channels, self.h, self.w], "layers": [self.layer_spec()]}
+
     def padding_pairs(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """Padding (before, after) per axis, with "same" and "valid" resolved (as the engine's
         :func:`convviz.arithmetic.layers.conv_paddings` does)."""
@@ -72,12 +98,40 @@ class LayerSettings:
             raise SpecError(f"padding must be a number, 'same' or 'valid', not {self.padding!r}")
         return conv_paddings({"padding": self.padding, "kernel_size": self.kernel, "dilation": self.dilation})
 
+    @property
+    def is_pool(self) -> bool:
+        return self.op in POOLS
+
+    def axes(self) -> tuple[Axis, Axis]:
+        """The (height, width) axes with the padding resolved (see :class:`Axis`)."""
+        pads = self.padding_pairs()
+        return tuple(  # type: ignore[return-value]
+            Axis(n, self.kernel[i], self.stride[i], pads[i][0], pads[i][1],
+                 1 if self.op == "avgpool" else self.dilation[i],
+                 self.output_padding[i] if self.op == "convt" else 0)
+            for i, n in enumerate((self.h, self.w))
+        )
+
+    def output_size(self) -> tuple[int, int]:
+        """Output (height, width) by the size rules of :mod:`convviz.arithmetic.sizes`;
+        SpecError when the settings are impossible (as PyTorch would refuse them)."""
+        if self.padding == "same" and tuple(self.stride) != (1, 1):
+            raise SpecError.of("engine.same_strided", stride=f"{self.stride[0]}x{self.stride[1]}")
+        sizes = []
+        for ax in self.axes():
+            if self.op == "conv":
+                sizes.append(ar.conv_out(ax.n, ax.k, ax.s, (ax.before, ax.after), ax.d))
+            elif self.op == "convt":
+                sizes.append(ar.convt_out(ax.n, ax.k, ax.s, ax.before, ax.op, ax.d))
+            else:
+                sizes.append(ar.pool_out(ax.n, ax.k, ax.s, ax.before, ax.d, self.ceil_mode))
+        return sizes[0], sizes[1]
+
 
 @dataclass(frozen=True)
 class LayerResult:
     """One layer worked out: ``plain`` / ``latex`` are the per-axis (height, width) size
-    formulas; ``params_how`` / ``macs_how`` the cost products with the numbers filled in, and
-    ``params_formula`` / ``macs_formula`` the same followed by ``= total``."""
+    formulas; ``params_how`` / ``macs_how`` the cost products with the numbers filled in."""
 
     output_shape: tuple[int, int, int]
     plain: tuple[str, str]
@@ -86,26 +140,20 @@ class LayerResult:
     params: int
     macs: int
     output_elements: int
-    params_formula: str
-    macs_formula: str
     params_how: str
     macs_how: str
     receptive_field: tuple[tuple[int, int], tuple[int, int], tuple[float, float]] | None
-    padding_pairs: tuple[tuple[int, int], tuple[int, int]]
 
 
-def _formulas(s: LayerSettings, pads: tuple[tuple[int, int], tuple[int, int]]) -> tuple[list[str], list[str]]:
+def _formulas(s: LayerSettings) -> tuple[list[str], list[str]]:
     plain, latex = [], []
-    for axis in range(2):
-        n = (s.h, s.w)[axis]
-        k, st, d = s.kernel[axis], s.stride[axis], s.dilation[axis]
-        before, after = pads[axis]
+    for ax in s.axes():
         if s.op == "conv":
-            text = ar.conv_formula(n, k, st, before + after, d)
+            text = ar.conv_formula(ax.n, ax.k, ax.s, ax.before + ax.after, ax.d)
         elif s.op == "convt":
-            text = ar.convt_formula(n, k, st, before, s.output_padding[axis], d)
+            text = ar.convt_formula(ax.n, ax.k, ax.s, ax.before, ax.op, ax.d)
         else:
-            text = ar.pool_formula(n, k, st, before, d, s.ceil_mode)
+            text = ar.pool_formula(ax.n, ax.k, ax.s, ax.before, ax.d, s.ceil_mode)
         plain.append(text[0])
         latex.append(text[1])
     return plain, latex
@@ -131,26 +179,19 @@ def calculate(settings: LayerSettings) -> LayerResult:
     """Everything the page shows for one layer; raises SpecError for impossible settings."""
     from convviz.arithmetic.summary import summarize
 
-    spec = {"name": f"one {OP_TYPES.get(settings.op, settings.op)}",
-            "input": [settings.in_channels, settings.h, settings.w],
-            "layers": [settings.layer_spec()]}
     try:
-        summary = summarize(spec)
+        summary = summarize(settings.network_spec())
     except SpecError as exc:  # one layer: its network path ("layers.0") would only be jargon
         raise SpecError(exc.reason, None, key=exc.key, values=exc.values) from None
     row = summary.layers[0]
-    pads = settings.padding_pairs()
-    plain, latex = _formulas(settings, pads)
+    plain, latex = _formulas(settings)
     out = tuple(row.output_shape)
-    params_formula, macs_formula = _cost_formulas(settings, out)
+    params_how, macs_how = _cost_formulas(settings, out)
     rf = row.receptive_field
     field = None if rf is None else (tuple(rf.size), tuple(rf.jump), tuple(rf.start))
     return LayerResult(
         output_shape=out, plain=(plain[0], plain[1]), latex=(latex[0], latex[1]),
         notes=tuple(row.warnings), params=row.params, macs=row.macs,
-        output_elements=out[0] * out[1] * out[2],
-        params_formula=f"{params_formula} = {row.params:,}",
-        macs_formula=f"{macs_formula} = {row.macs:,}",
-        params_how=params_formula, macs_how=macs_formula,
-        receptive_field=field, padding_pairs=pads,
+        output_elements=out[0] * out[1] * out[2], params_how=params_how, macs_how=macs_how,
+        receptive_field=field,
     )

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from convviz.arithmetic.layer_calc import LayerSettings
 
 OPS = {"conv": "conv", "convt": "convt", "pool": None}
 
@@ -76,69 +80,61 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=handle)
 
 
-def handle(args: argparse.Namespace) -> int:
+def _file_values(args: argparse.Namespace, pool: bool):  # noqa: ANN202 - (x, k) arrays or (None, None)
+    """Input and kernel from ``--values FILE`` (None, None for lecture / random)."""
     import numpy as np
 
-    from convviz.animation.frames import (
-        build_animation,
-        config_from_settings,
-        lecture_values,
-        parse_values_file,
-        random_values,
-    )
-    from convviz.animation.gif import write_gif
-    from convviz.arithmetic import same_padding
+    from convviz.animation.values import parse_values_file
     from convviz.errors import SpecError
+
+    if args.values in ("lecture", "random"):
+        return None, None
+    path = Path(args.values)
+    if not path.is_file():
+        raise ValueError(f"--values: no such file {args.values!r} (or use lecture / random)")
+    x, k = parse_values_file(path.read_text(encoding="utf-8"))
+    if k is None and not pool:
+        raise SpecError.of("anim.no_kernel")
+    return x, np.ones(args.kernel or (2, 2)) if k is None else k
+
+
+def layer_from(args: argparse.Namespace, size: tuple[int, int] | None, kernel: tuple[int, int] | None
+               ) -> LayerSettings:
+    """The :class:`~convviz.arithmetic.layer_calc.LayerSettings` the options describe; the
+    sizes of a ``--values`` file win over ``--input`` / ``--kernel``. A pooling layer's
+    stride defaults to its window, as in PyTorch."""
+    from convviz.arithmetic.layer_calc import LayerSettings
+
+    pool = args.op == "pool"
+    if isinstance(args.padding, str) and args.op != "conv":
+        raise ValueError("--padding same/valid is for conv only")
+    h, w = size or args.input or (5, 5)
+    kernel = kernel or args.kernel or ((2, 2) if pool else (3, 3))
+    return LayerSettings(
+        op=f"{args.kind}pool" if pool else args.op, h=h, w=w, kernel=kernel,
+        stride=args.stride or (kernel if pool else (1, 1)), padding=args.padding,
+        dilation=args.dilation, output_padding=args.output_padding, ceil_mode=args.ceil_mode,
+        count_include_pad=args.count_include_pad,
+    )
+
+
+def handle(args: argparse.Namespace) -> int:
+    from convviz.animation.frames import build_animation
+    from convviz.animation.gif import write_gif
+    from convviz.animation.values import lecture_values, random_values
 
     if not 200 <= args.width <= 4000:
         raise ValueError(f"--width must be between 200 and 4000, got {args.width}")
     if not 20 <= args.frame_ms <= 10_000:
         raise ValueError(f"--frame-ms must be between 20 and 10000, got {args.frame_ms}")
-    op = "conv" if args.op == "conv" else "convt" if args.op == "convt" else f"{args.kind}pool"
-    pool = args.op == "pool"
-
-    x = k = None
-    source = args.values
-    if source not in ("lecture", "random"):
-        path = Path(source)
-        if not path.is_file():
-            raise ValueError(f"--values: no such file {source!r} (or use lecture / random)")
-        x, k = parse_values_file(path.read_text(encoding="utf-8"))
-        if k is None and not pool:
-            raise SpecError.of("anim.no_kernel")
-        if k is None:
-            k = np.ones(args.kernel or (2, 2))
-    h, w = x.shape if x is not None else (args.input or (5, 5))
-    kh, kw = k.shape if k is not None else (args.kernel or ((2, 2) if pool else (3, 3)))
-    sh, sw = args.stride or ((kh, kw) if pool else (1, 1))
-    dh, dw = args.dilation
-    if isinstance(args.padding, str):
-        if args.op != "conv":
-            raise ValueError("--padding same/valid is for conv only")
-        if args.padding == "same":
-            if (sh, sw) != (1, 1):
-                raise ValueError("padding='same' needs stride 1 (as in PyTorch)")
-            (pt, pb), (pl, pr) = same_padding(kh, dh), same_padding(kw, dw)
-        else:
-            pt = pb = pl = pr = 0
-    else:
-        pt = pb = args.padding[0]
-        pl = pr = args.padding[1]
-    settings = {
-        "h": h, "w": w, "kh": kh, "kw": kw, "sh": sh, "sw": sw, "ph": pt, "pw": pl,
-        "pad_top": pt, "pad_bottom": pb, "pad_left": pl, "pad_right": pr, "dh": dh, "dw": dw,
-        "oph": args.output_padding[0], "opw": args.output_padding[1],
-        "ceil_mode": args.ceil_mode, "count_include_pad": args.count_include_pad,
-    }
-    cfg = config_from_settings(op, settings, flip=args.true_convolution,
-                               view=args.transposed_view)
-    if x is None:
-        maker = lecture_values if source == "lecture" else None
-        if maker:
-            x, k = lecture_values(h, w, kh, kw)
-        else:
-            x, k = random_values(h, w, kh, kw, args.seed, op)
-    anim = build_animation(cfg, x, k)
+    x, k = _file_values(args, args.op == "pool")
+    layer = layer_from(args, None if x is None else x.shape, None if k is None else k.shape)
+    (h, w), (kh, kw) = (layer.h, layer.w), layer.kernel
+    if x is None and args.values == "lecture":
+        x, k = lecture_values(h, w, kh, kw)
+    elif x is None:
+        x, k = random_values(h, w, kh, kw, args.seed, layer.op)
+    anim = build_animation(layer, x, k, flip=args.true_convolution, view=args.transposed_view)
     data = write_gif(anim, args.lang, width=args.width, frame_ms=args.frame_ms)
     out = Path(args.out or f"{args.op}.gif")
     out.write_bytes(data)

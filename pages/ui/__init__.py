@@ -6,46 +6,44 @@ themselves) that touches streamlit; the engine in ``convviz/`` never does.
 
 from __future__ import annotations
 
-import inspect
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, NUMBER_SEPARATORS, translate
-from pages.ui.registry import PAGES
+from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, NUMBER_SEPARATORS, fmt_number, translate
+from convviz.images import EXTENSIONS
 
 LANG_KEY = "lang"
 NAV_KEY = "_convviz_navigation"
 GOTO_KEY = "_convviz_goto"
-PAGES_DIR = Path(__file__).resolve().parents[1]
-PAGE_FILES = {file for file, *_ in PAGES}
 
 
 def mark_navigation() -> str | None:
     """Called by app.py before st.navigation: pages know they run inside the app.
 
-    Returns the page file a redirected deep link asked for (see ``_ensure_navigation``).
+    Returns the page file a redirected deep link asked for (see :func:`start_page`).
     """
     st.session_state[NAV_KEY] = True
     return st.session_state.pop(GOTO_KEY, None)
 
 
-def _ensure_navigation() -> None:
-    """Streamlit runs a file of pages/ on its own (legacy multipage mode) when a fresh server's
-    first visitor opens a page's URL before app.py has ever run; send them through app.py."""
+def start_page(file: str) -> None:
+    """The first call of every page script: ``start_page(__file__)``.
+
+    On a fresh server, Streamlit runs the first visitor's deep link (``/filter_lab``) in its
+    legacy ``pages/`` mode: the page script alone, before app.py has ever called
+    st.navigation, so without the app's menu, titles and language switch. Then the page
+    asks app.py (which it switches to) to open it inside the navigation.
+    """
     if not st.session_state.get(NAV_KEY) and st.runtime.exists():
-        frame = inspect.currentframe()
-        while frame is not None:
-            file = Path(str(frame.f_globals.get("__file__", "")))
-            if file.parent == PAGES_DIR and f"pages/{file.name}" in PAGE_FILES:
-                st.session_state[GOTO_KEY] = f"pages/{file.name}"  # app.py opens it
-                st.switch_page("app.py")
-            frame = frame.f_back
+        st.session_state[GOTO_KEY] = f"pages/{Path(file).name}"
+        st.switch_page("app.py", query_params=st.query_params.to_dict() or None)  # keep the link's settings
 
 
 def lang() -> str:
     """The language the user picked in the sidebar (English until they pick)."""
-    _ensure_navigation()
     value = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
@@ -115,3 +113,27 @@ def number_format(lang: str) -> str:
     "localized" would follow the browser's locale, not the language picked in the app."""
     sep = NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS["en"])[0]
     return "%,d" if sep == "," else f"%'{sep},d"
+
+
+def num(value: float, decimals: int | None = None, spec: str | None = None) -> str:
+    """A number in the user's language (61.706, 0,0625, 71,0 % in Spanish): ``decimals``
+    fixed decimals, or a format ``spec`` such as ".4g" or ".1%"."""
+    return fmt_number(value, lang(), decimals, spec=spec)
+
+
+def sig(value: float) -> str:
+    """A measured value to 4 significant digits in the user's language (0,0625 in Spanish)."""
+    return fmt_number(float(value), lang(), spec=".4g")
+
+
+def labels(prefix: str) -> Callable[[Any], str]:
+    """A widget's ``format_func``: option -> the catalog text ``prefix + option``, in the
+    language of this run (bound now: AppTest calls it after the script has run)."""
+    language = lang()
+    return lambda option: translate(f"{prefix}{option}", language)
+
+
+def image_uploader(label: str, key: str) -> Any:
+    """The file uploader of every page that takes a picture: the formats the engine reads
+    (:data:`convviz.images.EXTENSIONS`). Returns Streamlit's uploaded file or None."""
+    return st.file_uploader(label, type=list(EXTENSIONS), key=key)

@@ -1,10 +1,11 @@
 """The step-by-step animation panel of the Layer-arithmetic page.
 
-``render_animation(op, settings)`` is called at the bottom of pages/layer_arithmetic.py with
-the page's (validated) settings. It reads its own widgets (numbers, kernel, correlation vs
-convolution, transposed view, speed, cell picks), asks the engine (convviz.animation.frames) for the
-frames, and renders the figure (convviz.figures.animation) and the GIF (convviz.animation.gif).
-The gallery buttons write the page's own widget keys (convviz.animation.frames.apply_gallery_case).
+``render_animation(layer)`` is called at the bottom of pages/layer_arithmetic.py with the
+page's layer (:class:`convviz.arithmetic.layer_calc.LayerSettings`). It reads its own widgets
+(numbers, kernel, correlation vs convolution, transposed view, speed, cell picks), asks the
+engine (convviz.animation) for the frames, and renders the figure (convviz.figures.animation)
+and the GIF (convviz.animation.gif). A gallery button writes its layer into the page's widgets
+(pages.ui.layer_widgets.widget_values).
 """
 
 from __future__ import annotations
@@ -15,48 +16,44 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from convviz.animation.frames import (
-    GALLERY,
-    LECTURE_INPUT,
-    Animation,
-    AnimConfig,
-    apply_gallery_case,
-    build_animation,
-    check_cap,
-    config_from_settings,
-    lecture_values,
-    matrix_text,
-    parse_matrix,
-    random_values,
-)
+from convviz.animation.frames import Animation, build_animation, check_layer
+from convviz.animation.gallery import GALLERY
+from convviz.arithmetic.layer_calc import LayerSettings
 from convviz.errors import SpecError
-from pages.ui import lang, tr
+from pages.ui import labels, lang, tr
+from pages.ui.animation_values import Matrix, as_matrix, values_widgets
+from pages.ui.layer_widgets import widget_values
 
-SOURCES = ("lecture", "random", "text", "grid")
 SPEEDS = {"slow": 1400, "normal": 700, "fast": 250}
 PICKS = ("none", "output", "input")
-Matrix = tuple[tuple[float, ...], ...]
-
-
-def _as_tuple(m: np.ndarray) -> Matrix:
-    return tuple(tuple(float(v) for v in row) for row in np.asarray(m, dtype=float))
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _animation(cfg: AnimConfig, x: Matrix, k: Matrix) -> Animation:
-    return build_animation(cfg, np.array(x), np.array(k))
+DEFAULTS = (("anim_values", "lecture"), ("anim_seed", 0), ("anim_flip", False), ("anim_view", "scatter"),
+            ("anim_speed", "normal"), ("anim_pick", "none"), ("anim_chart_n", 0))
+What = tuple[LayerSettings, bool, str, Matrix, Matrix]
+"""One animation: the layer, true convolution or not, the transposed view, input, kernel."""
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _figure(cfg: AnimConfig, x: Matrix, k: Matrix, language: str, frame_ms: int,
-            start: int, pick_output: tuple[int, int] | None,
+def _animation(what: What) -> Animation:
+    layer, flip, view, x, k = what
+    return build_animation(layer, np.array(x), np.array(k), flip=flip, view=view)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _figure(what: What, language: str, frame_ms: int, start: int, pick_output: tuple[int, int] | None,
             pick_input: tuple[int, int] | None, compact: bool):  # noqa: ANN202 - plotly figure
     from convviz.figures.animation import COMPACT_PX, WIDE_PX, build_animation_figure
 
     return build_animation_figure(
-        _animation(cfg, x, k), language, frame_ms=frame_ms, start=start,
+        _animation(what), language, frame_ms=frame_ms, start=start,
         pick_output=pick_output, pick_input=pick_input,
         width_px=COMPACT_PX if compact else WIDE_PX, stacked=True if compact else None)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _gif(what: What, language: str, frame_ms: int) -> bytes:
+    from convviz.animation.gif import write_gif
+
+    return write_gif(_animation(what), language, frame_ms=frame_ms)
 
 
 _MOBILE = re.compile(r"Mobi|Android|iPhone|iPod|Windows Phone", re.IGNORECASE)
@@ -94,17 +91,9 @@ def _on_click(chart_key: str, crop: tuple[int, int], out_shape: tuple[int, int])
     st.session_state["anim_chart_n"] = st.session_state.get("anim_chart_n", 0) + 1
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _gif(cfg: AnimConfig, x: Matrix, k: Matrix, language: str, frame_ms: int) -> bytes:
-    from convviz.animation.gif import write_gif
-
-    return write_gif(_animation(cfg, x, k), language, frame_ms=frame_ms)
-
-
 def _apply_case(key: str) -> None:
     """Gallery click (a callback, so it runs before the page's widgets are drawn)."""
-    for name, value in apply_gallery_case(key).items():
-        st.session_state[name] = value
+    st.session_state.update(widget_values(GALLERY[key]))
     st.session_state["anim_pick"] = "none"
 
 
@@ -112,50 +101,8 @@ def _gallery() -> None:
     with st.expander(tr("anim.gallery"), expanded=False):
         st.caption(tr("anim.gallery_help"))
         row = st.container(horizontal=True)
-        for case in GALLERY:
-            row.button(tr(f"anim.case_{case.key}"), key=f"anim_case_{case.key}",
-                       on_click=_apply_case, args=(case.key,))
-
-
-def _editor_matrix(label: str, default: np.ndarray, key: str, what: str) -> np.ndarray:
-    """A small grid editor (st.data_editor) seeded with ``default``; NaN -> SpecError."""
-    import pandas as pd
-
-    frame = pd.DataFrame(default, columns=[str(j) for j in range(default.shape[1])])
-    st.caption(label)
-    edited = st.data_editor(frame, key=key, hide_index=True, num_rows="fixed",
-                            width="content")
-    values = np.asarray(edited, dtype=float)
-    if values.shape != default.shape or not np.isfinite(values).all():
-        raise SpecError.of("anim.grid_incomplete", what=what)
-    return values
-
-
-def _values(op: str, h: int, w: int, kh: int, kw: int) -> tuple[np.ndarray, np.ndarray]:
-    """The numbers of the animation from the chosen source (may raise SpecError)."""
-    source = st.segmented_control(tr("anim.values"), SOURCES, key="anim_values",
-                                  format_func=lambda s: tr(f"anim.values_{s}"), required=True)
-    pool = op in ("maxpool", "avgpool")
-    lx, lk = lecture_values(h, w, kh, kw)
-    if source == "random":
-        st.number_input(tr("anim.seed"), min_value=0, max_value=1_000_000, step=1,
-                        key="anim_seed")
-        return random_values(h, w, kh, kw, int(st.session_state["anim_seed"]), op)
-    if source == "text":
-        x = parse_matrix(st.text_area(tr("anim.input_text", h=h, w=w), matrix_text(lx),
-                                      key=f"anim_text_in_{h}x{w}", height=140), "input")
-        k = lk if pool else parse_matrix(
-            st.text_area(tr("anim.kernel_text", h=kh, w=kw), matrix_text(lk),
-                         key=f"anim_text_k_{kh}x{kw}", height=100), "kernel")
-        return x, k
-    if source == "grid":
-        x = _editor_matrix(tr("anim.input_text", h=h, w=w), lx, f"anim_grid_in_{h}x{w}", "input")
-        k = lk if pool else _editor_matrix(tr("anim.kernel_text", h=kh, w=kw), lk,
-                                           f"anim_grid_k_{kh}x{kw}", "kernel")
-        return x, k
-    if (h, w) != (len(LECTURE_INPUT), len(LECTURE_INPUT[0])) or (not pool and (kh, kw) != (3, 3)):
-        st.caption(tr("anim.lecture_repeated"))
-    return lx, lk
+        for key in GALLERY:
+            row.button(tr(f"anim.case_{key}"), key=f"anim_case_{key}", on_click=_apply_case, args=(key,))
 
 
 def _clamp(key: str, top: int) -> None:
@@ -164,37 +111,86 @@ def _clamp(key: str, top: int) -> None:
         st.session_state[key] = max(0, min(int(value) if isinstance(value, int) else 0, top))
 
 
+def _cell_inputs(keys: tuple[str, str], shape: tuple[int, int]) -> tuple[int, int]:
+    """Row and column number inputs for a cell of a grid of ``shape`` (stale picks clamped)."""
+    for key, size in zip(keys, shape, strict=True):
+        _clamp(key, size - 1)
+    c1, c2 = st.columns(2)
+    r = c1.number_input(tr("anim.row"), 0, shape[0] - 1, step=1, key=keys[0])
+    c = c2.number_input(tr("anim.col"), 0, shape[1] - 1, step=1, key=keys[1])
+    return int(r), int(c)
+
+
 def _picks(anim: Animation) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     mode = st.segmented_control(tr("anim.pick"), PICKS, key="anim_pick", required=True,
-                                format_func=lambda p: tr(f"anim.pick_{p}"),
-                                help=tr("anim.pick_help"))
+                                format_func=labels("anim.pick_"), help=tr("anim.pick_help"))
     if mode == "none":
         return None, None
-    scatter = anim.canvas is not None
     if mode == "output":
-        oh, ow = anim.output.shape
-        top, left = anim.crop
-        _clamp("anim_pick_or", oh - 1)
-        _clamp("anim_pick_oc", ow - 1)
-        c1, c2 = st.columns(2)
-        a = c1.number_input(tr("anim.row"), 0, oh - 1, step=1, key="anim_pick_or")
-        b = c2.number_input(tr("anim.col"), 0, ow - 1, step=1, key="anim_pick_oc")
-        return (int(a) + top, int(b) + left), None
-    gh, gw = anim.kinds.shape
-    _clamp("anim_pick_ir", gh - 1)
-    _clamp("anim_pick_ic", gw - 1)
-    st.caption(tr("anim.pick_input_help_scatter" if scatter else "anim.pick_input_help"))
-    c1, c2 = st.columns(2)
-    r = c1.number_input(tr("anim.row"), 0, gh - 1, step=1, key="anim_pick_ir")
-    c = c2.number_input(tr("anim.col"), 0, gw - 1, step=1, key="anim_pick_ic")
-    return None, (int(r), int(c))
+        a, b = _cell_inputs(("anim_pick_or", "anim_pick_oc"), anim.output.shape)
+        return (a + anim.crop[0], b + anim.crop[1]), None
+    st.caption(tr("anim.pick_input_help_scatter" if anim.scatter else "anim.pick_input_help"))
+    return None, _cell_inputs(("anim_pick_ir", "anim_pick_ic"), anim.kinds.shape)
 
 
-def render_animation(op: str, settings: dict) -> None:
-    """The animation section for ``op`` in {conv, convt, maxpool, avgpool}."""
-    for key, value in (("anim_values", "lecture"), ("anim_seed", 0), ("anim_flip", False),
-                       ("anim_view", "scatter"), ("anim_speed", "normal"), ("anim_pick", "none"),
-                       ("anim_chart_n", 0)):
+def _mode(op: str) -> tuple[bool, str]:
+    """Correlation or true convolution (conv), scatter or direct view (convt)."""
+    if op == "conv":
+        st.toggle(tr("anim.flip"), key="anim_flip", help=tr("anim.flip_help"))
+        st.caption(tr("anim.flip_on" if st.session_state["anim_flip"] else "anim.flip_off"))
+    if op == "convt":
+        st.radio(tr("anim.view"), ("scatter", "direct"), key="anim_view", horizontal=True,
+                 format_func=labels("anim.view_"))
+    return (bool(st.session_state["anim_flip"]) and op == "conv",
+            st.session_state["anim_view"] if op == "convt" else "direct")
+
+
+def _compare_views(what: What, anim: Animation) -> None:
+    """Transposed convolution: both views give the same output; the direct view's recipe."""
+    layer, flip, view, x, k = what
+    try:  # the other view may draw more cells than the cap allows
+        other = _animation((layer, flip, "direct" if view == "scatter" else "scatter", x, k))
+    except SpecError:
+        other = None
+    if other is not None:
+        same = bool(np.allclose(other.output, anim.output))
+        st.info(tr("anim.views_same" if same else "anim.views_differ",
+                   h=anim.output.shape[0], w=anim.output.shape[1]))
+    if view == "direct":
+        st.caption(tr("anim.direct_recipe", zh=layer.stride[0] - 1, zw=layer.stride[1] - 1,
+                      ph=anim.rows.pad_shown, pw=anim.cols.pad_shown,
+                      oph=layer.output_padding[0], opw=layer.output_padding[1]))
+
+
+def _show(what: What, anim: Animation, language: str) -> None:
+    """Speed, picks, layout, the figure, every step in words and the GIF download."""
+    st.select_slider(tr("anim.speed"), options=list(SPEEDS), key="anim_speed",
+                     format_func=labels("anim.speed_"))
+    frame_ms = SPEEDS.get(st.session_state["anim_speed"], 700)
+    pick_output, pick_input = _picks(anim)
+    start = 0
+    if pick_output is not None and not anim.scatter:
+        start = anim.step_of_output(*pick_output) or 0
+    st.toggle(tr("anim.compact"), key="anim_compact", help=tr("anim.compact_help"))
+    fig = _figure(what, language, frame_ms, start, pick_output, pick_input,
+                  bool(st.session_state["anim_compact"]))
+    chart_key = f"anim_chart_{st.session_state['anim_chart_n']}"
+    st.plotly_chart(fig, theme=None, key=chart_key, config={"displayModeBar": False},
+                    on_select=partial(_on_click, chart_key, anim.crop, anim.output.shape),
+                    selection_mode="points")
+    st.caption(tr("anim.steps_caption", n=anim.n_steps))
+    with st.expander(tr("anim.all_steps"), expanded=False):
+        st.markdown("\n".join(f"{t + 1}. {anim.step_text(t, language)}" for t in range(anim.n_steps)))
+    st.download_button(
+        tr("anim.download"), data=lambda: _gif(what, language, frame_ms),
+        file_name=f"convviz-{what[0].op}.gif", mime="image/gif", key="anim_download",
+        on_click="ignore", icon=":material/download:",
+    )
+
+
+def render_animation(layer: LayerSettings) -> None:
+    """The animation section for one conv, convt, maxpool or avgpool layer."""
+    for key, value in DEFAULTS:
         st.session_state.setdefault(key, value)
     if "anim_compact" not in st.session_state:
         st.session_state["anim_compact"] = _is_phone()
@@ -203,68 +199,22 @@ def render_animation(op: str, settings: dict) -> None:
     language = lang()
     _gallery()
     try:
-        view = st.session_state["anim_view"] if op == "convt" else "direct"
-        cfg = config_from_settings(op, settings, flip=bool(st.session_state["anim_flip"]),
-                                   view=view)
-        cfg.out_shape()
-        check_cap(cfg)
+        check_layer(layer)
     except SpecError as exc:
         st.warning(exc.localized(language))
         return
-
     try:
-        x, k = _values(op, cfg.h, cfg.w, cfg.kh, cfg.kw)
+        x, k = values_widgets(layer)
     except SpecError as exc:
         st.error(exc.localized(language))
         return
-    if op == "conv":
-        st.toggle(tr("anim.flip"), key="anim_flip", help=tr("anim.flip_help"))
-        st.caption(tr("anim.flip_on" if st.session_state["anim_flip"] else "anim.flip_off"))
-        cfg = config_from_settings(op, settings, flip=bool(st.session_state["anim_flip"]))
-    if op == "convt":
-        st.radio(tr("anim.view"), ("scatter", "direct"), key="anim_view", horizontal=True,
-                 format_func=lambda v: tr(f"anim.view_{v}"))
-        cfg = config_from_settings(op, settings, view=st.session_state["anim_view"])
-    xt, kt = _as_tuple(x), _as_tuple(k)
+    flip, view = _mode(layer.op)
+    what = (layer, flip, view, as_matrix(x), as_matrix(k))
     try:
-        anim = _animation(cfg, xt, kt)
+        anim = _animation(what)
     except SpecError as exc:
         st.warning(exc.localized(language))
         return
-    if op == "convt":
-        other_view = "direct" if cfg.view == "scatter" else "scatter"
-        try:  # the other view may draw more cells than the cap allows
-            other = _animation(config_from_settings(op, settings, view=other_view), xt, kt)
-        except SpecError:
-            other = None
-        if other is not None:
-            same = bool(np.allclose(other.output, anim.output))
-            st.info(tr("anim.views_same" if same else "anim.views_differ",
-                       h=anim.output.shape[0], w=anim.output.shape[1]))
-        if cfg.view == "direct":
-            st.caption(tr("anim.direct_recipe", zh=cfg.sh - 1, zw=cfg.sw - 1,
-                          ph=anim.rows.pad_shown, pw=anim.cols.pad_shown,
-                          oph=cfg.oph, opw=cfg.opw))
-    st.select_slider(tr("anim.speed"), options=list(SPEEDS), key="anim_speed",
-                     format_func=lambda s: tr(f"anim.speed_{s}"))
-    frame_ms = SPEEDS.get(st.session_state["anim_speed"], 700)
-    pick_output, pick_input = _picks(anim)
-    start = 0
-    if pick_output is not None and anim.canvas is None:
-        start = anim.step_of_output(*pick_output) or 0
-    st.toggle(tr("anim.compact"), key="anim_compact", help=tr("anim.compact_help"))
-    compact = bool(st.session_state["anim_compact"])
-    fig = _figure(cfg, xt, kt, language, frame_ms, start, pick_output, pick_input, compact)
-    chart_key = f"anim_chart_{st.session_state['anim_chart_n']}"
-    st.plotly_chart(fig, theme=None, key=chart_key, config={"displayModeBar": False},
-                    on_select=partial(_on_click, chart_key, anim.crop, anim.output.shape),
-                    selection_mode="points")
-    st.caption(tr("anim.steps_caption", n=anim.n_steps))
-    with st.expander(tr("anim.all_steps"), expanded=False):
-        st.markdown("\n".join(f"{t + 1}. {anim.step_text(t, language)}"
-                               for t in range(anim.n_steps)))
-    st.download_button(
-        tr("anim.download"), data=lambda: _gif(cfg, xt, kt, language, frame_ms),
-        file_name=f"convviz-{op}.gif", mime="image/gif", key="anim_download",
-        on_click="ignore", icon=":material/download:",
-    )
+    if layer.op == "convt":
+        _compare_views(what, anim)
+    _show(what, anim, language)

@@ -13,6 +13,7 @@ import convviz
 from convviz.arithmetic import spec_edit
 from convviz.arithmetic.presets import get_preset, list_presets
 from convviz.errors import SpecError
+from pages.ui import lang, tr
 
 SPEC_KEY = "arch_spec"
 ERROR_KEY = "arch_edit_error"
@@ -99,3 +100,54 @@ def cached_figure(kind: str, key: str, lang: str, log: bool = False, other: str 
         return figs.shape_flow(summary.layers, summary.input_shape, lang=lang)
     other_summary, _ = cached_summary(other)
     return figs.comparison_bars(summary, other_summary, names[0], names[1], lang)
+
+
+# ------------------------------------------------------------------ callbacks of the Architecture page
+def sync_input(spec: dict[str, Any]) -> None:
+    """The input-size widgets show the input of ``spec``."""
+    for axis, value in zip("chw", spec.get("input", [3, 32, 32]), strict=False):
+        st.session_state[f"arch_in_{axis}"] = int(value)
+
+
+def load_preset() -> None:
+    """The preset picker (or Reload): make the chosen network the current one."""
+    name = st.session_state["arch_preset"]
+    spec = scratch_spec() if name == SCRATCH else get_preset(name)
+    st.session_state[SPEC_KEY] = spec
+    st.session_state.pop(ERROR_KEY, None)
+    st.session_state["arch_layer"] = "layers.0"
+    sync_input(spec)
+
+
+def import_upload() -> None:
+    """An uploaded JSON spec becomes the current network if the engine accepts it; the
+    reason otherwise, in the user's language (not Python's exception text)."""
+    upload = st.session_state.get("arch_upload")
+    if upload is None:
+        return
+    try:
+        data = json.loads(upload.getvalue().decode("utf-8"))
+    except UnicodeDecodeError:
+        st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=tr("arch.upload_not_text"))
+        return
+    except json.JSONDecodeError as exc:
+        st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=tr("arch.upload_bad_json", line=exc.lineno, col=exc.colno))
+        return
+    if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
+        st.session_state[ERROR_KEY] = tr("arch.bad_upload", error=tr("arch.need_layers"))
+        return
+    if try_apply(data, lang(), "layers.0"):
+        sync_input(data)
+
+
+JSON_ERRORS = {  # the start of Python's json message -> what to tell the student
+    "Expecting property name": "json_need_quotes", "Expecting ',' delimiter": "json_need_comma",
+    "Expecting ':' delimiter": "json_need_colon", "Expecting value": "json_need_value",
+    "Extra data": "json_extra", "Unterminated string": "json_unterminated",
+}
+
+
+def json_error_text(exc: json.JSONDecodeError) -> str:
+    """Where the JSON breaks and why, in the user's language (not Python's English text)."""
+    key = next((k for start, k in JSON_ERRORS.items() if exc.msg.startswith(start)), "json_other")
+    return tr("arch.json_at", line=exc.lineno, col=exc.colno, what=tr(f"arch.{key}"))

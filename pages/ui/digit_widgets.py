@@ -17,7 +17,6 @@ import streamlit as st
 from convviz.digits import MODEL_PATH
 
 LOG_PATH = MODEL_PATH.with_name("digit_cnn.log.json")
-SPEC_PATH = MODEL_PATH.with_name("digit_cnn.spec.json")
 
 
 @st.cache_resource(show_spinner=False)

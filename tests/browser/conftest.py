@@ -7,6 +7,7 @@ install them with `apt-get install -y chromium` and `pip install playwright`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -45,12 +46,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Start `streamlit run app.py` on a free loopback port; stop it at the end."""
+def _check_tools() -> None:
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not found: run `apt-get install -y chromium` to run browser tests")
     pytest.importorskip("playwright", reason="pip install playwright to run browser tests")
+
+
+@contextlib.contextmanager
+def serve_app() -> Iterator[str]:
+    """A fresh `streamlit run app.py` on a free loopback port (its URL); stopped at the end."""
     port = _free_port()
     log = open(ROOT / ".pytest_cache" / f"streamlit-{port}.log", "w") if (ROOT / ".pytest_cache").exists() else subprocess.DEVNULL
     proc = subprocess.Popen(
@@ -82,6 +86,22 @@ def app_url() -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """One server for the session's browser tests."""
+    _check_tools()
+    with serve_app() as url:
+        yield url
+
+
+@pytest.fixture()
+def fresh_app_url() -> Iterator[str]:
+    """A server of its own that no browser has visited yet."""
+    _check_tools()
+    with serve_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

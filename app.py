@@ -17,10 +17,12 @@ if str(ROOT) not in sys.path:  # so `import convviz` and `import pages.ui` work 
 import streamlit as st  # noqa: E402
 
 from pages.ui import language_switch, mark_navigation, tr, url_state  # noqa: E402
+from pages.ui.projector import compact_page  # noqa: E402
 from pages.ui.registry import HOME_ALIAS, HOME_FILE, HOME_INTERNAL_PATH, HOME_SECTION, PAGES  # noqa: E402
 
 # a local icon: ":material/...:" made the browser fetch it from an external font service
 st.set_page_config(page_title="ConvViz", page_icon=str(ROOT / "assets" / "favicon.png"), layout="wide")
+compact_page()  # less padding: a projector's 720 rows hold the Layer-arithmetic animation
 
 goto = mark_navigation()
 url_state.start_language()  # ?lang=es|en, else the browser's language (first visit)

@@ -27,7 +27,6 @@ def _chart(key: str, build: object, *deps: object) -> None:
 
 st.title(tr("filters.page_title"))
 st.write(tr("filters.intro"))
-st.info(tr("filters.learned_note"))
 
 # --- the image ------------------------------------------------------------------------
 source = st.radio(
@@ -84,6 +83,7 @@ except F.KernelError as exc:
     st.caption(tr("filters.kernel_fix"))
 
 col_orig, col_result, col_kernel = st.columns(3)
+st.info(tr("filters.learned_note"))  # below the pictures: they start on the first screen
 col_orig.image(W.image_png(image_key, small), caption=tr("filters.original"), width="stretch", output_format="PNG")
 if settings is not None:
     kernel = settings.kernel()

@@ -142,6 +142,7 @@ st.markdown(tr("rf.unit_sees", path=path, i=i, j=j, top=top, bottom=bottom, left
 
 # ------------------------------------------------------------------ the field on an image
 cin, in_h, in_w = summary.input_shape
+picture = st.container()  # the picture first (on the first screen), its image choice below it
 src = st.columns(2)
 sample = src[0].selectbox(tr("rf.sample"), SAMPLES, key="rf_sample",
                           format_func=labels("filters.sample_"))
@@ -155,7 +156,8 @@ if upload is not None:
         st.error(exc.localized(LANG))
 if image is None:
     image = sample_image(sample, in_h, in_w, cin == 1)
-st.plotly_chart(figure("image", LANG, image, (top, left, bottom, right), center), width="stretch", key="rf_image")
+picture.plotly_chart(figure("image", LANG, image, (top, left, bottom, right), center), width="stretch",
+                     key="rf_image")
 if out_h * out_w <= GRID_LIMIT:
     st.caption(tr("rf.pick_on_grid"))
     st.plotly_chart(figure("grid", LANG, out_h, out_w, (i, j)), key="rf_grid", on_select="rerun",

@@ -16,13 +16,17 @@ if str(ROOT) not in sys.path:  # so `import convviz` and `import pages.ui` work 
 
 import streamlit as st  # noqa: E402
 
-from pages.ui import language_switch, mark_navigation, tr  # noqa: E402
+from pages.ui import language_switch, mark_navigation, tr, url_state  # noqa: E402
+from pages.ui.projector import compact_page  # noqa: E402
 from pages.ui.registry import HOME_ALIAS, HOME_FILE, HOME_INTERNAL_PATH, HOME_SECTION, PAGES  # noqa: E402
 from pages.ui.safe_run import run_page  # noqa: E402
 
-st.set_page_config(page_title="ConvViz", page_icon=":material/grid_on:", layout="wide")
+# a local icon: ":material/...:" made the browser fetch it from an external font service
+st.set_page_config(page_title="ConvViz", page_icon=str(ROOT / "assets" / "favicon.png"), layout="wide")
+compact_page()  # less padding: a projector's 720 rows hold the Layer-arithmetic animation
 
 goto = mark_navigation()
+url_state.start_language()  # ?lang=es|en, else the browser's language (first visit)
 language_switch()
 sections: dict[str, list] = {}
 by_file = {}
@@ -47,5 +51,7 @@ sections.setdefault(tr(HOME_SECTION), []).append(
 )
 current = st.navigation(sections)
 if goto in by_file:  # a deep link Streamlit first ran outside the navigation (pages.ui.start_page)
-    st.switch_page(by_file[goto])
+    st.switch_page(by_file[goto], query_params=st.query_params.to_dict() or None)  # the link's settings too
+page_file = next((f for f, p in by_file.items() if p.url_path == current.url_path), None)
 run_page(current)  # an unforeseen error: a translated message and a reset button, no traceback
+url_state.finish(page_file)  # the URL with what the page changed while running

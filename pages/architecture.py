@@ -14,7 +14,7 @@ from convviz.arithmetic.formatting import human, human_bytes, shape_text
 from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.errors import SpecError
 from convviz.figures import architecture as figs
-from pages.ui import lang, num, number_format, sig, start_page, tr
+from pages.ui import lang, num, number_format, sig, start_page, tr, url_state
 from pages.ui.arch_widgets import (
     ERROR_KEY,
     SCRATCH,
@@ -33,6 +33,7 @@ from pages.ui.arch_widgets import (
 )
 
 start_page(__file__)
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("arch.page_title"))
 st.caption(tr("arch.intro"))

@@ -6,10 +6,11 @@ import numpy as np
 import streamlit as st
 
 from convviz import concepts as C
-from pages.ui import labels, lang, num, sig, start_page, tr
+from pages.ui import labels, lang, num, sig, start_page, tr, url_state
 from pages.ui.concepts_widgets import TEXT_CHARS, chart, figure, parse_numbers, plus, tex, vec
 
 start_page(__file__)
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 SECTIONS = ("activations", "fc_conv", "norm", "dropout", "softmax")
 
@@ -26,6 +27,7 @@ section = st.radio(tr("concepts.section_label"), SECTIONS, key="concepts_section
 if section == "activations":
     st.header(tr("concepts.act_header"))
     st.write(tr("concepts.act_intro"))
+    picture = st.container()  # the curves first (on the first screen), formulas and choices below
     st.latex(r"\sigma(z)=\frac{1}{1+e^{-z}},\ \sigma'=\sigma(1-\sigma) \qquad "
              r"\tanh(z)=\frac{e^{z}-e^{-z}}{e^{z}+e^{-z}},\ \tanh'=1-\tanh^2")
     st.latex(r"\mathrm{ReLU}(z)=\max(0,z),\ \mathrm{ReLU}'=[z>0] \qquad "
@@ -38,7 +40,8 @@ if section == "activations":
     else:
         labels = {"value": tr("concepts.act_value"), "derivative": tr("concepts.act_derivative"), "z": "z"}
         labels.update({n: tr(f"concepts.act_{n}") for n in C.ACTIVATIONS})
-        chart(figure("activation_figure", chosen, labels, alpha, lang=lang()), "concepts_act_fig")
+        with picture:
+            chart(figure("activation_figure", chosen, labels, alpha, lang=lang()), "concepts_act_fig")
         z0 = st.number_input(tr("concepts.act_at"), -50.0, 50.0, 2.0, 0.5, key="concepts_act_z")
         st.dataframe(
             [{tr("concepts.col_function"): tr(f"concepts.act_{n}"),

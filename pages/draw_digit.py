@@ -14,10 +14,11 @@ import streamlit as st
 from convviz.digits import preprocess_steps
 from convviz.images import ImageError
 from pages.ui import digit_widgets as W
-from pages.ui import image_uploader, labels, lang, num, number_format, start_page, tr
+from pages.ui import image_uploader, labels, lang, num, number_format, start_page, tr, url_state
 from pages.ui.network_view import render_network_view
 
 start_page(__file__)
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("digit.page_title"))
 st.write(tr("digit.intro"))

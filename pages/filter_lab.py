@@ -13,9 +13,10 @@ from convviz.images import MAX_FILE_BYTES, MAX_PIXELS, ImageError
 from convviz.images import filters as F
 from convviz.images.samples import SAMPLES
 from pages.ui import filter_widgets as W
-from pages.ui import image_uploader, labels, lang, num, sig, start_page, tr
+from pages.ui import image_uploader, labels, lang, num, sig, start_page, tr, url_state
 
 start_page(__file__)
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 
 def _chart(key: str, build: object, *deps: object) -> None:
@@ -26,7 +27,6 @@ def _chart(key: str, build: object, *deps: object) -> None:
 
 st.title(tr("filters.page_title"))
 st.write(tr("filters.intro"))
-st.info(tr("filters.learned_note"))
 
 # --- the image ------------------------------------------------------------------------
 source = st.radio(
@@ -84,6 +84,7 @@ except F.KernelError as exc:
     st.caption(tr("filters.kernel_fix"))
 
 col_orig, col_result, col_kernel = st.columns(3)
+st.info(tr("filters.learned_note"))  # below the pictures: they start on the first screen
 col_orig.image(W.image_png(image_key, small), caption=tr("filters.original"), width="stretch", output_format="PNG")
 if settings is not None:
     kernel = settings.kernel()

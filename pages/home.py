@@ -1,15 +1,39 @@
-"""Home: what ConvViz is and what each page teaches."""
+"""Home: the lecture's table of contents. Each entry opens the page that shows it, already set
+to the lecture's example (pages/ui/lecture.py), so a class can follow the lecture by clicking."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from pages.ui import start_page, tr
+from pages.ui import lang, start_page, tr, url_state
+from pages.ui.lecture import toc
+from pages.ui.registry import PAGES
 
 start_page(__file__)
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("home.title"))
 st.write(tr("home.intro"))
-for key in ("arith", "concepts", "arch", "rf", "filters", "digit", "train"):
-    st.markdown(f"**{tr(key + '.page_title')}**: {tr('home.about_' + key)}")
+st.info(tr("home.toc_help"), icon=":material/school:")
+
+LANG = lang()
+SERVED = {file for file, *_ in PAGES}
+PAGE_TITLES = {file: title_key for file, title_key, *_ in PAGES}
+sections = toc()
+half = (len(sections) + 1) // 2  # the first half of the lecture on the left, the rest on the right
+columns = st.columns(2)
+for n, (section, entries) in enumerate(sections):
+    with columns[0 if n < half else 1].container(border=True):
+        st.markdown(f"**{n + 1}. {tr('home.sec_' + section)}**")
+        for key, page, settings in entries:
+            if page not in SERVED:
+                continue
+            st.page_link(page, label=tr("home.toc_" + key), query_params=url_state.query_for(page, settings, LANG),
+                         help=tr(PAGE_TITLES[page]))
+        if section == "models":
+            st.caption(tr("home.models_missing"))
+
+with st.expander(tr("home.pages")):
+    for key in ("arith", "concepts", "arch", "rf", "filters", "digit", "train"):
+        st.markdown(f"**{tr(key + '.page_title')}**: {tr('home.about_' + key)}")
 st.caption(tr("home.footer"))

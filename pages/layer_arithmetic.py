@@ -1,8 +1,11 @@
 """Layer arithmetic: one convolution, transposed convolution or pooling layer, worked out.
 
-Reads the settings, builds a one-layer spec, asks the engine for the output shape,
-parameters, multiplications, receptive field and warnings, and shows the formula with
-the user's numbers. The animation of the same settings follows below.
+Reads the settings, asks the engine for the output shape, parameters, multiplications,
+receptive field and warnings, and shows the formula with the user's numbers (the lecture's
+form beside PyTorch's) and the animation of the same settings. On a laptop or projector
+(pages/ui/projector.py) the title, output shape, key numbers and settings sit in a compact
+left column, the formula and the animation at the top of the right one: at 1280x720 all are
+seen without scrolling. A phone keeps one stacked column.
 """
 
 from __future__ import annotations
@@ -11,22 +14,27 @@ import streamlit as st
 
 from convviz.arithmetic.layer_calc import OP_TYPES, LayerSettings, calculate
 from convviz.errors import SpecError
-from pages.ui import labels, lang, num, start_page, tr
+from pages.ui import labels, lang, num, start_page, tr, url_state
 from pages.ui.animation_panel import render_animation
 from pages.ui.layer_widgets import DEFAULTS, layer_from_state
+from pages.ui.projector import formulas, is_phone, projector_boxes
+from pages.ui.volume_panel import render_volumes
 
 start_page(__file__)
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 KEEP = "session"  # widget values survive page switches and hidden widgets
 for key, value in DEFAULTS.items():
     st.session_state.setdefault(key, value)
 
-st.title(tr("arith.page_title"))
-st.caption(tr("arith.intro"))
-
-op = st.segmented_control(
-    tr("arith.operation"), list(OP_TYPES), format_func=labels("arith.op_"), key="arith_op",
-    required=True, persist_state=KEEP,
-)
+PHONE = is_phone()
+boxes = projector_boxes(PHONE)
+boxes.head.title(tr("arith.page_title"))
+with boxes.settings:
+    st.caption(tr("arith.intro"))
+    op = st.segmented_control(
+        tr("arith.operation"), list(OP_TYPES), format_func=labels("arith.op_"), key="arith_op",
+        required=True, persist_state=KEEP,
+    )
 
 
 def pair_inputs(label: str, key_h: str, key_w: str, min_value: int, max_value: int) -> None:
@@ -38,7 +46,7 @@ def pair_inputs(label: str, key_h: str, key_w: str, min_value: int, max_value: i
                        max_value=max_value, step=1, key=key_w, persist_state=KEEP)
 
 
-with st.expander(tr("arith.settings"), expanded=True):
+with boxes.settings.expander(tr("arith.settings"), expanded=True):
     pair_inputs(tr("arith.input_size"), "arith_h", "arith_w", 1, 4096)
     pair_inputs(tr("arith.kernel"), "arith_kh", "arith_kw", 1, 64)
     pair_inputs(tr("arith.stride"), "arith_sh", "arith_sw", 1, 64)
@@ -67,15 +75,6 @@ with st.expander(tr("arith.settings"), expanded=True):
 settings = layer_from_state(op, st.session_state)
 
 
-def stacked(latex: str) -> str:
-    """``a = b = c`` as two left-aligned lines ``a`` and ``= b = c``: on one line the formula
-    was cut off on a phone."""
-    first, sep, rest = latex.partition(" = ")
-    if " = " not in rest:  # a single "=" fits on one line
-        return latex
-    return rf"\begin{{aligned}} & {first} \\ & = {rest} \end{{aligned}}"
-
-
 @st.cache_data(max_entries=256, show_spinner=False)
 def cached_calculation(settings: LayerSettings):  # noqa: ANN201 - engine result
     return calculate(settings)
@@ -84,34 +83,28 @@ def cached_calculation(settings: LayerSettings):  # noqa: ANN201 - engine result
 try:
     result = cached_calculation(settings)
 except SpecError as exc:
-    st.error(f"{tr('common.error_prefix')}: {exc.localized(lang())}")
-    st.info(tr("arith.keep_settings"))
+    boxes.summary.error(f"{tr('common.error_prefix')}: {exc.localized(lang())}")
+    boxes.summary.info(tr("arith.keep_settings"))
     st.stop()
 
 c_out, h_out, w_out = result.output_shape
-st.subheader(tr("arith.output_title", c=c_out, h=h_out, w=w_out))
-for axis, latex in zip((tr("arith.height"), tr("arith.width")), result.latex, strict=True):
-    st.markdown(f"**{axis}**")
-    st.latex(stacked(latex))
-for note in result.notes:
-    st.warning(note.text(lang()))
-
-col1, col2, col3 = st.columns(3)
-col1.metric(tr("arith.params"), num(result.params))
-col2.metric(tr("arith.macs"), num(result.macs))
-col3.metric(tr("arith.memory"), num(result.output_elements))
-st.caption(tr("arith.params_how", how=f"{result.params_how} = {num(result.params)}"))
-st.caption(tr("arith.macs_how", how=f"{result.macs_how} = {num(result.macs)}"))
-if result.receptive_field is not None:
-    size, jump, start = result.receptive_field
-    n = {name: num(value) for name, value in zip(
-        ("sh", "sw", "jh", "jw", "s0", "s1"), (*size, *jump, *start), strict=True)}
-    st.markdown(tr("arith.rf", **n))
-
+with boxes.summary:
+    st.subheader(tr("arith.output_title", c=c_out, h=h_out, w=w_out))
+    st.metric(tr("arith.params"), num(result.params))
+    st.metric(tr("arith.macs"), num(result.macs))
+    st.metric(tr("arith.memory"), num(result.output_elements))
+with boxes.formulas:
+    formulas(settings, result, lang(), PHONE)
+with boxes.details:
+    for note in result.notes:
+        st.warning(note.text(lang()))
+    st.caption(tr("arith.params_how", how=f"{result.params_how} = {num(result.params)}"))
+    st.caption(tr("arith.macs_how", how=f"{result.macs_how} = {num(result.macs)}"))
+    if result.receptive_field is not None:
+        size, jump, start = result.receptive_field
+        n = {name: num(value) for name, value in zip(
+            ("sh", "sw", "jh", "jw", "s0", "s1"), (*size, *jump, *start), strict=True)}
+        st.markdown(tr("arith.rf", **n))
+render_animation(settings, boxes.controls, boxes.figure)
 if op == "conv":  # multi-channel convolution as volumes, and its step-by-step animation
-    from pages.ui.volume_panel import render_volumes
-
     render_volumes(settings, result)
-st.divider()
-# a fragment: its speed, view, picks and editors rerun only the panel, not the page
-st.fragment(render_animation)(settings)

@@ -16,10 +16,11 @@ from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.figures import receptive as figs
 from convviz.images import ImageError
 from convviz.images.samples import SAMPLES
-from pages.ui import image_uploader, labels, lang, num, start_page, tr
+from pages.ui import image_uploader, labels, lang, num, start_page, tr, url_state
 from pages.ui.arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
 
 start_page(__file__)
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 st.title(tr("rf.page_title"))
 st.caption(tr("rf.intro"))
@@ -147,6 +148,7 @@ st.markdown(tr("rf.unit_sees", path=path, i=i, j=j, top=top, bottom=bottom, left
 
 # ------------------------------------------------------------------ the field on an image
 cin, in_h, in_w = summary.input_shape
+picture = st.container()  # the picture first (on the first screen), its image choice below it
 src = st.columns(2)
 sample = src[0].selectbox(tr("rf.sample"), SAMPLES, key="rf_sample",
                           format_func=labels("filters.sample_"))
@@ -160,7 +162,8 @@ if upload is not None:
         st.error(exc.localized(LANG))
 if image is None:
     image = sample_image(sample, in_h, in_w, cin == 1)
-st.plotly_chart(figure("image", LANG, image, (top, left, bottom, right), center), width="stretch", key="rf_image")
+picture.plotly_chart(figure("image", LANG, image, (top, left, bottom, right), center), width="stretch",
+                     key="rf_image")
 if out_h * out_w <= GRID_LIMIT:
     st.caption(tr("rf.pick_on_grid"))
     st.plotly_chart(figure("grid", LANG, out_h, out_w, (i, j)), key="rf_grid", on_select="rerun",

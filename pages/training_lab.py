@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from convviz.digits import curves as C
-from pages.ui import labels, num, session_alive_probe, show_error, start_page, tr
+from pages.ui import labels, num, session_alive_probe, show_error, start_page, tr, url_state
 from pages.ui import train_panels as P
 from pages.ui import train_widgets as W
 from pages.ui.train_panels import FIELDS, LIVE_KEY, RUN_KEY, apply_preset
 
 start_page(__file__)
+url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
 LR_VALUES = [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 2e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCH_SIZES = [2, 4, 8, 10, 16, 32, 64, 128, 256, 512]

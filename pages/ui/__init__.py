@@ -40,7 +40,7 @@ def start_page(file: str) -> None:
     """
     if not st.session_state.get(NAV_KEY) and st.runtime.exists():
         st.session_state[GOTO_KEY] = f"pages/{Path(file).name}"
-        st.switch_page("app.py")
+        st.switch_page("app.py", query_params=st.query_params.to_dict() or None)  # keep the link's settings
 
 
 def lang() -> str:

@@ -10,8 +10,8 @@ and the GIF (convviz.animation.gif). A gallery button writes its layer into the 
 
 from __future__ import annotations
 
-import re
 from functools import partial
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -23,6 +23,7 @@ from convviz.errors import SpecError
 from pages.ui import labels, lang, tr
 from pages.ui.animation_values import Matrix, as_matrix, values_widgets
 from pages.ui.layer_widgets import widget_values
+from pages.ui.projector import is_phone
 
 SPEEDS = {"slow": 1400, "normal": 700, "fast": 250}
 PICKS = ("none", "output", "input")
@@ -56,17 +57,6 @@ def _gif(what: What, language: str, frame_ms: int) -> bytes:
     return write_gif(_animation(what), language, frame_ms=frame_ms)
 
 
-_MOBILE = re.compile(r"Mobi|Android|iPhone|iPod|Windows Phone", re.IGNORECASE)
-
-
-def _is_phone() -> bool:
-    """A phone's browser, from the User-Agent header (Streamlit does not expose the
-    viewport width); the "compact layout" toggle overrides it."""
-    try:
-        agent = st.context.headers.get("User-Agent", "") or ""
-    except Exception:  # noqa: BLE001 - no request context (AppTest): assume a desktop
-        return False
-    return bool(_MOBILE.search(agent))
 
 
 def _on_click(chart_key: str, crop: tuple[int, int], out_shape: tuple[int, int]) -> None:
@@ -91,14 +81,10 @@ def _on_click(chart_key: str, crop: tuple[int, int], out_shape: tuple[int, int])
     st.session_state["anim_chart_n"] = st.session_state.get("anim_chart_n", 0) + 1
 
 
-APP_RERUN_KEY = "_anim_app_rerun"
-
-
 def _apply_case(key: str) -> None:
     """Gallery click (a callback, so it runs before the page's widgets are drawn)."""
     st.session_state.update(widget_values(GALLERY[key]))
     st.session_state["anim_pick"] = "none"
-    st.session_state[APP_RERUN_KEY] = True  # the page's settings changed: rerun all of it
 
 
 def _gallery() -> None:
@@ -166,64 +152,70 @@ def _compare_views(what: What, anim: Animation) -> None:
                       oph=layer.output_padding[0], opw=layer.output_padding[1]))
 
 
-def _show(what: What, anim: Animation, language: str) -> None:
-    """Speed, picks, layout, the figure, every step in words and the GIF download."""
-    st.select_slider(tr("anim.speed"), options=list(SPEEDS), key="anim_speed",
-                     format_func=labels("anim.speed_"))
-    frame_ms = SPEEDS.get(st.session_state["anim_speed"], 700)
-    pick_output, pick_input = _picks(anim)
-    start = 0
-    if pick_output is not None and not anim.scatter:
-        start = anim.step_of_output(*pick_output) or 0
-    st.toggle(tr("anim.compact"), key="anim_compact", help=tr("anim.compact_help"))
+def _show(what: What, anim: Animation, language: str, controls: Any, figure: Any) -> None:
+    """Speed, picks, layout (in ``controls``); the figure, every step in words and the GIF
+    download (in ``figure``)."""
+    with controls:
+        st.select_slider(tr("anim.speed"), options=list(SPEEDS), key="anim_speed",
+                         format_func=labels("anim.speed_"))
+        frame_ms = SPEEDS.get(st.session_state["anim_speed"], 700)
+        pick_output, pick_input = _picks(anim)
+        start = 0
+        if pick_output is not None and not anim.scatter:
+            start = anim.step_of_output(*pick_output) or 0
+        st.toggle(tr("anim.compact"), key="anim_compact", help=tr("anim.compact_help"))
     fig = _figure(what, language, frame_ms, start, pick_output, pick_input,
                   bool(st.session_state["anim_compact"]))
     chart_key = f"anim_chart_{st.session_state['anim_chart_n']}"
-    st.plotly_chart(fig, theme=None, key=chart_key, config={"displayModeBar": False},
-                    on_select=partial(_on_click, chart_key, anim.crop, anim.output.shape),
-                    selection_mode="points")
-    st.caption(tr("anim.steps_caption", n=anim.n_steps))
-    with st.expander(tr("anim.all_steps"), expanded=False):
-        st.markdown("\n".join(f"{t + 1}. {anim.step_text(t, language)}" for t in range(anim.n_steps)))
-    st.download_button(
-        tr("anim.download"), data=lambda: _gif(what, language, frame_ms),
-        file_name=f"convviz-{what[0].op}.gif", mime="image/gif", key="anim_download",
-        on_click="ignore", icon=":material/download:",
-    )
+    with figure:
+        st.plotly_chart(fig, theme=None, key=chart_key, config={"displayModeBar": False},
+                        on_select=partial(_on_click, chart_key, anim.crop, anim.output.shape),
+                        selection_mode="points")
+        st.caption(tr("anim.steps_caption", n=anim.n_steps))
+        with st.expander(tr("anim.all_steps"), expanded=False):
+            st.markdown("\n".join(f"{t + 1}. {anim.step_text(t, language)}" for t in range(anim.n_steps)))
+        st.download_button(
+            tr("anim.download"), data=lambda: _gif(what, language, frame_ms),
+            file_name=f"convviz-{what[0].op}.gif", mime="image/gif", key="anim_download",
+            on_click="ignore", icon=":material/download:",
+        )
 
 
-def render_animation(layer: LayerSettings) -> None:
-    """The animation section for one conv, convt, maxpool or avgpool layer.
-
-    The page calls it as an ``st.fragment``: a widget of the panel reruns only the panel;
-    a gallery case, which changes the page's own settings, reruns the whole page."""
-    if st.session_state.pop(APP_RERUN_KEY, False) and st.runtime.exists():
-        st.rerun()
+def render_animation(layer: LayerSettings, controls: Any = None, figure: Any = None) -> None:
+    """The animation section for one conv, convt, maxpool or avgpool layer: its controls in
+    ``controls`` and its figure in ``figure`` (two containers, e.g. the projector layout's
+    columns; by default one after the other where the page is)."""
     for key, value in DEFAULTS:
         st.session_state.setdefault(key, value)
     if "anim_compact" not in st.session_state:
-        st.session_state["anim_compact"] = _is_phone()
-    st.subheader(tr("anim.page_title"))
-    st.caption(tr("anim.intro"))
+        st.session_state["anim_compact"] = is_phone()
+    controls = st.container() if controls is None else controls
+    figure = st.container() if figure is None else figure
     language = lang()
-    _gallery()
+    with controls:
+        st.subheader(tr("anim.page_title"))
+        st.caption(tr("anim.intro"))
+        _gallery()
     try:
         check_layer(layer)
     except SpecError as exc:
-        st.warning(exc.localized(language))
+        figure.warning(exc.localized(language))
         return
     try:
-        x, k = values_widgets(layer)
+        with controls:
+            x, k = values_widgets(layer)
     except SpecError as exc:
-        st.error(exc.localized(language))
+        figure.error(exc.localized(language))
         return
-    flip, view = _mode(layer.op)
+    with controls:
+        flip, view = _mode(layer.op)
     what = (layer, flip, view, as_matrix(x), as_matrix(k))
     try:
         anim = _animation(what)
     except SpecError as exc:
-        st.warning(exc.localized(language))
+        figure.warning(exc.localized(language))
         return
     if layer.op == "convt":
-        _compare_views(what, anim)
-    _show(what, anim, language)
+        with controls:
+            _compare_views(what, anim)
+    _show(what, anim, language, controls, figure)

@@ -11,6 +11,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("pages/filter_lab.py", "filters.page_title", ":material/filter_b_and_w:", "common.nav_play"),
     ("pages/draw_digit.py", "digit.page_title", ":material/draw:", "common.nav_play"),
     ("pages/training_lab.py", "train.page_title", ":material/monitoring:", "common.nav_play"),
+    ("pages/practice.py", "practice.page_title", ":material/quiz:", "common.nav_play"),
 ]
 
 HOME_FILE = "pages/home.py"

@@ -171,6 +171,28 @@ def test_state_gives_the_url() -> None:
     assert at.query_params["f"] == "sobel_y"
 
 
+def test_a_lagging_url_does_not_undo_a_widget_change() -> None:
+    """Quick widget changes: a rerun may carry the URL the page wrote one change ago (the
+    browser lags behind). That echo is not a new link; the widget keeps its new value."""
+    at = open_with_query("pages/layer_arithmetic.py", {"h": "9"})
+    at.number_input(key="arith_h").set_value(12).run()
+    stale = dict(at.query_params)
+    at.number_input(key="arith_h").set_value(14).run()
+    assert at.query_params["h"] == "14"
+    at.query_params.clear()
+    at.query_params.update(stale)  # h=12, written by the page itself one run ago
+    at.run()
+    assert at.number_input(key="arith_h").value == 14
+    at.query_params.clear()
+    at.query_params.update({"h": "9"})  # the link that opened the page comes back too
+    at.run()
+    assert at.number_input(key="arith_h").value == 14
+    at.query_params.clear()
+    at.query_params.update({"h": "11"})  # a link never seen in this session is applied
+    at.run()
+    assert at.number_input(key="arith_h").value == 11
+
+
 def test_url_gives_the_architecture_network() -> None:
     at = open_with_query("pages/architecture.py", {"preset": "vgg16"})
     assert at.session_state["arch_spec"] == get_preset("vgg16")

@@ -40,6 +40,17 @@ MAX_CHARS = 64
 LAST_KEY = "_url_last"
 LANG_SEEN_KEY = "_url_lang_seen"
 LINK_SLOT_KEY = "_url_link_slot"
+SENT_KEY = "_url_sent"
+SENT_KEEP = 64
+"""How many of the URLs this session's page wrote are remembered. A rerun's request carries
+the URL the browser shows, which lags behind the server while widget changes follow each
+other quickly: a query the page itself wrote is an echo, never a new link to apply (applying
+it once turned a slider's 15 back into 11)."""
+
+
+def _query_key(values: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """A query string's settings without the language, as a comparable key."""
+    return tuple(sorted((k, str(v)) for k, v in values.items() if k != LANG_PARAM))
 PASSTHROUGH = ("embed", "embed_options")
 """Streamlit's own parameters: kept in the URL, never read as settings."""
 
@@ -312,10 +323,12 @@ def begin(script: str) -> None:
     state = st.session_state
     query = read_query()
     mine = {k: v for k, v in query.items() if k != LANG_PARAM}
-    last = state.setdefault(LAST_KEY, {})
+    state.setdefault(LAST_KEY, {})
     refused: list[str] = list(state.pop("_url_pending", []))
     unknown = 0
-    if mine and mine != {k: v for k, v in last.get(page_file, {}).items() if k != LANG_PARAM}:
+    sent = state.setdefault(SENT_KEY, {}).setdefault(page_file, [])
+    if mine and _query_key(mine) not in sent:
+        sent.append(_query_key(mine))  # the link itself may come back on a lagging rerun too
         bad, unknown = apply_query(fields, mine, state)
         refused.extend(bad)
     _notice(refused, unknown, _language())
@@ -337,6 +350,11 @@ def _publish(page_file: str | None, fields: Sequence[Field]) -> None:
     lang = _language()
     values = page_query(fields, state, lang)
     state[LAST_KEY][page_file] = values
+    sent = state.setdefault(SENT_KEY, {}).setdefault(page_file, [])
+    key = _query_key(values)
+    if key not in sent:
+        sent.append(key)
+        del sent[:-SENT_KEEP]
     state[LANG_SEEN_KEY] = lang
     _write_query(values)
     slot = state.get(LINK_SLOT_KEY)

@@ -32,6 +32,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -301,6 +302,19 @@ async def run_trainer(
             pass
 
 
+def run_async(coro: Any) -> Any:
+    """``asyncio.run(coro)``, in a thread of its own when this thread already runs an event
+    loop (e.g. inside a test session that also drives Playwright's synchronous API)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def server_rss_mb(pids: list[int] | None) -> float:
     """Resident memory in MB of the server processes (given, or every `streamlit run`)."""
     total = 0
@@ -476,8 +490,8 @@ def main(argv: list[str] | None = None) -> dict:
         args.url, args.server_pids = f"http://127.0.0.1:{port}", [proc.pid]
     try:
         if args.spawn and not args.cold:
-            asyncio.run(warm_up(args.url, args.pages, args.timeout))
-        result = asyncio.run(run_load(args))
+            run_async(warm_up(args.url, args.pages, args.timeout))
+        result = run_async(run_load(args))
     finally:
         if proc is not None:
             proc.terminate()

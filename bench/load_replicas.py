@@ -10,7 +10,6 @@ client through nginx, and prints one row per (replicas, scenario).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import io
 import os
@@ -35,7 +34,7 @@ def main() -> None:
     for replicas in (int(r) for r in args.replicas.split(",")):
         with local.cluster(replicas) as c:
             for _ in range(4 * replicas):  # new cookies land on every replica: warm them all
-                asyncio.run(load.warm_up(c["url"], load.DEFAULT_PAGES, 120))
+                load.run_async(load.warm_up(c["url"], load.DEFAULT_PAGES, 120))
             for scenario in args.scenarios.split(","):
                 sessions, think = scenario.split(":")
                 argv = ["--url", c["url"], "--sessions", sessions, "--think", think, "--isolation",

@@ -83,7 +83,7 @@ def test_a_training_run_stops_when_its_tab_is_closed(fresh_server: str) -> None:
         await session.close()  # the tab is closed
         return started
 
-    started = asyncio.run(start_then_close())
+    started = load.run_async(start_then_close())
     assert not started.exceptions
     busy = _cpu_rate(SERVER["pid"], 1.5)  # still training: the session's grace period
     time.sleep(8)  # 5 s grace + 1 s reaper + the current iteration

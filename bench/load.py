@@ -191,6 +191,13 @@ class Session:
         if isinstance(widget_id, str) and widget_id.startswith("$$ID-") and widget_id.count("-") >= 2:
             self.widgets[widget_id.split("-", 2)[2]] = widget_id
 
+    async def close_quietly(self) -> None:
+        """Close, ignoring a socket that is already broken (the error was counted before)."""
+        try:
+            await self.close()
+        except Exception:  # noqa: BLE001 - closing a broken socket
+            pass
+
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()
@@ -260,10 +267,7 @@ async def run_session(
     except Exception as exc:  # a lost connection is a measured error, not a crash
         stats.errors.append(f"{type(exc).__name__}: {exc}")
     finally:
-        try:
-            await session.close()
-        except Exception:  # noqa: BLE001 - closing a broken socket
-            pass
+        await session.close_quietly()
 
 
 async def run_trainer(
@@ -296,10 +300,7 @@ async def run_trainer(
     except Exception as exc:  # noqa: BLE001 - measured, not a crash
         stats.errors.append(f"training: {type(exc).__name__}: {exc}")
     finally:
-        try:
-            await session.close()
-        except Exception:  # noqa: BLE001 - closing a broken socket
-            pass
+        await session.close_quietly()
 
 
 def run_async(coro: Any) -> Any:

@@ -160,3 +160,8 @@ def test_spec_input_is_not_changed() -> None:
     summarize(NET)
     to_pytorch(NET)
     assert NET == before
+
+
+def test_export_keeps_layer_names_out_of_the_constructor_arguments() -> None:
+    code = to_pytorch({"input": [4, 5, 5], "layers": [{"type": "Conv2d", "name": "fc1", "out_channels": 2, "kernel_size": 1}]})
+    assert "nn.Conv2d(4, 2, 1)," in code and "name=" not in code

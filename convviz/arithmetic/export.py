@@ -25,7 +25,7 @@ from typing import Any
 
 from convviz.arithmetic.summary import summarize
 
-NESTED = ("type", "body", "shortcut", "branches")
+NESTED = ("type", "name", "body", "shortcut", "branches")  # not constructor arguments
 
 # PyTorch's positional order for the arguments we write first.
 LEADING: dict[str, tuple[str, ...]] = {

@@ -138,8 +138,8 @@ def _se(channels: int, reduction: int = 16) -> Layer:
     """Squeeze-and-excitation (timm's SEModule): per-channel weights from global pooling."""
     return {"type": "Scale", "name": "se", "body": [
         {"type": "AdaptiveAvgPool2d", "output_size": [1, 1]},
-        _conv(channels // reduction, 1, name="fc1"), _relu(),
-        _conv(channels, 1, name="fc2"), {"type": "Sigmoid"},
+        _conv(channels // reduction, 1), _relu(),
+        _conv(channels, 1), {"type": "Sigmoid"},
     ]}
 
 

@@ -32,6 +32,7 @@ from pages.ui.arch_widgets import (
     sync_input,
     try_apply,
 )
+from pages.ui.input_size_panel import input_size_panel
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
@@ -179,6 +180,8 @@ if warned:
         for r in warned:
             for note in r.warnings:
                 st.warning(f"**{r.path}** ({r.type}): {note.text(LANG)}")
+
+input_size_panel(spec)  # which layers fix the input size; another size; global pooling
 
 # ------------------------------------------------------------------ import / export
 st.subheader(tr("arch.import_export"))

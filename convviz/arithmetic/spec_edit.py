@@ -15,6 +15,7 @@ dicts; whether the result is a network PyTorch can build is for the engine to sa
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 from convviz.errors import CatalogError
@@ -74,28 +75,33 @@ def _list_at(spec: Spec, list_path: str) -> list[Layer]:
     return node
 
 
-def layer_paths(spec: Spec) -> list[str]:
-    """Every layer path in order, blocks before their children (the summary's order)."""
-    out: list[str] = []
+def iter_layers(spec: Spec) -> Iterator[tuple[str, Layer]]:
+    """(path, layer dict) of every layer and block in order, blocks before their children
+    (the summary's order); the dicts are the spec's own (copy before changing them)."""
 
-    def walk(layers: Any, prefix: str) -> None:
+    def walk(layers: Any, prefix: str) -> Iterator[tuple[str, Layer]]:
         if not isinstance(layers, list):
             return
         for i, layer in enumerate(layers):
             path = f"{prefix}.{i}"
-            out.append(path)
             if not isinstance(layer, dict):
+                yield path, {}
                 continue
+            yield path, layer
             if layer.get("type") in ("Residual", "Scale", "Side"):
-                walk(layer.get("body"), f"{path}.body")
+                yield from walk(layer.get("body"), f"{path}.body")
                 if layer.get("shortcut") is not None:
-                    walk(layer.get("shortcut"), f"{path}.shortcut")
+                    yield from walk(layer.get("shortcut"), f"{path}.shortcut")
             elif layer.get("type") == "Concat":
                 for b, branch in enumerate(layer.get("branches") or []):
-                    walk(branch, f"{path}.branches.{b}")
+                    yield from walk(branch, f"{path}.branches.{b}")
 
-    walk(spec.get("layers"), "layers")
-    return out
+    yield from walk(spec.get("layers"), "layers")
+
+
+def layer_paths(spec: Spec) -> list[str]:
+    """Every layer path in order, blocks before their children (the summary's order)."""
+    return [path for path, _ in iter_layers(spec)]
 
 
 def set_layer(spec: Spec, path: str, layer: Layer) -> Spec:

@@ -189,7 +189,7 @@ d = st.columns(3)
 d[0].download_button(tr("arch.download_json"), json.dumps(spec, indent=2), f"{summary.name}.json", "application/json", key="arch_dl_json")
 d[1].download_button(tr("arch.download_csv"), texts["csv"], f"{summary.name}.csv", "text/csv", key="arch_dl_csv")
 d[2].download_button(tr("arch.download_md"), texts["markdown"], f"{summary.name}.md", "text/markdown", key="arch_dl_md")
-st.file_uploader(tr("arch.upload"), type=["json"], key="arch_upload", on_change=import_upload)
+st.file_uploader(tr("arch.upload"), type=["json"], key="arch_upload", on_change=import_upload, help=tr("arch.upload_help"))
 with st.expander(tr("arch.pytorch")):
     st.code(texts["pytorch"], language="python")
 

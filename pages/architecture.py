@@ -127,6 +127,8 @@ st.markdown(tr(
     "arch.totals_plain", params=num(summary.total_params), trainable=num(summary.trainable_params),
     buffers=num(summary.total_buffers), macs=num(summary.total_macs), memory=num(summary.total_memory_bytes),
 ))
+if summary.side_outputs:  # auxiliary classifiers (Side blocks)
+    st.caption(tr("arch.side_outputs", outputs=", ".join(f"{p} → {shape_text(s, '×')}" for p, s in summary.side_outputs)))
 
 # ------------------------------------------------------------------ editor
 st.subheader(tr("arch.editor"))

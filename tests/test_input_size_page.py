@@ -1,7 +1,8 @@
 """The Architecture page's "Input size" panel in AppTest, in English and Spanish: LeNet-5 names
 the Linear layer that fixes its input size, another size gives a new first Linear (or, keeping
 the trained sizes, a clear rejection), and global average pooling makes it take any size;
-AlexNet's adaptive pooling is named and a too-small input is rejected by the engine."""
+AlexNet's adaptive pooling is named and a too-small input is rejected by the engine; GoogLeNet's
+auxiliary classifiers are listed as side outputs under the totals."""
 
 from __future__ import annotations
 
@@ -85,3 +86,14 @@ def test_alexnet_adaptive_pool_and_a_too_small_input(lang: str) -> None:
     assert error.startswith("layers.12: ")
     _try(app, 300, 300, keep=True)
     assert not app.error
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_googlenet_aux_side_outputs_are_named_under_the_totals(lang: str) -> None:
+    app = open_page("pages/architecture.py", lang)
+    app.selectbox(key="arch_preset").set_value("googlenet_aux").run()
+    assert not app.exception
+    word = {"en": "Side outputs", "es": "Salidas laterales"}[lang]
+    [caption] = [c.value for c in app.caption if word in c.value]
+    assert "layers.15 → 1000" in caption and "layers.19 → 1000" in caption
+    assert app.metric[3].value == "1000"  # the main output

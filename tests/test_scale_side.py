@@ -165,3 +165,12 @@ def test_spec_input_is_not_changed() -> None:
 def test_export_keeps_layer_names_out_of_the_constructor_arguments() -> None:
     code = to_pytorch({"input": [4, 5, 5], "layers": [{"type": "Conv2d", "name": "fc1", "out_channels": 2, "kernel_size": 1}]})
     assert "nn.Conv2d(4, 2, 1)," in code and "name=" not in code
+
+
+def test_text_summaries_list_the_side_outputs_in_both_languages() -> None:
+    from convviz.arithmetic.formatting import render
+
+    s = summarize(NET)
+    assert "Side output layers.1: 10 (a branch" in render(s, "table")
+    assert "- Salida lateral layers.1: 10 (una rama" in render(s, "markdown", "es")
+    assert "Side output" not in render(summarize({"input": [3, 8, 8], "layers": [CONV]}), "table")

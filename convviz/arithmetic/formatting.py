@@ -129,9 +129,12 @@ def _totals(summary: Summary, lang: str, number_lang: str = "en") -> list[str]:
     def num(n: int) -> str:
         return fmt_number(n, number_lang)
 
+    sides = [translate("engine.total_side", lang, path=path, out=shape_text(shape))
+             for path, shape in summary.side_outputs]
     return [
         translate("engine.total_input", lang, shape=shape_text(summary.input_shape),
                   out=shape_text(summary.output_shape)),
+        *sides,
         translate("engine.total_params", lang, n=num(summary.total_params),
                   human=human(summary.total_params, lang=number_lang), trainable=num(summary.trainable_params)),
         translate("engine.total_buffers", lang, n=num(summary.total_buffers)),

@@ -39,6 +39,13 @@ report the union too. Both are the largest of the paths whenever the paths' fiel
 centre (true for every preset: ResNet and GoogLeNet pad their branches to keep them aligned).
 If the paths have different jumps there is no single periodic description and the field is
 reported as unknown (``None``), as after ``Flatten``, ``Linear`` or global pooling.
+
+A ``Scale`` block (squeeze-and-excitation) multiplies its input by channel weights computed
+by its body, so an output unit depends on the union of the input's field and the body's, by
+the same rule. The body of a squeeze-and-excitation block starts with global pooling: its
+weights depend on the whole input, the union is the whole input, and the field is reported as
+unknown (``None``) from that block on. A ``Side`` block (a side output) does not change the
+main path's field; its own row shows the field of the side output.
 """
 
 from __future__ import annotations

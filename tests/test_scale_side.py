@@ -174,3 +174,16 @@ def test_text_summaries_list_the_side_outputs_in_both_languages() -> None:
     assert "Side output layers.1: 10 (a branch" in render(s, "table")
     assert "- Salida lateral layers.1: 10 (una rama" in render(s, "markdown", "es")
     assert "Side output" not in render(summarize({"input": [3, 8, 8], "layers": [CONV]}), "table")
+
+
+@pytest.mark.parametrize("kind", ["Scale", "Side"])
+def test_nesting_limit_counts_the_new_blocks(kind: str) -> None:
+    from convviz.arithmetic import limits
+
+    layer: dict = {"type": "Identity"}
+    for _ in range(limits.MAX_BLOCK_DEPTH + 1):
+        layer = {"type": kind, "body": [layer]}
+    with pytest.raises(SpecError) as info:
+        parse_spec({"input": [2, 4, 4], "layers": [layer]})
+    assert "nesting of blocks (Residual, Concat, Scale, Side)" in str(info.value)
+    assert f"is {limits.MAX_BLOCK_DEPTH + 1}" in str(info.value)

@@ -3,4 +3,21 @@ AppTest reports them as exceptions; tests/test_safe_run.py checks the boundary i
 
 import os
 
+import pytest
+
 os.environ.setdefault("CONVVIZ_RAISE_ERRORS", "1")
+
+
+SERVER_TESTS = ("tests/browser/", "tests/test_load.py", "tests/test_load_nginx.py")
+"""Tests that start servers and drive them in real time: with ``pytest -n 2 --dist
+loadgroup`` (the README's command) they run one after another on one worker, while the
+other worker runs the rest of the suite."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = str(item.fspath).replace(os.sep, "/")
+        if "tests/browser/" in path:
+            item.add_marker(pytest.mark.browser)
+        if any(part in path for part in SERVER_TESTS):
+            item.add_marker(pytest.mark.xdist_group("servers"))

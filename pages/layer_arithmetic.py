@@ -17,7 +17,7 @@ from convviz.errors import SpecError
 from pages.ui import labels, lang, num, start_page, tr, url_state
 from pages.ui.animation_panel import render_animation
 from pages.ui.layer_widgets import DEFAULTS, layer_from_state
-from pages.ui.projector import formulas, is_phone, projector_boxes
+from pages.ui.projector import formulas, is_phone, params_formula, projector_boxes
 from pages.ui.volume_panel import render_volumes
 
 start_page(__file__)
@@ -95,6 +95,7 @@ with boxes.summary:
     st.metric(tr("arith.memory"), num(result.output_elements))
 with boxes.formulas:
     formulas(settings, result, lang(), PHONE)
+    params_formula(settings, lang())
 with boxes.details:
     for note in result.notes:
         st.warning(note.text(lang()))

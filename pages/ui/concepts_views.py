@@ -79,6 +79,7 @@ def _pool_shift() -> None:
                    c=num(rows[-1].input_change, 2), d=num(rows[-1].pooled_change, 2)))
     st.latex(r"\text{" + tr("concepts.shift_formula") + r"} = \frac{\lVert a_d - a_0 \rVert}{\lVert a_0 \rVert}")
     st.caption(tr("concepts.shift_note"))
+    st.caption(tr("concepts.shift_exception"))
 
 
 # =============================================================================== augmentation

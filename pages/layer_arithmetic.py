@@ -95,11 +95,11 @@ with boxes.summary:
     st.metric(tr("arith.memory"), num(result.output_elements))
 with boxes.formulas:
     formulas(settings, result, lang(), PHONE)
-    params_formula(settings, lang())
 with boxes.details:
     for note in result.notes:
         st.warning(note.text(lang()))
     st.caption(tr("arith.params_how", how=f"{result.params_how} = {num(result.params)}"))
+    params_formula(settings, lang())  # below the animation: the projector's first screen stays as it was
     st.caption(tr("arith.macs_how", how=f"{result.macs_how} = {num(result.macs)}"))
     if result.receptive_field is not None:
         size, jump, start = result.receptive_field

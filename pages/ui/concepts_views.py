@@ -154,7 +154,7 @@ def _descent() -> None:
                        format_func=labels("concepts.gd_surface_"))
     lr = c1.select_slider(tr("concepts.gd_lr"), LEARNING_RATES, 0.1, key="concepts_gd_lr", format_func=num)
     steps = c1.slider(tr("concepts.gd_steps"), 10, D.MAX_STEPS, 100, 10, key="concepts_gd_steps")
-    noise = c2.slider(tr("concepts.gd_noise"), 0.0, 5.0, 0.5, 0.1, key="concepts_gd_noise")
+    noise = c2.slider(tr("concepts.gd_noise"), 0.0, 5.0, 0.3, 0.1, key="concepts_gd_noise")
     seed = c2.number_input(tr("concepts.gd_seed"), 0, 9999, 0, key="concepts_gd_seed")
     st.info(tr(f"concepts.gd_surface_{surface}_about"))
     paths = _paths(surface, float(lr), int(steps), float(noise), int(seed))
@@ -209,4 +209,4 @@ def _adam() -> None:
 
 def _ratio(sizes: list[float]) -> str:
     """Largest over smallest, written for the page (∞ when the smallest is 0)."""
-    return num(max(sizes) / min(sizes), 1) if min(sizes) > 0 else "∞"
+    return num(float(round(max(sizes) / min(sizes), 2))) if min(sizes) > 0 else "∞"

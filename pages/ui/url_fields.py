@@ -163,7 +163,7 @@ CONCEPTS: list[Field] = [
     Float("athick", "concepts_aug_thick", _AUG.thicker_prob, 0.0, 1.0),
     Float("athin", "concepts_aug_thin", _AUG.thinner_prob, 0.0, 1.0),
     Choice("gds", "concepts_gd_surface", "bowl", D.SURFACES), Choice("gdlr", "concepts_gd_lr", 0.1, D.LEARNING_RATES),
-    Int("gdsteps", "concepts_gd_steps", 100, 10, D.MAX_STEPS), Float("gdnoise", "concepts_gd_noise", 0.5, 0.0, 5.0),
+    Int("gdsteps", "concepts_gd_steps", 100, 10, D.MAX_STEPS), Float("gdnoise", "concepts_gd_noise", 0.3, 0.0, 5.0),
     Int("gdseed", "concepts_gd_seed", 0, 0, 9999),
     Choice("alr", "concepts_adam_lr", 0.01, D.LEARNING_RATES), Int("at", "concepts_adam_t", 1, 1, D.MAX_ADAM_STEP),
 ]

@@ -87,12 +87,12 @@ def _reset_augment() -> None:
     st.session_state.update(AUG_DEFAULTS)
 
 
-@st.cache_resource(show_spinner=False, max_entries=1)
 def _classifier():  # noqa: ANN202 - convviz.nn.Sequential or None
-    from convviz.digits import load_classifier
+    """The shipped classifier, the one Draw a digit loads (None when its file is missing)."""
+    from pages.ui.digit_widgets import shipped_model
 
     try:
-        return load_classifier()
+        return shipped_model()
     except ValueError:
         return None
 

@@ -1,4 +1,5 @@
-"""Concepts: activations, FC vs convolution, normalisation, dropout and softmax, with numbers."""
+"""Concepts: activations, FC vs convolution, normalisation, dropout and softmax, with numbers; pooling's
+shift invariance, augmentation, gradient descent and Adam (pages/ui/concepts_views.py)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,24 @@ import streamlit as st
 
 from convviz import concepts as C
 from pages.ui import labels, lang, num, sig, start_page, tr, url_state
+from pages.ui.concepts_views import VIEWS, render_view
 from pages.ui.concepts_widgets import TEXT_CHARS, chart, figure, parse_numbers, plus, tex, vec
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
 
-SECTIONS = ("activations", "fc_conv", "norm", "dropout", "softmax")
-
-
+SECTIONS = ("activations", "fc_conv", "norm", "dropout", "softmax", *VIEWS)
 TEMPERATURES = [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0]
-
 
 st.title(tr("concepts.page_title"))
 st.write(tr("concepts.intro"))
 section = st.radio(tr("concepts.section_label"), SECTIONS, key="concepts_section", horizontal=True,
                    format_func=labels("concepts.section_"))
 
+if section in VIEWS:  # pooling's shift invariance, augmentation, descent, Adam: pages/ui/concepts_views.py
+    render_view(section)
 # =============================================================================== activations
-if section == "activations":
+elif section == "activations":
     st.header(tr("concepts.act_header"))
     st.write(tr("concepts.act_intro"))
     picture = st.container()  # the curves first (on the first screen), formulas and choices below
@@ -223,7 +224,7 @@ elif section == "dropout":
     st.caption(tr("concepts.inv_test_time"))
 
 # =============================================================================== softmax
-else:
+elif section == "softmax":
     st.header(tr("concepts.soft_header"))
     st.write(tr("concepts.soft_intro"))
     st.latex(r"\sigma(\vec z)_i=\frac{e^{z_i/T}}{\sum_{j=1}^{K} e^{z_j/T}}")

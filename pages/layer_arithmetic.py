@@ -17,7 +17,7 @@ from convviz.errors import SpecError
 from pages.ui import labels, lang, num, start_page, tr, url_state
 from pages.ui.animation_panel import render_animation
 from pages.ui.layer_widgets import DEFAULTS, layer_from_state
-from pages.ui.projector import formulas, is_phone, projector_boxes
+from pages.ui.projector import formulas, is_phone, params_formula, projector_boxes
 from pages.ui.volume_panel import render_volumes
 
 start_page(__file__)
@@ -99,6 +99,7 @@ with boxes.details:
     for note in result.notes:
         st.warning(note.text(lang()))
     st.caption(tr("arith.params_how", how=f"{result.params_how} = {num(result.params)}"))
+    params_formula(settings, lang())  # below the animation: the projector's first screen stays as it was
     st.caption(tr("arith.macs_how", how=f"{result.macs_how} = {num(result.macs)}"))
     if result.receptive_field is not None:
         size, jump, start = result.receptive_field

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from convviz.digits import curves as C
-from pages.ui import labels, num, session_alive_probe, show_error, start_page, tr, url_state
+from pages.ui import labels, lang, num, session_alive_probe, show_error, start_page, tr, url_state
 from pages.ui import train_panels as P
 from pages.ui import train_widgets as W
 from pages.ui.train_panels import FIELDS, LIVE_KEY, RUN_KEY, apply_preset
@@ -17,6 +17,7 @@ LR_VALUES = [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 2e-2, 3
 BATCH_SIZES = [2, 4, 8, 10, 16, 32, 64, 128, 256, 512]
 N_TRAIN = [50, 100, 150, 200, 300, 500, 1000, 2000, 3000, 5000]
 INIT_SCALES = [0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0]
+CONCEPTS_PAGE = "pages/concepts.py"  # the Concepts sections this page links to (gradient descent, augmentation)
 
 
 def _start() -> None:
@@ -74,11 +75,15 @@ with cols[0]:
     st.select_slider(tr("train.batch_size_label"), BATCH_SIZES, key="train_batch_size",
                      disabled=mode != "mini")
     st.slider(tr("train.epochs_label"), 1, 50, key="train_epochs")
+    st.page_link(CONCEPTS_PAGE, label=tr("train.gd_link"), icon="📉",
+                 query_params=url_state.query_for(CONCEPTS_PAGE, {"concepts_section": "descent"}, lang()))
 with cols[1]:
     st.select_slider(tr("train.n_label"), N_TRAIN, key="train_n", help=tr("train.n_help"))
     st.checkbox(tr("train.batchnorm_label"), key="train_batchnorm", help=tr("train.batchnorm_help"))
     st.slider(tr("train.dropout_label"), 0.0, 0.8, step=0.1, key="train_dropout", help=tr("train.dropout_help"))
     st.checkbox(tr("train.augment_label"), key="train_augment", help=tr("train.augment_help"))
+    st.page_link(CONCEPTS_PAGE, label=tr("train.aug_link"), icon="🔁",
+                 query_params=url_state.query_for(CONCEPTS_PAGE, {"concepts_section": "augment"}, lang()))
     early = st.checkbox(tr("train.early_label"), key="train_early", help=tr("train.early_help"))
     st.slider(tr("train.patience_label"), 1, 10, key="train_patience", disabled=not early)
     with st.expander(tr("train.advanced")):

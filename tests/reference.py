@@ -222,3 +222,40 @@ def pool2d_backward(x: np.ndarray, dy: np.ndarray, kind: str, kernel: Pair, stri
             for r, q in cells:
                 dx[ch, r, q] += dy[ch, a, b] / divisor
     return dx
+
+
+def shift2d(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """A 2-D map moved ``dy`` rows down and ``dx`` columns right, cell by cell; cells whose
+    source lies outside the map are 0."""
+    h, w = x.shape
+    out = np.zeros((h, w))
+    for r in range(h):
+        for c in range(w):
+            if 0 <= r - dy < h and 0 <= c - dx < w:
+                out[r, c] = x[r - dy, c - dx]
+    return out
+
+
+def descend(grad, w0, lr: float, steps: int, method: str, noises=None) -> np.ndarray:  # noqa: ANN001
+    """Gradient-descent paths written out from the textbook rules, one weight at a time:
+    ``gd``/``sgd`` w -= lr g; ``momentum`` v = 0.9 v + g, w -= lr v; ``adam`` (0.9, 0.999,
+    1e-8) with bias correction. ``noises[t]`` is added to the gradient of step t."""
+    w = [float(v) for v in w0]
+    vel, m, s = [0.0] * len(w), [0.0] * len(w), [0.0] * len(w)
+    path = [list(w)]
+    for t in range(1, steps + 1):
+        g = [float(v) for v in grad(np.array(w))]
+        if noises is not None:
+            g = [g[i] + float(noises[t - 1][i]) for i in range(len(w))]
+        for i in range(len(w)):
+            if method == "momentum":
+                vel[i] = 0.9 * vel[i] + g[i]
+                w[i] -= lr * vel[i]
+            elif method == "adam":
+                m[i] = 0.9 * m[i] + 0.1 * g[i]
+                s[i] = 0.999 * s[i] + 0.001 * g[i] ** 2
+                w[i] -= lr * (m[i] / (1 - 0.9**t)) / (math.sqrt(s[i] / (1 - 0.999**t)) + 1e-8)
+            else:
+                w[i] -= lr * g[i]
+        path.append(list(w))
+    return np.array(path)

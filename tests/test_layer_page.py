@@ -41,8 +41,9 @@ def test_default_page_shows_shape_formula_and_costs(at: AppTest) -> None:
     # the default is the lecture's example: a 5x5 image, a 3x3 kernel, output 3x3
     assert "1 x 3 x 3" in at.subheader[0].value
     # height and width have the same numbers: one block, the lecture's form above PyTorch's
-    (block,) = at.get("latex")
+    block, rule = at.get("latex")  # the size formula, then the lecture's parameter rule
     assert r"\frac{N - F}{S} + 1 = \frac{5 - 3}{1} + 1 = 3" in block.value and r"\lfloor" in block.value
+    assert r"(3 \cdot 3 \cdot 1 + 1) \cdot 1 = 10 \cdot 1 = 10" in rule.value
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Parameters"] == "10"  # 1*1*3*3 weights + 1 bias
     assert metrics["Multiplications"] == "81"  # 3*3 outputs * 9 taps

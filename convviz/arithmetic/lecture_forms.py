@@ -31,3 +31,29 @@ def lecture_form(n: int, k: int, s: int, p: int = 0, d: int = 1, lang: str = "en
     if p == 0:
         return rf"\frac{{N - {f_name}}}{{S}} + 1 = \frac{{{n} - {span}}}{{{s}}} + 1 = {shown}"
     return rf"\frac{{N + 2P - {f_name}}}{{S}} + 1 = \frac{{{n} + 2\cdot{p} - {span}}}{{{s}}} + 1 = {shown}"
+
+
+def params_value(kh: int, kw: int, cin: int, cout: int, groups: int = 1, bias: bool = True) -> int:
+    """The lecture's parameter rule: every one of the ``Cout`` filters has ``F·F·Cin/g``
+    weights and, with a bias, one more: ``(F·F·Cin/g + 1)·Cout``."""
+    per_filter = kh * kw * (cin // groups) + (1 if bias else 0)
+    return per_filter * cout
+
+
+def lecture_params_form(kh: int, kw: int, cin: int, cout: int, groups: int = 1, bias: bool = True,
+                        lang: str = "en") -> str:
+    """The lecture's ``(F·F·C_in + 1)·C_out`` as LaTeX with the numbers filled in, as it writes
+    the 16x16x3 example: each filter has ``3·3·3 + 1 = 28`` parameters, times 10 filters = 280.
+    With groups every filter sees ``C_in/g`` channels; without a bias the ``+ 1`` goes. A
+    transposed convolution has the same count (PyTorch's ``C_in·(C_out/g)·F·F + C_out``)."""
+    def n(v: int) -> str:
+        return fmt_number(v, lang).replace(",", "{,}")
+
+    f = r"F \cdot F" if kh == kw else r"F_h \cdot F_w"
+    c_in = r"C_{in}" if groups == 1 else r"\frac{C_{in}}{g}"
+    c_val = n(cin) if groups == 1 else rf"\frac{{{n(cin)}}}{{{n(groups)}}}"
+    one, one_val = (" + 1", " + 1") if bias else ("", "")
+    per = params_value(kh, kw, cin, 1, groups, bias)
+    symbols = rf"({f} \cdot {c_in}{one}) \cdot C_{{out}}"
+    numbers = rf"({n(kh)} \cdot {n(kw)} \cdot {c_val}{one_val}) \cdot {n(cout)}"
+    return rf"{symbols} = {numbers} = {n(per)} \cdot {n(cout)} = {n(per * cout)}"

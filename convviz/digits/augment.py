@@ -68,3 +68,24 @@ def _thickness(imgs: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -
         idx = np.flatnonzero(thin)[keep]
         out[idx] = eroded[keep]
     return out
+
+
+def augmented_copies(image: np.ndarray, n: int, seed: int, config: AugmentConfig | None = None) -> np.ndarray:
+    """``n`` augmented copies (uint8, (n, H, W)) of one uint8 image, by :func:`augment_batch`
+    (what the Training lab trains on) with a generator seeded with ``seed``."""
+    if not 1 <= n <= MAX_COPIES:
+        raise ValueError(f"1..{MAX_COPIES} copies")
+    img = np.asarray(image, dtype=np.uint8)
+    return augment_batch(np.repeat(img[None], n, axis=0), np.random.default_rng(seed), config)
+
+
+def rotate_digit(image: np.ndarray, degrees: float) -> np.ndarray:
+    """``image`` rotated by ``degrees`` (counter-clockwise as seen) about its centre, bilinear,
+    zero outside: the rotation of :func:`augment_batch` alone (no scale, shift or thickness)."""
+    img = np.asarray(image, dtype=np.float32)
+    out = ndimage.rotate(img, float(degrees), reshape=False, order=1, mode="constant", cval=0.0)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+MAX_COPIES = 64
+"""Most augmented copies drawn at once (a grid of 8 x 8 digits)."""

@@ -97,12 +97,15 @@ def toc() -> list[tuple[str, list[Entry]]]:
         ("pooling", [
             ("max_pool", ARITH, {**_square(4, 2, s=2), "arith_op": "maxpool"}),
             ("avg_pool", ARITH, {**_square(4, 2, s=2), "arith_op": "avgpool"}),
+            ("pool_shift", CONCEPTS, {"concepts_section": "pool_shift"}),
             ("flatten_fc", ARCH, {"preset": "lenet5"}),
             ("softmax", CONCEPTS, {"concepts_section": "softmax"}),
         ]),
         ("training", [
             ("batches", TRAIN, _pattern("healthy")),
             ("sgd", TRAIN, _pattern("healthy", train_optimizer="sgd", train_lr=0.1)),
+            ("descent", CONCEPTS, {"concepts_section": "descent"}),
+            ("adam", CONCEPTS, {"concepts_section": "adam"}),
         ]),
         ("improve", [
             ("overfitting", TRAIN, _pattern("overfitting")),
@@ -112,6 +115,7 @@ def toc() -> list[tuple[str, list[Entry]]]:
             ("diverging", TRAIN, _pattern("diverging")),
             ("early_stopping", TRAIN, _pattern("overfitting", train_early=True)),
             ("augmentation", TRAIN, _pattern("overfitting", train_augment=True)),
+            ("augment_grid", CONCEPTS, {"concepts_section": "augment"}),
             ("batch_norm", CONCEPTS, {"concepts_section": "norm", "concepts_norm_kind": "batch"}),
             ("other_norms", CONCEPTS, {"concepts_section": "norm", "concepts_norm_kind": "group"}),
             ("dropout", CONCEPTS, {"concepts_section": "dropout"}),

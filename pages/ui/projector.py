@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from convviz.arithmetic.layer_calc import LayerSettings
-from convviz.arithmetic.lecture_forms import lecture_form
+from convviz.arithmetic.lecture_forms import lecture_form, lecture_params_form
 from pages.ui import tr
 
 _MOBILE = re.compile(r"Mobi|Android|iPhone|iPod|Windows Phone", re.IGNORECASE)
@@ -87,3 +87,13 @@ def formulas(layer: LayerSettings, result: Any, lang: str, phone: bool = False) 
             lines.append(rf"\text{{{pytorch_name}}}: & \quad {result.latex[i]}")
         st.caption(f"**{label}**")
         st.latex(r"\small \begin{aligned}" + r" \\[4pt] ".join(lines) + r"\end{aligned}")
+
+
+def params_formula(layer: LayerSettings, lang: str) -> None:
+    """The lecture's parameter rule (F·F·C_in + 1)·C_out with the layer's numbers (with groups,
+    C_in/g; without a bias, no + 1); convolutions and transposed convolutions only."""
+    if layer.op not in ("conv", "convt"):
+        return
+    st.caption(f"**{tr('arith.params_lecture')}**")
+    st.latex(r"\small " + lecture_params_form(*layer.kernel, layer.in_channels, layer.out_channels,
+                                               layer.groups, layer.bias, lang))

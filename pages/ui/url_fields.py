@@ -16,8 +16,10 @@ from typing import Any
 from convviz.arithmetic.presets import get_preset, list_presets
 from convviz.arithmetic.share import MAX_TOKEN_CHARS, TokenError, spec_from_token, spec_token
 from convviz.digits import curves as C
+from convviz.digits.augment import AugmentConfig
 from convviz.images import filters as F
 from convviz.images.samples import SAMPLES
+from convviz.nn import descent as D
 from pages.ui.url_state import Bool, Choice, Field, Float, Int, Invalid, Many, State, Text
 
 SPEC_KEY = "arch_spec"  # pages.ui.arch_widgets.SPEC_KEY
@@ -128,8 +130,10 @@ ARITH: list[Field] = [
     Int("ir", "anim_pick_ir", 0, 0, 64), Int("ic", "anim_pick_ic", 0, 0, 64),
 ]
 
+_AUG = AugmentConfig()  # the Training lab's augmentation (pages/ui/concepts_views.py starts from it)
 CONCEPTS: list[Field] = [
-    Choice("sec", "concepts_section", "activations", ("activations", "fc_conv", "norm", "dropout", "softmax")),
+    Choice("sec", "concepts_section", "activations", ("activations", "fc_conv", "norm", "dropout", "softmax",
+                                                      "pool_shift", "augment", "descent", "adam")),
     Many("acts", "concepts_act_names", ["sigmoid", "tanh", "relu", "leaky_relu"],
          ("sigmoid", "tanh", "relu", "leaky_relu")),
     Float("alpha", "concepts_act_alpha", 0.1, 0.0, 0.5), Float("z", "concepts_act_z", 2.0, -50.0, 50.0),
@@ -148,6 +152,20 @@ CONCEPTS: list[Field] = [
     Float("drop", "concepts_drop_p", 0.5, 0.0, 0.9), Int("it", "concepts_drop_iter", 1, 1, 50),
     Text("logits", "concepts_soft_logits", "2.0, 1.0, 0.1, -1.0", 120),
     Choice("t", "concepts_soft_t", 1.0, (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0)),
+    # pooling and shifts, augmentation, gradient descent, Adam (pages/ui/concepts_views.py)
+    Int("shd", "concepts_shift_digit", 7, 0, 9), Choice("shk", "concepts_shift_pool", 2, (2, 3, 4)),
+    Choice("shdir", "concepts_shift_dir", "right", ("right", "down", "diagonal")),
+    Int("ad", "concepts_aug_digit", 6, 0, 9), Int("aseed", "concepts_aug_seed", 0, 0, 9999),
+    Float("ashift", "concepts_aug_shift", _AUG.max_shift, 0.0, 6.0),
+    Float("arot", "concepts_aug_rot", _AUG.max_rotation, 0.0, 180.0),
+    Float("alo", "concepts_aug_scale_lo", _AUG.scale_range[0], 0.5, 1.0),
+    Float("ahi", "concepts_aug_scale_hi", _AUG.scale_range[1], 1.0, 1.5),
+    Float("athick", "concepts_aug_thick", _AUG.thicker_prob, 0.0, 1.0),
+    Float("athin", "concepts_aug_thin", _AUG.thinner_prob, 0.0, 1.0),
+    Choice("gds", "concepts_gd_surface", "bowl", D.SURFACES), Choice("gdlr", "concepts_gd_lr", 0.1, D.LEARNING_RATES),
+    Int("gdsteps", "concepts_gd_steps", 100, 10, D.MAX_STEPS), Float("gdnoise", "concepts_gd_noise", 0.3, 0.0, 5.0),
+    Int("gdseed", "concepts_gd_seed", 0, 0, 9999),
+    Choice("alr", "concepts_adam_lr", 0.01, D.LEARNING_RATES), Int("at", "concepts_adam_t", 1, 1, D.MAX_ADAM_STEP),
 ]
 
 ARCH: list[Field] = [

@@ -39,10 +39,10 @@ def _nested_text(kind: str, depth: int) -> str:
 
 
 def _raises_limit(spec: object, name: str, seconds: float = 1.0) -> SpecError:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: what the refusal costs, however busy the machine
     with pytest.raises(SpecError) as err:
         convviz.summarize(spec)
-    assert time.perf_counter() - start < seconds
+    assert time.process_time() - start < seconds
     assert err.value.key == "engine.limit", err.value
     assert err.value.values["what"].key == f"engine.limit_{name}", err.value
     return err.value

@@ -11,6 +11,7 @@ import streamlit as st
 
 from convviz.arithmetic import limits, spec_edit
 from convviz.arithmetic.formatting import human, human_bytes, shape_text
+from convviz.arithmetic.layers import BLOCK_TYPES
 from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.errors import SpecError
 from convviz.figures import architecture as figs
@@ -159,7 +160,7 @@ if paths:
     c = st.columns(4)
     c[0].button(tr("arch.wrap_residual"), key="arch_wrap_res", on_click=_edit, args=("residual",))
     c[1].button(tr("arch.wrap_concat"), key="arch_wrap_cat", on_click=_edit, args=("concat",))
-    if layer.get("type") in ("Residual", "Concat"):
+    if layer.get("type") in BLOCK_TYPES:
         c[2].button(tr("arch.unwrap"), key="arch_unwrap", on_click=_edit, args=("unwrap",))
     if layer.get("type") == "Concat":
         c[3].button(tr("arch.add_branch"), key="arch_branch", on_click=_edit, args=("branch",))

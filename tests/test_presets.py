@@ -83,3 +83,60 @@ def test_presets_are_fresh_copies_and_described_in_both_languages() -> None:
         summarize(name)  # every preset builds
     with pytest.raises(SpecError, match="no preset 'resnet19'"):
         get_preset("resnet19")
+
+
+# Published totals of the models built from the new blocks: torchvision's table for ResNeXt-50
+# (25,028,904 parameters, 4.23 GFLOPS) and GoogLeNet with aux_logits=True (13,004,888
+# parameters: 6,624,904 plus two InceptionAux heads), timm's seresnet50 (28,088,024).
+PUBLISHED = {
+    "resnext50_32x4d": 25_028_904,
+    "seresnet50": 28_088_024,
+    "googlenet_aux": 13_004_888,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_published_parameters_of_the_block_presets(name: str) -> None:
+    s = summarize(name)
+    assert s.input_shape == (3, 224, 224) and s.output_shape == (1000,)
+    assert s.total_params == PUBLISHED[name]
+    assert name in list_presets()
+
+
+def test_resnext50_multiplications_are_torchvisions_gflops() -> None:
+    s = summarize("resnext50_32x4d")
+    assert s.total_macs == 4_230_479_872
+    assert f"{s.total_macs / 1e9:.2f}" == "4.23"
+    grouped = [r for r in s.layers if r.type == "Conv2d" and r.args.get("groups") == 32]
+    assert len(grouped) == 16 and grouped[0].output_shape == (128, 56, 56)
+
+
+def test_seresnet50_has_an_se_block_before_every_addition() -> None:
+    s = summarize("seresnet50")
+    blocks = [r for r in s.top_rows if r.type == "Residual"]
+    assert len(blocks) == 16
+    for block in blocks:
+        body = [r for r in s.layers if r.path.startswith(block.path + ".body.") and r.depth == 1]
+        assert body[-1].type == "Scale" and body[-2].type == "BatchNorm2d"
+        c = block.output_shape[0]
+        se = [r for r in s.layers if r.path.startswith(body[-1].path + ".body.")]
+        assert [r.type for r in se] == ["AdaptiveAvgPool2d", "Conv2d", "ReLU", "Conv2d", "Sigmoid"]
+        assert se[1].output_shape == (c // 16, 1, 1) and se[3].output_shape == (c, 1, 1)
+        assert body[-1].params == (c * (c // 16) + c // 16) + (c // 16 * c + c)
+    # the SE blocks add only their 1x1 convs to ResNet-50: no multiplications for the product
+    se_macs = sum(r.macs for r in s.layers if r.type == "Scale")
+    assert s.total_macs == summarize("resnet50").total_macs + se_macs
+
+
+def test_googlenet_aux_side_outputs() -> None:
+    s = summarize("googlenet_aux")
+    plain = summarize("googlenet")
+    sides = [r for r in s.top_rows if r.type == "Side"]
+    assert [r.label for r in sides] == ["aux1", "aux2"]
+    assert [r.input_shape for r in sides] == [(512, 14, 14), (528, 14, 14)]
+    assert s.side_outputs == [(r.path, (1000,)) for r in sides]
+    assert s.total_params == plain.total_params + sum(r.params for r in sides)
+    assert s.total_macs == plain.total_macs + sum(r.macs for r in sides)
+    # the main path is GoogLeNet's, layer for layer
+    main = [r.output_shape for r in s.top_rows if r.type != "Side"]
+    assert main == [r.output_shape for r in plain.top_rows]

@@ -33,7 +33,22 @@ SMALL = {
     ],
 }
 
-CASES = [SMALL, *list_presets()]
+SE_SIDE = {
+    "name": "scale_side",
+    "input": [16, 9, 9],
+    "layers": [
+        {"type": "Scale", "body": [
+            {"type": "AdaptiveAvgPool2d", "output_size": 1},
+            {"type": "Conv2d", "out_channels": 4, "kernel_size": 1}, {"type": "ReLU"},
+            {"type": "Conv2d", "out_channels": 16, "kernel_size": 1}, {"type": "Sigmoid"}]},
+        {"type": "Side", "body": [{"type": "AdaptiveAvgPool2d", "output_size": 2}, {"type": "Flatten"},
+                                  {"type": "Linear", "out_features": 7}]},
+        {"type": "Scale", "body": [{"type": "AdaptiveMaxPool2d", "output_size": 1}, {"type": "Flatten"}, {"type": "Softmax"}]},
+        {"type": "Conv2d", "out_channels": 3, "kernel_size": 3},
+    ],
+}
+
+CASES = [SMALL, SE_SIDE, *list_presets()]
 
 
 @pytest.mark.parametrize("spec", CASES, ids=lambda s: s if isinstance(s, str) else s["name"])
@@ -42,7 +57,7 @@ def test_generated_code_is_valid_python_naming_every_layer(spec) -> None:
     tree = ast.parse(code)
     calls = {node.func.attr for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)}
     leaf_types = {row.type for row in summarize(spec).layers if not row.is_block}
-    assert leaf_types <= calls | {"Residual", "Concat"}
+    assert leaf_types <= calls | {"Residual", "Concat", "Scale", "Side"}
     for row in summarize(spec).layers:
         assert f"# {row.path}:" in code
 
@@ -59,7 +74,8 @@ def _module_at(model, path: str):
         else:  # branches.b.i
             module = module.branches[int(parts[k + 1])][int(parts[k + 2])]
             k += 3
-    return module
+    # a Side block returns its input: its row (the side output) is its body's output
+    return module.body if type(module).__name__ == "Side" else module
 
 
 @pytest.mark.parametrize("spec", CASES, ids=lambda s: s if isinstance(s, str) else s["name"])

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from convviz.arithmetic.spec import ConcatNode, Node, ResidualNode, parse_spec
+from convviz.arithmetic.spec import ConcatNode, Node, ResidualNode, ScaleNode, SideNode, parse_spec
 from convviz.errors import CatalogError, SpecError
 
 MAX_MACS = 40_000_000
@@ -61,7 +61,9 @@ def route(nodes: list[Node], path: str) -> list[Node]:
         if k == len(parts) - 1:
             return [*chosen, node]
         key = parts[k + 1]
-        if isinstance(node, ResidualNode) and key in ("body", "shortcut"):
+        if isinstance(node, (ScaleNode, SideNode)) and key == "body":
+            nodes, k = node.body, k + 2
+        elif isinstance(node, ResidualNode) and key in ("body", "shortcut"):
             nodes, k = (node.body if key == "body" else node.shortcut or []), k + 2
         elif isinstance(node, ConcatNode) and key == "branches" and k + 2 < len(parts) and parts[k + 2].isdigit():
             b = int(parts[k + 2])

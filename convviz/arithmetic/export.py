@@ -8,7 +8,12 @@ generated code (only when used):
 
 * ``Residual(body, shortcut=None)``: ``forward(x) = body(x) + shortcut(x)``
   (identity shortcut when none is given);
-* ``Concat(*branches)``: ``forward(x) = torch.cat([b(x) for b in branches], dim=1)``.
+* ``Concat(*branches)``: ``forward(x) = torch.cat([b(x) for b in branches], dim=1)``;
+* ``Scale(body)``: ``forward(x) = x * body(x)`` with the body's per-channel weights
+  (``(N, C, 1, 1)`` or ``(N, C)``) broadcast over height and width (a squeeze-and-excitation
+  block);
+* ``Side(body)``: ``forward(x)`` keeps ``body(x)`` in ``self.output`` (a side output, e.g. an
+  auxiliary classifier: read ``module.output`` after the forward pass) and returns ``x``.
 
 The code needs only ``torch``; nothing from ConvViz. The engine raises
 :class:`convviz.SpecError` for a network it cannot build; this module then raises it too.
@@ -20,7 +25,7 @@ from typing import Any
 
 from convviz.arithmetic.summary import summarize
 
-NESTED = ("type", "body", "shortcut", "branches")
+NESTED = ("type", "name", "body", "shortcut", "branches")  # not constructor arguments
 
 # PyTorch's positional order for the arguments we write first.
 LEADING: dict[str, tuple[str, ...]] = {
@@ -60,6 +65,36 @@ class Concat(nn.Module):
 '''
 
 
+SCALE_CLASS = '''
+class Scale(nn.Module):
+    """y = x * body(x): the body's per-channel weights (N, C, 1, 1) or (N, C) rescale x's channels."""
+
+    def __init__(self, body: nn.Module) -> None:
+        super().__init__()
+        self.body = body
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        w = self.body(x)
+        return x * w.reshape(w.shape[0], w.shape[1], 1, 1)
+'''
+
+SIDE_CLASS = '''
+class Side(nn.Module):
+    """A side output: body(x) is kept in self.output; the main path goes on with x unchanged."""
+
+    def __init__(self, body: nn.Module) -> None:
+        super().__init__()
+        self.body = body
+        self.output: torch.Tensor | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.output = self.body(x)
+        return x
+'''
+
+BLOCK_CLASSES = {"Residual": RESIDUAL_CLASS, "Concat": CONCAT_CLASS, "Scale": SCALE_CLASS, "Side": SIDE_CLASS}
+
+
 def _literal(value: Any) -> str:
     """Python source for a JSON value (lists become tuples, as PyTorch writes sizes)."""
     if isinstance(value, list):
@@ -89,6 +124,10 @@ class _Writer:
             lines = [f"{pad}Residual({comment}", *self.sequential(layer.get("body") or [], f"{path}.body", indent + 4)]
             if layer.get("shortcut") is not None:
                 lines += self.sequential(layer["shortcut"], f"{path}.shortcut", indent + 4)
+            return [*lines, f"{pad}),"]
+        if kind in ("Scale", "Side"):
+            self.used.add(kind)
+            lines = [f"{pad}{kind}({comment}", *self.sequential(layer.get("body") or [], f"{path}.body", indent + 4)]
             return [*lines, f"{pad}),"]
         if kind == "Concat":
             self.used.add("Concat")
@@ -147,10 +186,9 @@ def to_pytorch(spec: Any, input_shape: Any = None) -> str:
         "",
     ]
     helpers: list[str] = []
-    if "Residual" in writer.used:
-        helpers += RESIDUAL_CLASS.splitlines() + [""]
-    if "Concat" in writer.used:
-        helpers += CONCAT_CLASS.splitlines() + [""]
+    for kind, source in BLOCK_CLASSES.items():
+        if kind in writer.used:
+            helpers += source.splitlines() + [""]
     footer = [
         "",
         'if __name__ == "__main__":',
@@ -159,4 +197,7 @@ def to_pytorch(spec: Any, input_shape: Any = None) -> str:
         f"    print(model(x).shape)  # ConvViz: (1, {', '.join(str(v) for v in summary.output_shape)})",
         f"    print(sum(p.numel() for p in model.parameters()))  # ConvViz: {summary.total_params:,}",
     ]
+    if summary.side_outputs:
+        shapes = ", ".join("(1, " + ", ".join(map(str, shape)) + ")" for _, shape in summary.side_outputs)
+        footer.append(f"    print([m.output.shape for m in model.modules() if isinstance(m, Side)])  # ConvViz: {shapes}")
     return "\n".join([*header, *helpers, "", *body, *footer]) + "\n"

@@ -401,9 +401,10 @@ LAYER_TYPES: dict[str, LayerType] = {
         LayerType("Identity", (), elementwise),
     )
 }
-"""Layer types by PyTorch name (blocks ``Residual`` and ``Concat`` live in :mod:`convviz.arithmetic.spec`)."""
+"""Layer types by PyTorch name (blocks ``Residual``, ``Concat``, ``Scale`` and ``Side`` live in
+:mod:`convviz.arithmetic.spec`)."""
 
-BLOCK_TYPES = ("Residual", "Concat")
+BLOCK_TYPES = ("Residual", "Concat", "Scale", "Side")
 
 
 def _adaptive_max_check(args: dict[str, Any], shape: Shape, rf: ReceptiveField | None) -> LayerResult:

@@ -5,6 +5,14 @@ worked examples, as spec dicts.
 - ``alexnet``, ``vgg16``, ``resnet18``, ``resnet50``, ``googlenet``: torchvision's models on
   3x224x224 (GoogLeNet without its auxiliary heads, with torchvision's BasicConv2d =
   conv without bias + BatchNorm(eps=0.001) + ReLU, its 3x3 "ch5x5" branch and ceil_mode pools).
+- ``resnext50_32x4d``: torchvision's ResNeXt-50 (bottlenecks with a grouped 3x3 conv, 32
+  groups of width 4 in the first stage, twice the width of ResNet-50's 3x3 convs).
+- ``seresnet50``: timm's SE-ResNet-50: ResNet-50 with a squeeze-and-excitation ``Scale`` block
+  (global average pooling, 1x1 conv with bias C -> C/16, ReLU, 1x1 conv with bias C/16 -> C,
+  sigmoid) after the last BatchNorm of every bottleneck, before the residual addition.
+- ``googlenet_aux``: GoogLeNet with torchvision's two auxiliary classifiers
+  (``aux_logits=True``) as ``Side`` blocks after inception4a and inception4d: adaptive average
+  pooling to 4x4, BasicConv2d 1x1 to 128, Linear 2048 -> 1024, ReLU, Dropout 0.7, Linear -> 1000.
 - ``lecture_*``: the lecture's worked examples; ``digit_cnn``: the app's digit classifier
   (read from ``assets/digit_cnn.spec.json`` when that file exists).
 
@@ -15,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -125,13 +134,31 @@ def _basic_block(inplanes: int, planes: int, stride: int) -> tuple[list[Layer], 
     return [block, _relu()], planes
 
 
-def _bottleneck(inplanes: int, planes: int, stride: int) -> tuple[list[Layer], int]:
+def _se(channels: int, reduction: int = 16) -> Layer:
+    """Squeeze-and-excitation (timm's SEModule): per-channel weights from global pooling."""
+    return {"type": "Scale", "name": "se", "body": [
+        {"type": "AdaptiveAvgPool2d", "output_size": [1, 1]},
+        _conv(channels // reduction, 1, name="fc1"), _relu(),
+        _conv(channels, 1, name="fc2"), {"type": "Sigmoid"},
+    ]}
+
+
+def _bottleneck(inplanes: int, planes: int, stride: int, groups: int = 1, width_per_group: int = 64,
+                se: bool = False) -> tuple[list[Layer], int]:
+    """torchvision's Bottleneck (stride on the 3x3 conv), optionally grouped (ResNeXt) and
+    with an SE block before the addition (SE-ResNet)."""
     out = planes * 4
+    width = planes * width_per_group // 64 * groups
+    mid = _conv(width, 3, stride, 1, bias=False)
+    if groups != 1:
+        mid["groups"] = groups
     body = [
-        _conv(planes, 1, bias=False), _bn(), _relu(),
-        _conv(planes, 3, stride, 1, bias=False), _bn(), _relu(),
+        _conv(width, 1, bias=False), _bn(), _relu(),
+        mid, _bn(), _relu(),
         _conv(out, 1, bias=False), _bn(),
     ]
+    if se:
+        body.append(_se(out))
     block: Layer = {"type": "Residual", "body": body}
     short = _downsample(out, stride, inplanes)
     if short is not None:
@@ -165,6 +192,14 @@ def resnet50() -> dict[str, Any]:
     return _resnet("ResNet-50", _bottleneck, [3, 4, 6, 3])
 
 
+def resnext50_32x4d() -> dict[str, Any]:
+    return _resnet("ResNeXt-50 32x4d", partial(_bottleneck, groups=32, width_per_group=4), [3, 4, 6, 3])
+
+
+def seresnet50() -> dict[str, Any]:
+    return _resnet("SE-ResNet-50", partial(_bottleneck, se=True), [3, 4, 6, 3])
+
+
 def _basic_conv(out: int, k: int, stride: int = 1, padding: int = 0) -> list[Layer]:
     """torchvision's BasicConv2d: conv (no bias) + BatchNorm(eps=0.001) + ReLU."""
     return [_conv(out, k, stride, padding, bias=False), _bn(0.001), _relu()]
@@ -181,8 +216,20 @@ def _inception(name: str, ch1: int, ch3red: int, ch3: int, ch5red: int, ch5: int
     ]}
 
 
-def googlenet() -> dict[str, Any]:
-    return _net("GoogLeNet", [3, 224, 224], [
+def _aux(name: str) -> Layer:
+    """torchvision's InceptionAux as a side output."""
+    return {"type": "Side", "name": name, "body": [
+        {"type": "AdaptiveAvgPool2d", "output_size": [4, 4]},
+        *_basic_conv(128, 1),
+        {"type": "Flatten"},
+        {"type": "Linear", "out_features": 1024}, _relu(),
+        {"type": "Dropout", "p": 0.7},
+        {"type": "Linear", "out_features": 1000},
+    ]}
+
+
+def googlenet(aux: bool = False) -> dict[str, Any]:
+    layers = [
         *_basic_conv(64, 7, 2, 3),
         _maxpool(3, 2, ceil=True),
         *_basic_conv(64, 1),
@@ -192,9 +239,11 @@ def googlenet() -> dict[str, Any]:
         _inception("inception3b", 128, 128, 192, 32, 96, 64),
         _maxpool(3, 2, ceil=True),
         _inception("inception4a", 192, 96, 208, 16, 48, 64),
+        *([_aux("aux1")] if aux else []),
         _inception("inception4b", 160, 112, 224, 24, 64, 64),
         _inception("inception4c", 128, 128, 256, 24, 64, 64),
         _inception("inception4d", 112, 144, 288, 32, 64, 64),
+        *([_aux("aux2")] if aux else []),
         _inception("inception4e", 256, 160, 320, 32, 128, 128),
         _maxpool(2, 2, ceil=True),
         _inception("inception5a", 256, 160, 320, 32, 128, 128),
@@ -203,7 +252,12 @@ def googlenet() -> dict[str, Any]:
         {"type": "Flatten"},
         {"type": "Dropout", "p": 0.2},
         {"type": "Linear", "out_features": 1000},
-    ])
+    ]
+    return _net("GoogLeNet (auxiliary classifiers)" if aux else "GoogLeNet", [3, 224, 224], layers)
+
+
+def googlenet_aux() -> dict[str, Any]:
+    return googlenet(aux=True)
 
 
 def lecture_16x16x3() -> dict[str, Any]:
@@ -247,6 +301,9 @@ PRESETS: dict[str, Callable[[], dict[str, Any]]] = {
     "resnet18": resnet18,
     "resnet50": resnet50,
     "googlenet": googlenet,
+    "resnext50_32x4d": resnext50_32x4d,
+    "seresnet50": seresnet50,
+    "googlenet_aux": googlenet_aux,
     "lecture_16x16x3": lecture_16x16x3,
     "lecture_5x5_direct": lecture_5x5_direct,
     "lecture_1x1_bottleneck": lecture_1x1_bottleneck,

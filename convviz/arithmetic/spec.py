@@ -6,10 +6,16 @@ Layer arguments are PyTorch's, with its defaults: an int or an ``[h, w]`` pair, 
 ``in_features`` and ``num_features`` are optional (inferred from the previous layer; if given
 they must match). Blocks: ``{"type": "Residual", "body": [...], "shortcut": [...] or null}``
 (the two paths are added) and ``{"type": "Concat", "branches": [[...], [...]]}`` (concatenated
-on channels). A layer may carry a ``"name"`` (a label, e.g. torchvision's module name).
+on channels), ``{"type": "Scale", "body": [...]}`` (channel scaling, as in a
+squeeze-and-excitation block: the body computes one weight per channel from the block's input,
+ending in shape ``(C, 1, 1)`` or ``(C,)``; the output is the input times these weights, same
+shape as the input) and ``{"type": "Side", "body": [...]}`` (a side output, e.g. an auxiliary
+classifier: the body reads the current tensor and gives an extra output; the main path goes on
+with the block's input unchanged). A layer may carry a ``"name"`` (a label, e.g. torchvision's
+module name).
 
 Paths name layers: ``layers.4``, ``layers.4.body.0``, ``layers.4.shortcut.0``,
-``layers.7.branches.1.0``. Every :class:`~convviz.SpecError` raised here carries the path.
+``layers.7.branches.1.0``, ``layers.9.body.2`` (Scale, Side). Every :class:`~convviz.SpecError` raised here carries the path.
 """
 
 from __future__ import annotations
@@ -55,7 +61,29 @@ class ConcatNode:
     type: str = "Concat"
 
 
-Node = Union[LayerNode, ResidualNode, ConcatNode]  # noqa: UP007 (runtime alias on 3.10)
+@dataclass(frozen=True)
+class ScaleNode:
+    """Channel scaling: ``output = input * body(input)``, the body's ``(C, 1, 1)`` or ``(C,)``
+    weights broadcast over the input's ``(C, H, W)`` (a squeeze-and-excitation block)."""
+
+    path: str
+    body: list[Node]
+    label: str | None = None
+    type: str = "Scale"
+
+
+@dataclass(frozen=True)
+class SideNode:
+    """A side output (an auxiliary classifier): ``body(input)`` is an extra output of the
+    network; the main path continues with the block's input unchanged."""
+
+    path: str
+    body: list[Node]
+    label: str | None = None
+    type: str = "Side"
+
+
+Node = Union[LayerNode, ResidualNode, ConcatNode, ScaleNode, SideNode]  # noqa: UP007 (runtime alias on 3.10)
 
 
 @dataclass(frozen=True)
@@ -298,6 +326,18 @@ def parse_layer(raw: Any, path: str) -> Node:
         shortcut = raw.get("shortcut")
         short = None if shortcut is None else _layer_list(shortcut, f"{path}.shortcut", "shortcut")
         return ResidualNode(path, body, short, _label(raw))
+    if kind in ("Scale", "Side"):
+        for key in raw:
+            if key not in ("type", "name", "body"):
+                raise SpecError.of("engine.unknown_arg", type=kind, arg=key,
+                                   hint=_hint(key, ["body"]), allowed="body").at(path)
+        if "body" not in raw:
+            raise SpecError.of("engine.missing_arg", type=kind, arg="body").at(path)
+        body = _layer_list(raw["body"], f"{path}.body", "body")
+        if not body:
+            raise SpecError.of("engine.block_body_empty", type=kind).at(path)
+        node_class = ScaleNode if kind == "Scale" else SideNode
+        return node_class(path, body, _label(raw))
     if kind == "Concat":
         for key in raw:
             if key not in ("type", "name", "branches"):
@@ -339,7 +379,7 @@ def _check_size(layers: Any) -> None:
             if not isinstance(item, dict) or item.get("type") not in BLOCK_TYPES:
                 continue
             L.check("block_depth", depth + 1, L.MAX_BLOCK_DEPTH)
-            lists = [item.get("body"), item.get("shortcut")] if item["type"] == "Residual" else item.get("branches")
+            lists = item.get("branches") if item["type"] == "Concat" else [item.get("body"), item.get("shortcut")]
             if isinstance(lists, list):
                 todo.extend((sub, depth + 1) for sub in lists)
 

@@ -86,7 +86,7 @@ def layer_paths(spec: Spec) -> list[str]:
             out.append(path)
             if not isinstance(layer, dict):
                 continue
-            if layer.get("type") == "Residual":
+            if layer.get("type") in ("Residual", "Scale", "Side"):
                 walk(layer.get("body"), f"{path}.body")
                 if layer.get("shortcut") is not None:
                     walk(layer.get("shortcut"), f"{path}.shortcut")
@@ -196,9 +196,10 @@ def add_branch(spec: Spec, path: str, branch: list[Layer] | None = None) -> Spec
 
 
 def unwrap(spec: Spec, path: str) -> Spec:
-    """``spec`` with the block at ``path`` replaced by its body (Residual) or first branch (Concat)."""
+    """``spec`` with the block at ``path`` replaced by its body (Residual, Scale, Side) or first
+    branch (Concat)."""
     layer = get_layer(spec, path)
-    if layer.get("type") == "Residual":
+    if layer.get("type") in ("Residual", "Scale", "Side"):
         inner = layer.get("body") or []
     elif layer.get("type") == "Concat":
         inner = (layer.get("branches") or [[]])[0]

@@ -9,11 +9,18 @@ Conventions (see :mod:`convviz.arithmetic.layers` for the per-layer formulas):
   torchvision's "GFLOPS" column is this total divided by 10^9 (checked for AlexNet,
   VGG-16, ResNet-18/50 and GoogLeNet: 0.71, 15.47, 1.81, 4.09, 1.50);
 - **memory**: the elements of each layer's output (float32: 4 bytes each);
-- **receptive field**: see :mod:`convviz.arithmetic.receptive`.
+- **receptive field**: see :mod:`convviz.arithmetic.receptive`;
+- **blocks**: ``Residual`` adds (0 MACs), ``Concat`` stacks channels, ``Scale`` multiplies
+  each channel of its input by the weight its body computes (0 MACs, like an addition; its
+  output has the input's shape); ``Side`` is a side output (an auxiliary classifier): its
+  body's layers count in every total, its row shows the side output's shape, and the main
+  path goes on with the block's input. ``Summary.output_shape`` is the main output;
+  ``Summary.side_outputs`` lists the others.
 
 Rows: one per layer *and* per block, in order, a block before its children. A block's row
 shows the totals of its children (parameters, buffers, MACs, memory) plus, for memory, the
-tensor the block itself produces (the sum or the concatenation); so don't add up rows of
+tensor the block itself produces (the sum, the concatenation or the scaled input; a side
+output adds no tensor of its own); so don't add up rows of
 different depths: use the ``total_*`` attributes.
 """
 
@@ -26,7 +33,16 @@ from typing import Any
 from convviz.arithmetic.layers import LAYER_TYPES, Shape
 from convviz.arithmetic.limits import RF_WORK_BUDGET, Count
 from convviz.arithmetic.receptive import ReceptiveField, WorkBudget, work_budget
-from convviz.arithmetic.spec import ConcatNode, LayerNode, Network, Node, ResidualNode, parse_spec
+from convviz.arithmetic.spec import (
+    ConcatNode,
+    LayerNode,
+    Network,
+    Node,
+    ResidualNode,
+    ScaleNode,
+    SideNode,
+    parse_spec,
+)
 from convviz.errors import Note, SpecError
 
 BYTES_PER_ELEMENT = 4  # float32
@@ -112,6 +128,11 @@ class Summary:
         """The rows of the top-level layers and blocks (depth 0), in order."""
         return [row for row in self.layers if row.depth == 0]
 
+    @property
+    def side_outputs(self) -> list[tuple[str, Shape]]:
+        """(path, shape) of every side output (``Side`` block), in order."""
+        return [(row.path, row.output_shape) for row in self.layers if row.type == "Side" and row.is_block]
+
     def row(self, path: str) -> LayerRow:
         for row in self.layers:
             if row.path == path:
@@ -177,20 +198,42 @@ class _Walker:
         before = (self.params, self.buffers, self.macs, self.memory)
         self.rows.append(LayerRow(node.path, depth, node.type, shape, shape, 0, 0, 0, 0, None,
                                   label=node.label, is_block=True))
-        if isinstance(node, ResidualNode):
-            out, out_rf = self._residual(node, shape, rf, depth)
-        else:
-            out, out_rf = self._concat(node, shape, rf, depth)
-        elems = prod(out)
-        self.memory += elems
+        out, out_rf = self._block(node, shape, rf, depth)
         row = self.rows[index]
-        row.output_shape = out
-        row.receptive_field = out_rf
+        if isinstance(node, SideNode):  # the row shows the side output; the main path goes on
+            row.output_shape, row.receptive_field = out, out_rf
+            out, out_rf = shape, rf
+        else:
+            self.memory += prod(out)
+            row.output_shape, row.receptive_field = out, out_rf
         row.params = self.params - before[0]
         row.buffers = self.buffers - before[1]
         row.macs = self.macs - before[2]
         row.memory_elems = self.memory - before[3]
         return out, out_rf
+
+    def _block(self, node: Node, shape: Shape, rf: ReceptiveField | None,
+               depth: int) -> tuple[Shape, ReceptiveField | None]:
+        if isinstance(node, ResidualNode):
+            return self._residual(node, shape, rf, depth)
+        if isinstance(node, ConcatNode):
+            return self._concat(node, shape, rf, depth)
+        if isinstance(node, ScaleNode):
+            return self._scale(node, shape, rf, depth)
+        if isinstance(node, SideNode):
+            return self.run(node.body, shape, rf, depth + 1)
+        raise AssertionError(f"unknown block {node!r}")  # pragma: no cover
+
+    def _scale(self, node: ScaleNode, shape: Shape, rf: ReceptiveField | None,
+               depth: int) -> tuple[Shape, ReceptiveField | None]:
+        """Input times the body's per-channel weights: the input's shape; 0 MACs. The field
+        is the union of the input's and the body's (global pooling: the whole input, unknown)."""
+        weights, weights_rf = self.run(node.body, shape, rf, depth + 1)
+        c = shape[0]
+        if len(shape) != 3 or weights not in ((c, 1, 1), (c,)):
+            raise SpecError.of("engine.scale_mismatch", shape=_text(shape), weights=_text(weights),
+                               c=c).at(node.path)
+        return shape, ReceptiveField.combine(rf, weights_rf)
 
     def _residual(self, node: ResidualNode, shape: Shape, rf: ReceptiveField | None,
                   depth: int) -> tuple[Shape, ReceptiveField | None]:

@@ -6,7 +6,8 @@ Every layer's output shape and multiplications come from the arithmetic
 here with the same :class:`convviz.SpecError`. Weights come from an ``init`` function
 ``init(path, shape, fan_in) -> array`` called in execution order (body before shortcut,
 branches in order); biases start at 0, BatchNorm at its fresh state (mean 0, variance 1).
-Padding modes other than zeros are computed with zero padding.
+Padding modes other than zeros are computed with zero padding. ``Scale`` and ``Side`` blocks
+raise :class:`Unsupported` (the summary and the PyTorch export handle them).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 from convviz.arithmetic.layers import LAYER_TYPES as ARITHMETIC
 from convviz.arithmetic.layers import conv_paddings
-from convviz.arithmetic.spec import ConcatNode, LayerNode, Node, ResidualNode
+from convviz.arithmetic.spec import ConcatNode, LayerNode, Node, ResidualNode, ScaleNode, SideNode
 from convviz.errors import SpecError
 from convviz.nn import layers as L
 from convviz.nn.base import DTYPE, Layer
@@ -144,6 +145,8 @@ class _Builder:
         return layers, shape
 
     def node(self, node: Node, shape: Shape) -> tuple[Layer, Shape]:
+        if isinstance(node, (ScaleNode, SideNode)):  # no numpy block for them (yet)
+            raise Unsupported(node.path, node.type)
         if isinstance(node, ResidualNode):
             body, out = self.nodes(node.body, shape)
             short, out_short = self.nodes(node.shortcut or [], shape)

@@ -60,8 +60,9 @@ def test_expanded_boxes_are_the_layers_one_to_one(name: str) -> None:
     symbols = Counter(j.symbol for j in diagram.joins)
     assert symbols["+"] == _count(spec, "Residual")
     assert symbols["‖"] == _count(spec, "Concat")
+    assert symbols["×"] == _count(spec, "Scale")
     assert sorted(j.id for j in diagram.joins) == sorted(
-        p for p in spec_edit.layer_paths(spec) if spec_edit.get_layer(spec, p)["type"] in ("Residual", "Concat"))
+        p for p in spec_edit.layer_paths(spec) if spec_edit.get_layer(spec, p)["type"] in ("Residual", "Concat", "Scale"))
     boxes = diagram.boxes
     assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
     assert all(0 <= b.x and b.x + b.w <= diagram.width + 1e-9 and 0 <= b.y and b.y + b.h <= diagram.height + 1e-9 for b in boxes)

@@ -17,6 +17,7 @@ from convviz.arithmetic.diagram import Box, Diagram
 from convviz.arithmetic.formatting import shape_text
 
 PX_PER_UNIT = 34  # vertical pixels per layout unit (a box with a shape is one unit high)
+PX_PER_UNIT_X = 52  # horizontal pixels per layout unit (a box is 3.4 units wide: 177 px)
 HIT_NAME = "diagram_boxes"  # the trace whose points are the boxes (the page reads its clicks)
 COLORS = {  # fill colour per family of layer types
     "conv": "#cfe3f7", "pool": "#fde2c4", "norm": "#eeeeee", "act": "#f4f4f4", "linear": "#e3d7f3",
@@ -77,7 +78,9 @@ def _hits(boxes: Sequence[Box], hovers: Sequence[str]) -> dict:
 def diagram_figure(diagram: Diagram, hovers: Sequence[str], selected: str | None = None,
                    px_per_unit: float = PX_PER_UNIT) -> go.Figure:
     """The figure of ``diagram``; ``hovers[i]`` is the hover text of ``diagram.boxes[i]``;
-    the box whose ``paths`` hold ``selected`` gets a red border."""
+    the box whose ``paths`` hold ``selected`` gets a red border. Its size follows the
+    diagram's (:data:`PX_PER_UNIT` high, :data:`PX_PER_UNIT_X` wide per unit), so a narrow
+    network is not stretched to the page's width."""
     shapes = []
     for frame in diagram.frames:
         repeat = frame.kind == "repeat"
@@ -105,7 +108,8 @@ def diagram_figure(diagram: Diagram, hovers: Sequence[str], selected: str | None
                  textfont={"size": 14, "color": "#111827"},
                  marker={"size": 19, "color": "white", "line": {"color": "#111827", "width": 1.5}})
     height = int(max(diagram.height + 1.0, 3.0) * px_per_unit) + 20
-    layout = {"shapes": shapes, "height": height, "margin": {"l": 6, "r": 6, "t": 10, "b": 10},
+    width = int((diagram.width + 1.7) * PX_PER_UNIT_X) + 12
+    layout = {"shapes": shapes, "height": height, "width": width, "margin": {"l": 6, "r": 6, "t": 10, "b": 10},
               "plot_bgcolor": "white", "paper_bgcolor": "white", "hovermode": "closest", "dragmode": False,
               "showlegend": False,
               "xaxis": {"visible": False, "range": [-0.3, diagram.width + 1.4], "fixedrange": True},

@@ -19,15 +19,17 @@ MAX_LISTED = 6  # paths listed in a collapsed box's hover
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def cached_diagram(key: str, collapse: bool) -> Any:
-    """The layout of a valid spec (by its JSON), built once (never modified afterwards)."""
+def cached_diagram(key: str, collapse: bool, language: str) -> Any:
+    """The layout of a valid spec (by its JSON), built once (never modified afterwards);
+    fractional numbers in the labels (Dropout 0,5) in ``language``'s format."""
     from convviz.arithmetic.diagram import build_diagram
     from convviz.arithmetic.spec import parse_spec
     from pages.ui.arch_widgets import cached_summary
 
     summary, _ = cached_summary(key)
     network = parse_spec(json.loads(key))
-    return build_diagram(network, summary.layers if summary is not None else (), collapse=collapse)
+    return build_diagram(network, summary.layers if summary is not None else (), collapse=collapse,
+                         fmt=lambda v: fmt_number(v, language))
 
 
 def _hovers(diagram: Any, summary: Any, language: str) -> list[str]:
@@ -52,7 +54,7 @@ def cached_diagram_figure(key: str, language: str, collapse: bool, selected: str
     from pages.ui.arch_widgets import cached_summary
 
     summary, _ = cached_summary(key)
-    diagram = cached_diagram(key, collapse)
+    diagram = cached_diagram(key, collapse, language)
     return diagram_figure(diagram, _hovers(diagram, summary, language), selected=selected)
 
 
@@ -92,7 +94,7 @@ def render_diagram(key: str, summary: Any, paths: list[str]) -> None:
     fig = cached_diagram_figure(key, lang(), collapse, selected if selected in paths else None)
     chart_key = f"arch_diagram_{st.session_state.get('arch_diagram_n', 0)}"
     box = st.container(height=min(fig.layout.height + 30, 640), border=True)
-    box.plotly_chart(fig, width="stretch", key=chart_key, config={"displayModeBar": False}, theme=None,
+    box.plotly_chart(fig, width="content", key=chart_key, config={"displayModeBar": False}, theme=None,
                      on_select=lambda: _on_click(chart_key, paths), selection_mode="points")
     if selected in paths:
         st.caption(tr("arch.diagram_picked", path=selected))

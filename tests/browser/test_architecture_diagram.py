@@ -66,8 +66,10 @@ def _choose(page, label: str, option: str) -> None:  # noqa: ANN001
 
 
 def _editor_shows(page, path: str) -> None:  # noqa: ANN001
-    pattern = re.compile(r"(^|\n)" + re.escape(path) + " · ")
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=pattern).first.wait_for(timeout=SLOW)
+    """The editor's layer picker shows ``path`` (as its text or its input's value)."""
+    page.wait_for_function("""(path) => Array.from(document.querySelectorAll('[data-testid="stSelectbox"]')).some(b =>
+        b.textContent.includes(path + ' · ') || Array.from(b.querySelectorAll('input')).some(i => (i.value || '').startsWith(path + ' · ')))""",
+                           arg=path, timeout=SLOW)
 
 
 def test_click_a_box_selects_the_layer(page, app_url) -> None:  # noqa: ANN001

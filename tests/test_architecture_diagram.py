@@ -56,7 +56,8 @@ def test_expanded_boxes_are_the_layers_one_to_one(name: str) -> None:
     for box in diagram.boxes:
         assert box.shape == tuple(rows[box.id].output_shape)
         assert box.type == rows[box.id].type
-        assert box.thin == (tuple(rows[box.id].input_shape) == box.shape)
+        same = tuple(rows[box.id].input_shape) == box.shape
+        assert box.thin == (same and box.type in {"ReLU", "BatchNorm2d", "Dropout", "Dropout2d", "Sigmoid", "Identity"}), box
     symbols = Counter(j.symbol for j in diagram.joins)
     assert symbols["+"] == _count(spec, "Residual")
     assert symbols["‖"] == _count(spec, "Concat")
@@ -189,3 +190,18 @@ def test_the_figure_renders_with_one_clickable_box_per_layer(name: str) -> None:
         assert len(red) == 1 and red[0]["x0"] == diagram.boxes[1].x
         labels = next(t for t in data["data"] if t.get("name") == "labels")
         assert len(labels["text"]) == len(diagram.boxes)
+
+
+def test_resnext_grouped_convs_are_labelled_with_their_groups() -> None:
+    """ResNeXt-50 (32x4d): each of the 16 bottlenecks has one 3x3 conv with 32 groups; its box
+    says g=32 and shows its shape even though the conv keeps its input's shape."""
+    spec = get_preset("resnext50_32x4d")
+    grouped = [p for p in spec_edit.layer_paths(spec) if spec_edit.get_layer(spec, p).get("groups") == 32]
+    assert len(grouped) == 16
+    diagram, summary = _diagram("resnext50_32x4d", collapse=False)
+    boxes = {b.id: b for b in diagram.boxes}
+    for path in grouped:
+        box = boxes[path]
+        assert ", g=32" in box.label and box.label.startswith("Conv2d 3×3, ")
+        assert not box.thin and box.shape == tuple(summary.row(path).output_shape)
+    assert sum("g=32" in b.label for b in diagram.boxes) == 16

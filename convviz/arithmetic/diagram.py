@@ -4,7 +4,8 @@ Pure layout, no drawing (:mod:`convviz.figures.architecture_diagram` draws it). 
 vertical, top to bottom (``y`` grows downward), as in the papers' figures:
 
 - a layer is a box (id = its spec path) with a label and its output shape; layers that keep
-  their input's shape (ReLU, BatchNorm, Dropout, ...) are thin boxes without a shape;
+  their input's shape and are no convolution, pooling or linear layer (ReLU, BatchNorm,
+  Dropout, ...) are thin boxes without a shape;
 - a Residual block puts its body on the main axis and its shortcut (a plain line for the
   identity) to the right; both meet at a ``+`` join (ResNet's bottleneck);
 - a Concat block puts its branches side by side; they meet at a ``‖`` join (Inception);
@@ -156,6 +157,12 @@ def box_label(kind: str, args: Mapping[str, Any], fmt: Callable[[float], str] = 
 # ------------------------------------------------------------------ layout
 
 
+def _computes(kind: str) -> bool:
+    """Convolutions, pooling and linear layers: always a full box with its shape, even when
+    they keep their input's shape (ResNeXt's 3×3 grouped conv)."""
+    return kind.startswith("Conv") or "Pool" in kind or kind == "Linear"
+
+
 class _Layout:
     def __init__(self, rows: Mapping[str, Any], collapse: bool, fmt: Callable[[float], str],
                  block_labels: Mapping[str, str]) -> None:
@@ -181,7 +188,7 @@ class _Layout:
         row = self.rows.get(node.path)
         args = row.args if row is not None and row.args else node.args
         shape = tuple(row.output_shape) if row is not None else None
-        thin = row is not None and tuple(row.input_shape) == shape
+        thin = row is not None and tuple(row.input_shape) == shape and not _computes(node.type)
         h = THIN_H if thin else BOX_H
         box = Box(node.path, node.type, box_label(node.type, args, self.fmt), shape, 0.0, 0.0, BOX_W, h, (node.path,), thin)
         return _Part(BOX_W, h, BOX_W / 2, [box])

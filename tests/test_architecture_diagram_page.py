@@ -94,3 +94,13 @@ def test_numbers_in_labels_follow_the_language(app: AppTest) -> None:
     labels = next(t for t in _diagram(app)["data"] if t.get("name") == "labels")["text"]
     assert {"en": "Dropout 0.5", "es": "Dropout 0,5"}[lang] in labels
     assert any(t.startswith("Conv2d 11×11, 64, /4") for t in labels)
+
+
+def test_a_link_carries_the_expanded_diagram() -> None:
+    from tests.test_url_state import open_with_query
+
+    at = open_with_query("pages/architecture.py", {"preset": "resnet18", "collapse": "0"})
+    assert not at.exception and at.session_state["arch_diagram_collapse"] is False
+    summary = convviz.summarize("resnet18")
+    drawn = [c[0] for c in _hits(_diagram(at))["customdata"][1::3]]
+    assert drawn == [r.path for r in summary.layers if not r.is_block]

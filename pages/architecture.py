@@ -16,6 +16,7 @@ from convviz.arithmetic.presets import describe, get_preset, list_presets
 from convviz.errors import SpecError
 from convviz.figures import architecture as figs
 from pages.ui import lang, num, number_format, sig, start_page, tr, url_state
+from pages.ui.arch_diagram import on_table_select, render_diagram, sync_table
 from pages.ui.arch_widgets import (
     ERROR_KEY,
     SCRATCH,
@@ -130,14 +131,15 @@ st.markdown(tr(
 if summary.side_outputs:  # auxiliary classifiers (Side blocks)
     st.caption(tr("arch.side_outputs", outputs=", ".join(f"{p} → {shape_text(s, '×')}" for p, s in summary.side_outputs)))
 
-# ------------------------------------------------------------------ editor
-st.subheader(tr("arch.editor"))
+# ------------------------------------------------------------------ diagram and editor
 paths = spec_edit.layer_paths(spec)
 types = {row.path: row for row in summary.layers}
-if not paths:
-    st.info(tr("arch.empty"))
 if paths and st.session_state.get("arch_layer") not in paths:
     st.session_state["arch_layer"] = paths[0]
+render_diagram(KEY, summary, paths)
+st.subheader(tr("arch.editor"))
+if not paths:
+    st.info(tr("arch.empty"))
 if paths:
     path = st.selectbox(
         tr("arch.layer"), paths, key="arch_layer",
@@ -173,7 +175,10 @@ if paths:
 st.subheader(tr("arch.table"))
 texts = cached_texts(KEY, LANG)
 frame = texts["frame"]
-st.dataframe(frame, hide_index=True, width="stretch", height=min(38 * (len(frame) + 1), 520),
+row_paths = [r.path for r in summary.layers]
+sync_table(row_paths)
+st.dataframe(frame, hide_index=True, width="stretch", height=min(38 * (len(frame) + 1), 520), key="arch_table",
+             on_select=lambda: on_table_select(row_paths), selection_mode="single-row",
              column_config={tr(f"arch.col_{c}"): st.column_config.NumberColumn(format=number_format(LANG))
                             for c in ("params", "macs")})
 warned = [r for r in summary.layers if r.warnings]

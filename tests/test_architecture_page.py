@@ -212,11 +212,11 @@ def test_pytorch_code_and_charts_are_shown(at: AppTest) -> None:
     code = [c.value for c in at.code]
     assert code and "class Residual(nn.Module)" in code[0] and "nn.Conv2d(3, 64" in code[0]
     charts = at.get("plotly_chart")
-    assert len(charts) == 3
-    costs = json.loads(charts[0].proto.spec)
+    assert len(charts) == 4  # the diagram, costs, shape flow, comparison
+    costs = json.loads(charts[1].proto.spec)
     assert costs["layout"]["yaxis"]["type"] == "log"
     at.toggle(key="arch_log").set_value(False).run()
-    costs = json.loads(at.get("plotly_chart")[0].proto.spec)
+    costs = json.loads(at.get("plotly_chart")[1].proto.spec)
     assert costs["layout"]["yaxis"]["type"] == "linear"
 
 

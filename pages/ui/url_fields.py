@@ -174,6 +174,7 @@ ARCH: list[Field] = [
     Choice("a", "arch_cmp_a", "lecture_5x5_direct", options_of=lambda: [CURRENT, *list_presets()]),
     Choice("b", "arch_cmp_b", "lecture_1x1_bottleneck", options_of=lambda: [CURRENT, *list_presets()]),
     Bool("log", "arch_log", True),
+    Bool("collapse", "arch_diagram_collapse", True),  # the diagram's ×N groups (pages/ui/arch_diagram.py)
 ]
 
 RF: list[Field] = [

@@ -163,7 +163,9 @@ class Conv2d(_ConvBase):
         if self.has_bias:
             out += self.params["bias"].reshape(g, -1, 1)
         self._cols, self._x_shape = cols, x.shape
-        return np.ascontiguousarray(out.reshape(self.out_channels, ho, wo, n).transpose(3, 0, 1, 2))
+        # NCHW indices over a (C, H, W, N) memory layout: the element-wise layers and pooling
+        # that follow keep it, and the next convolution's im2col reads it with long runs
+        return out.reshape(self.out_channels, ho, wo, n).transpose(3, 0, 1, 2)
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         """dW = dy cols^T (the forward's im2col buffer), db = sum dy, and dx = col2im(W^T dy):
@@ -184,7 +186,7 @@ class Conv2d(_ConvBase):
         dxt = np.zeros((c, h + t + b, w + left + r, n), self.dtype)
         for u, v, rows, cols in self._offsets(ho, wo):
             dxt[:, rows, cols] += dcols[:, u, v]
-        return np.ascontiguousarray(dxt[:, t : t + h, left : left + w].transpose(3, 0, 1, 2))
+        return dxt[:, t : t + h, left : left + w].transpose(3, 0, 1, 2)
 
 
 class ConvTranspose2d(_ConvBase):

@@ -123,23 +123,28 @@ class MaxPool2d(_Pool):
         ho, wo = self._out(*x.shape[2:])
         xp = self._canvas(x, ho, wo, -np.inf)
         out: np.ndarray | None = None
-        for sy, sx in self._slices(ho, wo):
+        taps = self._slices(ho, wo)
+        arg = np.zeros((), np.uint8 if len(taps) < 256 else np.int32)
+        for k, (sy, sx) in enumerate(taps):
             part = xp[:, :, sy, sx]
-            out = part.copy() if out is None else np.maximum(out, part, out=out)
+            if out is None:
+                out, arg = part.copy(order="K"), np.zeros_like(part, dtype=arg.dtype)
+                continue
+            better = part > out  # strictly: the first maximum keeps the gradient
+            np.maximum(out, part, out=out)
+            np.copyto(arg, k, where=better)
         assert out is not None
-        self._cache = (xp, out, x.shape)
+        self._cache = (xp, arg, x.shape)
         return out
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        xp, out, (n, c, h, w) = self._cache
+        """dy goes to the window offset kept in the forward pass's arg-max indices."""
+        xp, arg, (n, c, h, w) = self._cache
         dy = self._as(dy)
-        dxp = np.zeros(xp.shape, self.dtype)
-        taken = np.zeros(out.shape, bool)
-        for sy, sx in self._slices(*out.shape[2:]):
-            hit = xp[:, :, sy, sx] == out
-            hit &= ~taken
-            taken |= hit
-            dxp[:, :, sy, sx] += dy * hit
+        dxp = np.zeros_like(xp)  # the input's memory layout
+        zero = self.dtype(0)
+        for k, (sy, sx) in enumerate(self._slices(*arg.shape[2:])):
+            dxp[:, :, sy, sx] += np.where(arg == k, dy, zero)
         return self._crop(dxp, h, w)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from convviz.arithmetic import sizes
-from convviz.nn.base import Layer, compact, pair
+from convviz.nn.base import Layer, compact, pair, same_layout
 
 
 class _Pool(Layer):
@@ -122,29 +122,34 @@ class MaxPool2d(_Pool):
         x = self._as(x)
         ho, wo = self._out(*x.shape[2:])
         xp = self._canvas(x, ho, wo, -np.inf)
-        out: np.ndarray | None = None
-        taps = self._slices(ho, wo)
-        arg = np.zeros((), np.uint8 if len(taps) < 256 else np.int32)
-        for k, (sy, sx) in enumerate(taps):
-            part = xp[:, :, sy, sx]
-            if out is None:
-                out, arg = part.copy(order="K"), np.zeros_like(part, dtype=arg.dtype)
-                continue
-            better = part > out  # strictly: the first maximum keeps the gradient
-            np.maximum(out, part, out=out)
-            np.copyto(arg, k, where=better)
-        assert out is not None
-        self._cache = (xp, arg, x.shape)
+        code = np.uint8 if len(self._slices(ho, wo)) < 256 else np.int32
+        # a knock-out over the window offsets in row-major order: the right-hand group wins
+        # only when strictly larger, so each window keeps its first maximum (as PyTorch)
+        level: list[tuple[np.ndarray, Any]] = [(xp[:, :, sy, sx], code(k)) for k, (sy, sx) in enumerate(self._slices(ho, wo))]
+        while len(level) > 1:
+            pairs = [(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+            level = [(np.maximum(ml, mr), np.where(mr > ml, ar, al)) for (ml, al), (mr, ar) in pairs] + level[2 * len(pairs):]
+        out, arg = level[0]
+        if out.base is not None and np.shares_memory(out, xp):  # a 1x1 window: a view of the input
+            out = out.copy(order="K")
+        self._cache = (xp, np.broadcast_to(arg, out.shape), x.shape)
         return out
 
+    def _disjoint(self) -> bool:
+        """Windows that do not overlap: each input cell belongs to at most one window."""
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.strides, self.dilations
+        return sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1
+
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        """dy goes to the window offset kept in the forward pass's arg-max indices."""
+        """dy goes to the window offset kept in the forward pass's arg-max codes."""
         xp, arg, (n, c, h, w) = self._cache
-        dy = self._as(dy)
+        dy = same_layout(self._as(dy), xp[:, :, : arg.shape[2], : arg.shape[3]])
         dxp = np.zeros_like(xp)  # the input's memory layout
-        zero = self.dtype(0)
         for k, (sy, sx) in enumerate(self._slices(*arg.shape[2:])):
-            dxp[:, :, sy, sx] += np.where(arg == k, dy, zero)
+            if self._disjoint():
+                np.multiply(dy, arg == k, out=dxp[:, :, sy, sx])
+            else:
+                dxp[:, :, sy, sx] += np.where(arg == k, dy, self.dtype(0))
         return self._crop(dxp, h, w)
 
 

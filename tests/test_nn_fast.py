@@ -133,3 +133,30 @@ def test_one_training_step_equals_pytorchs() -> None:
         clear = np.abs(grads[key]) > 1e-4 * np.abs(grads[key]).max()
         np.testing.assert_allclose((ours[key] - before[key])[clear], (p.detach().numpy() - before[key])[clear],
                                    rtol=1e-3, atol=1e-7, err_msg=name)
+
+
+def test_shipped_model_predicts_as_the_naive_loops() -> None:
+    """assets/digit_cnn.npz through the fast layers, one by one and in a batch, gives the
+    probabilities of the brute-force loops of tests/reference.py (float64) to 1e-5."""
+    from convviz.digits import load_classifier, preprocess_canvas
+    from convviz.digits.samples import sample_canvas
+    from convviz.nn import softmax
+
+    model = load_classifier()
+    images = np.stack([preprocess_canvas(sample_canvas(d)) for d in (3, 7)])
+    p = {k: v.astype(np.float64) for k, v in model.params().items()}
+
+    def naive(image: np.ndarray) -> np.ndarray:
+        x = image[None].astype(np.float64) / 255.0
+        x = reference.pool2d(np.maximum(reference.conv2d(x, p["layers.0.weight"], p["layers.0.bias"], padding=(2, 2, 2, 2)), 0), "max", (2, 2))
+        x = reference.pool2d(np.maximum(reference.conv2d(x, p["layers.3.weight"], p["layers.3.bias"]), 0), "max", (2, 2))
+        h = np.maximum(p["layers.7.weight"] @ x.reshape(-1) + p["layers.7.bias"], 0)
+        last = max(int(k.split(".")[1]) for k in p)
+        return softmax((p[f"layers.{last}.weight"] @ h + p[f"layers.{last}.bias"])[None])[0]
+
+    assert [la.type_name for la in model.layers[:8]] == ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d",
+                                                           "Flatten", "Linear"]
+    expected = np.stack([naive(im) for im in images])
+    np.testing.assert_allclose(model.predict_proba(images), expected, atol=1e-5)
+    np.testing.assert_allclose(model.predict_proba(images[1:]), expected[1:], atol=1e-5)
+    assert list(model.predict(images)) == [3, 7]

@@ -5,8 +5,13 @@ Notation: k kernel, s stride, d dilation, (top, bottom, left, right) padding, g 
 
 - Conv2d:  y[n,f,i,j] = b[f] + sum_{c,u,v} w[f,c,u,v] * xpad[n, g*Cin/g + c, s*i + d*u, s*j + d*v]
            (c runs over the input channels of f's group). Computed as one matmul per group,
-           ``cols @ W.T``, where ``cols`` (im2col) holds every dilated k x k window as a row;
-           dW = dy^T cols, db = sum dy, dx = col2im(dy W).
+           ``W @ cols``, where ``cols`` (im2col, shape (C/g*kh*kw, Ho*Wo*N)) holds every
+           dilated k x k window as a column: one copy of a strided view of the padded input
+           stored channel-first, batch-last (C, Hp, Wp, N), so each row is a long contiguous
+           run; dW = dy cols^T (the forward's buffer), db = sum dy, dx = col2im(W^T dy) by one
+           strided add per kernel tap. The output is NCHW indexed but (C, H, W, N) in memory:
+           element-wise layers and pooling keep that layout, so no transposing copy is made
+           between layers.
 - ConvTranspose2d: input cell (i, j) adds x[c,i,j] * w[c,o,u,v] at (s*i + d*u, s*j + d*v) of a
            canvas, which is then cropped by the padding (output_padding extends it at the
            bottom/right); the backward pass gathers the same positions.

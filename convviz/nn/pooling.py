@@ -5,7 +5,8 @@ window; ``ceil_mode`` may add a last window overhanging the input) and
 :func:`~convviz.arithmetic.sizes.adaptive_bins`.
 
 - MaxPool2d: y = max over each (dilated) window, padding counts as -inf; dx routes dy to the
-  first (row-major) arg-max of its window, as PyTorch does.
+  first (row-major) arg-max of its window, as PyTorch does (the arg-max offsets are kept
+  from the forward pass).
 - AvgPool2d: y = sum over the window / divisor; the divisor is ``divisor_override``, else the
   window clipped to the padded input (``count_include_pad``) or to the real input;
   dx spreads dy / divisor over the window.
@@ -105,9 +106,9 @@ class _Pool(Layer):
 class MaxPool2d(_Pool):
     """Max pooling; ``stride`` defaults to ``kernel_size`` (PyTorch's default).
 
-    Computed as k*k element-wise maxima of strided slices (one per window offset); the
-    backward pass sends each window's gradient to the first offset holding the maximum,
-    as PyTorch does.
+    Computed from k*k strided slices (one per window offset) by a knock-out of element-wise
+    maxima that also records the first offset holding the maximum; the backward pass sends
+    each window's gradient to that offset, as PyTorch does.
     """
 
     type_name = "MaxPool2d"

@@ -123,18 +123,29 @@ class MaxPool2d(_Pool):
         x = self._as(x)
         ho, wo = self._out(*x.shape[2:])
         xp = self._canvas(x, ho, wo, -np.inf)
-        code = np.uint8 if len(self._slices(ho, wo)) < 256 else np.int32
+        out, arg = self._maxima(xp, ho, wo, with_arg=train)  # evaluation: found if backward asks
+        self._cache = (xp, arg, x.shape, (ho, wo))
+        return out
+
+    def _maxima(self, xp: np.ndarray, ho: int, wo: int, with_arg: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """Each window's maximum and (``with_arg``) the offset code of its first maximum."""
+        taps = [xp[:, :, sy, sx] for sy, sx in self._slices(ho, wo)]
+        if not with_arg:
+            out = taps[0].copy(order="K")
+            for part in taps[1:]:
+                np.maximum(out, part, out=out)
+            return out, None
+        code = np.uint8 if len(taps) < 256 else np.int32
         # a knock-out over the window offsets in row-major order: the right-hand group wins
         # only when strictly larger, so each window keeps its first maximum (as PyTorch)
-        level: list[tuple[np.ndarray, Any]] = [(xp[:, :, sy, sx], code(k)) for k, (sy, sx) in enumerate(self._slices(ho, wo))]
+        level: list[tuple[np.ndarray, Any]] = [(part, code(k)) for k, part in enumerate(taps)]
         while len(level) > 1:
             pairs = [(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
             level = [(np.maximum(ml, mr), np.where(mr > ml, ar, al)) for (ml, al), (mr, ar) in pairs] + level[2 * len(pairs):]
         out, arg = level[0]
-        if out.base is not None and np.shares_memory(out, xp):  # a 1x1 window: a view of the input
+        if np.shares_memory(out, xp):  # a 1x1 window: a view of the input
             out = out.copy(order="K")
-        self._cache = (xp, np.broadcast_to(arg, out.shape), x.shape)
-        return out
+        return out, np.broadcast_to(arg, out.shape)
 
     def _disjoint(self) -> bool:
         """Windows that do not overlap: each input cell belongs to at most one window."""
@@ -143,7 +154,10 @@ class MaxPool2d(_Pool):
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """dy goes to the window offset kept in the forward pass's arg-max codes."""
-        xp, arg, (n, c, h, w) = self._cache
+        xp, arg, (n, c, h, w), (ho, wo) = self._cache
+        if arg is None:
+            arg = self._maxima(xp, ho, wo, with_arg=True)[1]
+        assert arg is not None
         dy = same_layout(self._as(dy), xp[:, :, : arg.shape[2], : arg.shape[3]])
         dxp = np.zeros_like(xp)  # the input's memory layout
         for k, (sy, sx) in enumerate(self._slices(*arg.shape[2:])):

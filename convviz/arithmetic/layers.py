@@ -120,6 +120,8 @@ def _tiling_notes(
 ) -> list[Note]:
     notes = []
     for axis in range(2):
+        if (ns[axis] + p_total[axis] - d[axis] * (k[axis] - 1) - 1) % s[axis] == 0:
+            continue  # the windows tile the axis exactly: no note (the usual case, checked fast)
         note = ar.Tiling(ns[axis], k[axis], s[axis], p_total[axis], d[axis]).note(Note(AXES[axis] + "_prefix"))
         if note is not None:
             notes.append(note)

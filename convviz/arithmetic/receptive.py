@@ -325,6 +325,8 @@ def _per_axis(
 
 def window2d(field: ReceptiveField | None, k: Pair, s: Pair, d: Pair, p_before: Pair) -> ReceptiveField | None:
     """Field after a convolution or pooling layer (per axis)."""
+    if k == (1, 1) and s == (1, 1) and p_before == (0, 0):
+        return field  # a 1x1 window at stride 1 maps each unit to itself (fields are immutable)
     return _per_axis(field, AxisField.window, k, s, d, p_before)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from convviz.arithmetic import limits
 from convviz.errors import Note, SpecError
@@ -35,6 +36,16 @@ def _check_positive(name: str, value: int) -> None:
         limits.check("side", value, limits.MAX_SIDE)
     else:
         limits.check("arg", value, limits.MAX_ARG, arg=name)
+
+
+def _check_sizes(n: int, k: int, s: int, d: int) -> None:
+    """:func:`_check_positive` of an input size, kernel, stride and dilation, with a fast path
+    for the usual case where all are in range (summaries call this for every layer)."""
+    side, arg = limits.MAX_SIDE, limits.MAX_ARG
+    if 0 < n <= side and 0 < k <= arg and 0 < s <= arg and 0 < d <= arg:
+        return
+    for name, value in (("input size", n), ("kernel_size", k), ("stride", s), ("dilation", d)):
+        _check_positive(name, value)
 
 
 def _side(out: int) -> int:
@@ -60,8 +71,7 @@ def conv_out(n: int, k: int, s: int = 1, p: int | tuple[int, int] = 0, d: int = 
 
     ``p`` is the padding on each side, or a (before, after) pair for ``padding="same"``.
     """
-    for name, value in (("input size", n), ("kernel_size", k), ("stride", s), ("dilation", d)):
-        _check_positive(name, value)
+    _check_sizes(n, k, s, d)
     before, after = (p, p) if isinstance(p, int) else p
     _check_padding(min(before, after))
     padded = n + before + after
@@ -78,8 +88,7 @@ def convt_out(n: int, k: int, s: int = 1, p: int = 0, op: int = 0, d: int = 1) -
     PyTorch requires ``op < max(s, d)``: output_padding only picks among the input sizes
     that the matching convolution maps onto the same output size.
     """
-    for name, value in (("input size", n), ("kernel_size", k), ("stride", s), ("dilation", d)):
-        _check_positive(name, value)
+    _check_sizes(n, k, s, d)
     _check_padding(p)
     if op < 0:
         raise SpecError.of("engine.negative_output_padding", op=op)
@@ -103,8 +112,7 @@ def pool_out(
     PyTorch also requires ``p <= k // 2`` (padding at most half the window).
     """
     s = k if s is None else s
-    for name, value in (("input size", n), ("kernel_size", k), ("stride", s), ("dilation", d)):
-        _check_positive(name, value)
+    _check_sizes(n, k, s, d)
     _check_padding(p)
     if p > k // 2:
         raise SpecError.of("engine.pool_padding_too_big", p=p, k=k, half=k // 2)
@@ -156,21 +164,8 @@ class Tiling:
 
     def suggestions(self) -> tuple[list[int], list[int]]:
         """Nearest per-side paddings and strides (up to 2 each) that tile exactly."""
-        base = self.n - self.d * (self.k - 1) - 1
-        paddings = sorted(
-            (p for p in range(0, self.p_total // 2 + self.s + 1)
-             if base + 2 * p >= 0 and (base + 2 * p) % self.s == 0),
-            key=lambda p: (abs(2 * p - self.p_total), p),
-        )[:2]
-        num = self.numerator
-        divisors: set[int] = set()
-        t = 1
-        while t * t <= num:
-            if num % t == 0:
-                divisors.update((t, num // t))
-            t += 1
-        strides = sorted(divisors, key=lambda t: (abs(t - self.s), t))[:2]
-        return sorted(paddings), sorted(strides)
+        paddings, strides = _suggestions(self.n, self.k, self.s, self.p_total, self.d)
+        return list(paddings), list(strides)
 
     def note(self, axis: str | Note = "") -> Note | None:
         """The lecture's warning with the numbers, or None when the windows tile exactly.
@@ -197,6 +192,26 @@ class Tiling:
                 "strides": ", ".join(map(str, strides)) or "-",
             },
         )
+
+
+@lru_cache(maxsize=1024)
+def _suggestions(n: int, k: int, s: int, p_total: int, d: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """:meth:`Tiling.suggestions`, computed once per setting (networks repeat their layers;
+    the divisor search is the costly part of a summary)."""
+    base = n - d * (k - 1) - 1
+    paddings = sorted(
+        (p for p in range(0, p_total // 2 + s + 1) if base + 2 * p >= 0 and (base + 2 * p) % s == 0),
+        key=lambda p: (abs(2 * p - p_total), p),
+    )[:2]
+    num = base + p_total
+    divisors: set[int] = set()
+    t = 1
+    while t * t <= num:
+        if num % t == 0:
+            divisors.update((t, num // t))
+        t += 1
+    strides = sorted(divisors, key=lambda t: (abs(t - s), t))[:2]
+    return tuple(sorted(paddings)), tuple(sorted(strides))
 
 
 def conv_formula(n: int, k: int, s: int, p: int, d: int = 1) -> tuple[str, str]:

@@ -27,11 +27,13 @@ different depths: use the ``total_*`` attributes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import prod
 from typing import Any
 
 from convviz.arithmetic.layers import LAYER_TYPES, Shape
 from convviz.arithmetic.limits import RF_WORK_BUDGET, Count
+from convviz.arithmetic.presets import PRESETS
 from convviz.arithmetic.receptive import ReceptiveField, WorkBudget, work_budget
 from convviz.arithmetic.spec import (
     ConcatNode,
@@ -185,7 +187,9 @@ class _Walker:
                 raise err.at(node.path) from None
             elems = prod(res.shape)
             args = {**node.args, **res.inferred}
-            notes = res.notes + self._budget_note(rf)
+            notes = res.notes
+            if self.budget is not None and self.budget.refused != self.refused:
+                notes = notes + self._budget_note(rf)
             self.rows.append(LayerRow(node.path, depth, node.type, shape, res.shape, res.params,
                                       res.buffers, res.macs, elems, res.field, notes, args,
                                       node.label))
@@ -284,4 +288,13 @@ def summarize(spec: Any, input_shape: Any = None) -> Summary:
     Raises :class:`convviz.SpecError` (a ValueError) naming the layer's path and the
     arithmetic when the network cannot be built.
     """
+    if input_shape is None and isinstance(spec, str) and spec in PRESETS:
+        return summarize_network(_preset_network(spec))
     return summarize_network(parse_spec(spec, input_shape))
+
+
+@lru_cache(maxsize=64)
+def _preset_network(name: str) -> Network:
+    """A preset parsed once: presets never change, and checking their arguments was about
+    half of a summary's time. The walk never modifies the parsed network."""
+    return parse_spec(name)

@@ -42,6 +42,17 @@ def pads4(value: Any) -> Pads:
     return p, p, p, p
 
 
+def same_layout(a: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """``a`` with the memory order of ``ref`` (same shape): ``a`` itself when the order of its
+    strides already matches, else one copy. Element-wise operations on arrays of one layout
+    run over long contiguous rows; mixing layouts makes numpy step through short ones."""
+    if a.ndim < 2 or tuple(np.argsort(a.strides, kind="stable")) == tuple(np.argsort(ref.strides, kind="stable")):
+        return a
+    out = np.empty_like(ref, dtype=a.dtype)
+    out[...] = a
+    return out
+
+
 def compact(value: tuple[int, ...]) -> int | list[int]:
     """An (h, w) pair written back as PyTorch does: one int when both sides are equal."""
     return value[0] if len(set(value)) == 1 else list(value)

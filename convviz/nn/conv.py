@@ -5,8 +5,13 @@ Notation: k kernel, s stride, d dilation, (top, bottom, left, right) padding, g 
 
 - Conv2d:  y[n,f,i,j] = b[f] + sum_{c,u,v} w[f,c,u,v] * xpad[n, g*Cin/g + c, s*i + d*u, s*j + d*v]
            (c runs over the input channels of f's group). Computed as one matmul per group,
-           ``cols @ W.T``, where ``cols`` (im2col) holds every dilated k x k window as a row;
-           dW = dy^T cols, db = sum dy, dx = col2im(dy W).
+           ``W @ cols``, where ``cols`` (im2col, shape (C/g*kh*kw, Ho*Wo*N)) holds every
+           dilated k x k window as a column: one copy of a strided view of the padded input
+           stored channel-first, batch-last (C, Hp, Wp, N), so each row is a long contiguous
+           run; dW = dy cols^T (the forward's buffer), db = sum dy, dx = col2im(W^T dy) by one
+           strided add per kernel tap. The output is NCHW indexed but (C, H, W, N) in memory:
+           element-wise layers and pooling keep that layout, so no transposing copy is made
+           between layers.
 - ConvTranspose2d: input cell (i, j) adds x[c,i,j] * w[c,o,u,v] at (s*i + d*u, s*j + d*v) of a
            canvas, which is then cropped by the padding (output_padding extends it at the
            bottom/right); the backward pass gathers the same positions.
@@ -138,69 +143,55 @@ class Conv2d(_ConvBase):
         return (self.out_channels, sizes.conv_out(h, kh, sh, (t, b), dh), sizes.conv_out(w, kw, sw, (left, r), dw))
 
     def _windows(self, x: np.ndarray) -> np.ndarray:
-        """Every window as (N, C, Ho, Wo, kh, kw): a view of the padded input."""
+        """Every window of the padded input, channels-first and batch-last:
+        (C, kh, kw, Ho, Wo, N), a view of a (C, Hp, Wp, N) copy of ``x``."""
+        n, c, h, w = x.shape
         t, b, left, r = self.pads
-        if t or b or left or r:
-            x = np.pad(x, ((0, 0), (0, 0), (t, b), (left, r)))
+        xt = np.zeros((c, h + t + b, w + left + r, n), x.dtype)
+        xt[:, t : t + h, left : left + w] = x.transpose(1, 2, 3, 0)
         (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.strides, self.dilations
-        win = sliding_window_view(x, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
+        win = sliding_window_view(xt, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(1, 2))
         if dh > 1 or dw > 1:
             win = win[..., ::dh, ::dw]
-        return win[:, :, ::sh, ::sw]
+        return win[:, ::sh, ::sw].transpose(0, 4, 5, 1, 2, 3)
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         x = self._input(x)
         n, c, h, w = x.shape
         _, ho, wo = self.output_shape((c, h, w))
-        cols = self._windows(x).transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, -1)  # one copy
-        weight = self.params["weight"].reshape(self.out_channels, -1)
-        if self.groups == 1:
-            out = cols @ weight.T
-        else:
-            g = self.groups
-            per_group = cols.reshape(len(cols), g, -1).transpose(1, 0, 2) @ weight.reshape(g, -1, weight.shape[1]).transpose(0, 2, 1)
-            out = per_group.transpose(1, 0, 2).reshape(len(cols), self.out_channels)
+        g = self.groups
+        # im2col as (G, C/g*kh*kw, Ho*Wo*N): one copy whose rows are long contiguous runs
+        # (output columns times batch), so W (G, F/g, K) @ cols is one matmul per group
+        cols = self._windows(x).reshape(g, -1, ho * wo * n)
+        weight = self.params["weight"].reshape(g, self.out_channels // g, -1)
+        out = np.matmul(weight, cols)
         if self.has_bias:
-            out += self.params["bias"]
+            out += self.params["bias"].reshape(g, -1, 1)
         self._cols, self._x_shape = cols, x.shape
-        return np.ascontiguousarray(out.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2))
-
-    def _weight_and_col_grads(self, dy2: np.ndarray) -> np.ndarray | None:
-        """Fill dW from (N*Ho*Wo, F) output gradients; return d cols as (C*kh*kw, N*Ho*Wo)
-        when the input gradient is needed (else None: the first layer skips that matmul)."""
-        assert self._cols is not None
-        weight = self.params["weight"].reshape(self.out_channels, -1)
-        if self.groups == 1:
-            self.grads["weight"][...] = (dy2.T @ self._cols).reshape(self.params["weight"].shape)
-            return weight.T @ dy2.T if self.need_input_grad else None
-        g, m = self.groups, len(dy2)
-        dyg = dy2.reshape(m, g, -1).transpose(1, 2, 0)  # (G, F/g, m)
-        colg = self._cols.reshape(m, g, -1).transpose(1, 0, 2)  # (G, m, K)
-        self.grads["weight"][...] = (dyg @ colg).reshape(self.params["weight"].shape)
-        if not self.need_input_grad:
-            return None
-        wg = weight.reshape(g, -1, weight.shape[1])  # (G, F/g, K)
-        return (wg.transpose(0, 2, 1) @ dyg).reshape(-1, m)
+        # NCHW indices over a (C, H, W, N) memory layout: the element-wise layers and pooling
+        # that follow keep it, and the next convolution's im2col reads it with long runs
+        return out.reshape(self.out_channels, ho, wo, n).transpose(3, 0, 1, 2)
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
+        """dW = dy cols^T (the forward's im2col buffer), db = sum dy, and dx = col2im(W^T dy):
+        one strided add per kernel tap (kh*kw adds of whole planes, no loop over positions)."""
         if self._cols is None:
             raise RuntimeError("backward() called before forward()")
         n, c, h, w = self._x_shape
-        (kh, kw), (ho, wo) = self.kernel, dy.shape[2:]
-        dy2 = self._as(dy).transpose(0, 2, 3, 1).reshape(-1, self.out_channels)
-        dcols = self._weight_and_col_grads(dy2)
+        (kh, kw), (ho, wo), g = self.kernel, dy.shape[2:], self.groups
+        dyt = self._as(dy).transpose(1, 2, 3, 0).reshape(g, self.out_channels // g, -1)  # (G, F/g, Ho*Wo*N)
+        self.grads["weight"][...] = np.matmul(dyt, self._cols.transpose(0, 2, 1)).reshape(self.params["weight"].shape)
         if self.has_bias:
-            self.grads["bias"][...] = dy2.sum(axis=0)
-        if dcols is None:
+            self.grads["bias"][...] = dyt.sum(axis=2).reshape(-1)
+        if not self.need_input_grad:
             return None
-        # (C*kh*kw, N*Ho*Wo): each (c, u, v) row is contiguous, so col2im adds whole planes
-        dcols = dcols.reshape(c, kh, kw, n, ho, wo)
+        weight = self.params["weight"].reshape(g, self.out_channels // g, -1)
+        dcols = np.matmul(weight.transpose(0, 2, 1), dyt).reshape(c, kh, kw, ho, wo, n)
         t, b, left, r = self.pads
-        dxp = np.zeros((c, n, h + t + b, w + left + r), self.dtype)
+        dxt = np.zeros((c, h + t + b, w + left + r, n), self.dtype)
         for u, v, rows, cols in self._offsets(ho, wo):
-            dxp[:, :, rows, cols] += dcols[:, u, v]
-        dxp = dxp.transpose(1, 0, 2, 3)
-        return np.ascontiguousarray(dxp[:, :, t : t + h, left : left + w])
+            dxt[:, rows, cols] += dcols[:, u, v]
+        return dxt[:, t : t + h, left : left + w].transpose(3, 0, 1, 2)
 
 
 class ConvTranspose2d(_ConvBase):

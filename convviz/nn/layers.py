@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from convviz.nn.base import DTYPE, Layer
+from convviz.nn.base import DTYPE, Layer, same_layout
 from convviz.nn.conv import Conv2d, ConvTranspose2d
 from convviz.nn.init import glorot_uniform, he_normal
 from convviz.nn.pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
@@ -49,7 +49,7 @@ class ReLU(Layer):
         return self._y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        return dy * (self._y > 0)
+        return same_layout(self._as(dy), self._y) * (self._y > 0)
 
 
 class LeakyReLU(Layer):

@@ -142,7 +142,7 @@ class Sequential:
             d[0, cls] = 1.0
             grad = self.backward(d, input_grad=True)
         assert grad is not None
-        return cls, grad[0, 0]
+        return cls, np.ascontiguousarray(grad[0, 0])
 
     # -- description ------------------------------------------------------
     def output_shapes(self) -> list[tuple[int, ...]]:

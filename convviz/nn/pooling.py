@@ -5,7 +5,8 @@ window; ``ceil_mode`` may add a last window overhanging the input) and
 :func:`~convviz.arithmetic.sizes.adaptive_bins`.
 
 - MaxPool2d: y = max over each (dilated) window, padding counts as -inf; dx routes dy to the
-  first (row-major) arg-max of its window, as PyTorch does.
+  first (row-major) arg-max of its window, as PyTorch does (the arg-max offsets are kept
+  from the forward pass).
 - AvgPool2d: y = sum over the window / divisor; the divisor is ``divisor_override``, else the
   window clipped to the padded input (``count_include_pad``) or to the real input;
   dx spreads dy / divisor over the window.
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from convviz.arithmetic import sizes
-from convviz.nn.base import Layer, compact, pair
+from convviz.nn.base import Layer, compact, pair, same_layout
 
 
 class _Pool(Layer):
@@ -105,9 +106,9 @@ class _Pool(Layer):
 class MaxPool2d(_Pool):
     """Max pooling; ``stride`` defaults to ``kernel_size`` (PyTorch's default).
 
-    Computed as k*k element-wise maxima of strided slices (one per window offset); the
-    backward pass sends each window's gradient to the first offset holding the maximum,
-    as PyTorch does.
+    Computed from k*k strided slices (one per window offset) by a knock-out of element-wise
+    maxima that also records the first offset holding the maximum; the backward pass sends
+    each window's gradient to that offset, as PyTorch does.
     """
 
     type_name = "MaxPool2d"
@@ -122,24 +123,48 @@ class MaxPool2d(_Pool):
         x = self._as(x)
         ho, wo = self._out(*x.shape[2:])
         xp = self._canvas(x, ho, wo, -np.inf)
-        out: np.ndarray | None = None
-        for sy, sx in self._slices(ho, wo):
-            part = xp[:, :, sy, sx]
-            out = part.copy() if out is None else np.maximum(out, part, out=out)
-        assert out is not None
-        self._cache = (xp, out, x.shape)
+        out, arg = self._maxima(xp, ho, wo, with_arg=train)  # evaluation: found if backward asks
+        self._cache = (xp, arg, x.shape, (ho, wo))
         return out
 
+    def _maxima(self, xp: np.ndarray, ho: int, wo: int, with_arg: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """Each window's maximum and (``with_arg``) the offset code of its first maximum."""
+        taps = [xp[:, :, sy, sx] for sy, sx in self._slices(ho, wo)]
+        if not with_arg:
+            out = taps[0].copy(order="K")
+            for part in taps[1:]:
+                np.maximum(out, part, out=out)
+            return out, None
+        code = np.uint8 if len(taps) < 256 else np.int32
+        # a knock-out over the window offsets in row-major order: the right-hand group wins
+        # only when strictly larger, so each window keeps its first maximum (as PyTorch)
+        level: list[tuple[np.ndarray, Any]] = [(part, code(k)) for k, part in enumerate(taps)]
+        while len(level) > 1:
+            pairs = [(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+            level = [(np.maximum(ml, mr), np.where(mr > ml, ar, al)) for (ml, al), (mr, ar) in pairs] + level[2 * len(pairs):]
+        out, arg = level[0]
+        if np.shares_memory(out, xp):  # a 1x1 window: a view of the input
+            out = out.copy(order="K")
+        return out, np.broadcast_to(arg, out.shape)
+
+    def _disjoint(self) -> bool:
+        """Windows that do not overlap: each input cell belongs to at most one window."""
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.strides, self.dilations
+        return sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1
+
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        xp, out, (n, c, h, w) = self._cache
-        dy = self._as(dy)
-        dxp = np.zeros(xp.shape, self.dtype)
-        taken = np.zeros(out.shape, bool)
-        for sy, sx in self._slices(*out.shape[2:]):
-            hit = xp[:, :, sy, sx] == out
-            hit &= ~taken
-            taken |= hit
-            dxp[:, :, sy, sx] += dy * hit
+        """dy goes to the window offset kept in the forward pass's arg-max codes."""
+        xp, arg, (n, c, h, w), (ho, wo) = self._cache
+        if arg is None:
+            arg = self._maxima(xp, ho, wo, with_arg=True)[1]
+        assert arg is not None
+        dy = same_layout(self._as(dy), xp[:, :, : arg.shape[2], : arg.shape[3]])
+        dxp = np.zeros_like(xp)  # the input's memory layout
+        for k, (sy, sx) in enumerate(self._slices(*arg.shape[2:])):
+            if self._disjoint():
+                np.multiply(dy, arg == k, out=dxp[:, :, sy, sx])
+            else:
+                dxp[:, :, sy, sx] += np.where(arg == k, dy, self.dtype(0))
         return self._crop(dxp, h, w)
 
 

@@ -102,9 +102,16 @@ def language_switch() -> None:
     )
 
 
+def message(exc: Exception) -> str:
+    """An error's text in the user's language: an engine error (``ConvVizError``) is written
+    from its catalog key; other errors keep their own text."""
+    localized = getattr(exc, "localized", None)
+    return localized(lang()) if callable(localized) else str(exc)
+
+
 def show_error(exc: Exception) -> None:
     """Show an engine error in the page (never a traceback)."""
-    st.error(f"{tr('common.error_prefix')}: {exc}")
+    st.error(f"{tr('common.error_prefix')}: {message(exc)}")
 
 
 def number_format(lang: str) -> str:
@@ -125,6 +132,13 @@ def num(value: float, decimals: int | None = None, spec: str | None = None) -> s
 def sig(value: float) -> str:
     """A measured value to 4 significant digits in the user's language (0,0625 in Spanish)."""
     return fmt_number(float(value), lang(), spec=".4g")
+
+
+def num_format(spec: str = "g") -> Callable[[float], str]:
+    """A number widget's ``format_func`` (select_slider): ``0,003`` in Spanish, bound to the
+    language of this run like :func:`labels`."""
+    language = lang()
+    return lambda value: fmt_number(value, language, spec=spec)
 
 
 def labels(prefix: str) -> Callable[[Any], str]:

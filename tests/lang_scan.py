@@ -85,6 +85,9 @@ VIEWS: list[View] = [
     View("pages/layer_arithmetic.py", "tiling", {
         "arith_op": "conv", "arith_pad_mode": "number", "arith_h": 8, "arith_w": 8, "arith_kh": 3,
         "arith_kw": 3, "arith_sh": 3, "arith_sw": 3, "arith_ph": 0, "arith_pw": 0}),
+    View("pages/layer_arithmetic.py", "impossible", {
+        "arith_op": "conv", "arith_pad_mode": "number", "arith_h": 2, "arith_w": 2, "arith_kh": 5, "arith_kw": 5,
+        "arith_ph": 0, "arith_pw": 0}),
     View("pages/layer_arithmetic.py", "avgpool_fractions", {
         "arith_op": "avgpool", "arith_h": 5, "arith_w": 5, "arith_kh": 3, "arith_kw": 3,
         "arith_sh": 1, "arith_sw": 1}),
@@ -93,6 +96,8 @@ VIEWS: list[View] = [
     View("pages/architecture.py", "googlenet", widgets={"arch_preset": "googlenet"}),
     View("pages/receptive_field.py", "default"),
     View("pages/filter_lab.py", "default"),
+    View("pages/filter_lab.py", "custom_bad", {"flt_name": "custom", "flt_custom": "1 2 3\n4 x"}),
+    View("pages/filter_lab.py", "custom_fraction", {"flt_name": "custom", "flt_custom": "1/9 1/9 1/9\n1/9 1/9 1/9\n1/9 1/9 1/9"}),
     *(View("pages/filter_lab.py", c, {"flt_concept": c})
       for c in ("corr", "assoc", "sep", "border", "stride", "equiv")),
     View("pages/draw_digit.py", "default"),
@@ -207,15 +212,25 @@ def _is_phrase(text: str) -> bool:
     return bool(words) and (len(words) >= MIN_WORDS or len(text) > MIN_CHARS)
 
 
+GLOSSARY_WORDS = "glossary.term_"
+"""The glossary shows every term's English word on the Spanish pages too, on purpose."""
+
+
+@cache
+def _glossary_english() -> re.Pattern[str]:
+    words = sorted((v for k, v in catalog("en").items() if k.startswith(GLOSSARY_WORDS)), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
 @cache
 def english_phrases() -> dict[str, str]:
     """``{phrase: catalog key}``: the English catalog's sentences and phrases that no Spanish
     catalog value contains (symbols, units, names and code shared by both are left out)."""
     en, es = catalog("en"), catalog("es")
-    spanish = "\n".join(es.values())
+    spanish = "\n".join(v for k, v in es.items() if not k.startswith(GLOSSARY_WORDS))
     phrases: dict[str, str] = {}
     for key, text in en.items():
-        if es.get(key) == text:
+        if es.get(key) == text or key.startswith(GLOSSARY_WORDS):
             continue
         for part in _fragments(text):
             if _is_phrase(part) and part not in spanish:
@@ -228,6 +243,7 @@ def english_leaks(texts: list[tuple[str, str]]) -> list[str]:
     phrases = english_phrases()
     found = []
     for kind, text in texts:
+        text = _glossary_english().sub(" ", text)
         for phrase, key in phrases.items():
             if phrase in text:
                 found.append(f"{kind}: {key}: {phrase!r} in {text[:160]!r}")
@@ -236,6 +252,9 @@ def english_leaks(texts: list[tuple[str, str]]) -> list[str]:
 
 _DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")  # 61.706: Spanish grouping, not a decimal
+_INPUT_SYNTAX = re.compile(r"\(0\.25\)|-0\.5, 1e-3")
+"""The Filter lab's typed kernel is read with a decimal point (its comma separates entries):
+its label and its error message show that syntax on purpose."""
 _NOT_NUMBERS = re.compile(
     r"https?://\S+|\bv?\d+\.\d+\.\d+\.\d+\S*|\\[a-zA-Z]+|%\{[^}]*\}|[\w.-]+\.(?:py|json|png|csv|npz|gif)\b"
 )
@@ -249,7 +268,7 @@ def decimal_points(texts: list[tuple[str, str]]) -> list[str]:
     for kind, text in texts:
         if kind == "code":
             continue
-        plain = _NOT_NUMBERS.sub(" ", text)
+        plain = _NOT_NUMBERS.sub(" ", _INPUT_SYNTAX.sub(" ", text))
         for m in _DECIMAL.finditer(plain):
             if not _THOUSANDS.fullmatch(m.group()):
                 found.append(f"{kind}: {m.group()!r} in {text[:160]!r}")
@@ -277,6 +296,6 @@ def english_words(texts: list[tuple[str, str]]) -> list[str]:
     for kind, text in texts:
         if kind in ("code", "latex"):
             continue
-        for m in _ENGLISH.finditer(ALLOWED_ENGLISH.sub(" ", text)):
+        for m in _ENGLISH.finditer(ALLOWED_ENGLISH.sub(" ", _glossary_english().sub(" ", text))):
             found.append(f"{kind}: {m.group()!r} in {text[:160]!r}")
     return found

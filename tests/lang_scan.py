@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import string
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -74,6 +75,32 @@ def set_widget(at: AppTest, key: str, value: object) -> None:
     widget.set_value(value).run()
 
 
+def answer_every_exercise_wrong(at: AppTest) -> None:
+    """Practice: answer each exercise with an impossible value, so its verdict and worked
+    solution show."""
+    keys = [str(t.key) for t in at.text_input if str(t.key).startswith("practice_answer_")]
+    assert keys, "no exercise on the page"
+    for key in keys:  # the elements of the last run (each run draws them anew)
+        at.text_input(key=key).input("99" if "tiling" in key else "999999")
+        ident = key.removeprefix("practice_answer_")
+        next(b for b in at.button if b.proto.is_form_submitter and ident in b.proto.form_id).click()
+        at.run()
+
+
+def train_briefly(at: AppTest, timeout: float = 120) -> None:
+    """Training lab: a two-epoch run on 50 generated digits, waited for, then the page again
+    (curves, the pattern they show, the summary)."""
+    set_widget(at, "train_n", 50)
+    set_widget(at, "train_epochs", 2)
+    at.button(key="train_start").click().run()
+    run = at.session_state["train_run"]
+    deadline = time.monotonic() + timeout
+    while run.running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not run.running, "training did not finish"
+    at.run()
+
+
 VIEWS: list[View] = [
     *(View("pages/concepts.py", s, {"concepts_section": s})
       for s in ("activations", "fc_conv", "norm", "dropout", "softmax")),
@@ -103,7 +130,9 @@ VIEWS: list[View] = [
     View("pages/draw_digit.py", "default"),
     View("pages/draw_digit.py", "sample", {"digit_source": "sample"}),
     View("pages/training_lab.py", "default"),
-    View("pages/practice.py", "default"),
+    View("pages/training_lab.py", "trained", act=train_briefly),
+    *(View("pages/practice.py", level, {"practice_level": level}, act=answer_every_exercise_wrong)
+      for level in ("easy", "medium", "hard")),
     View("pages/home.py", "default"),
 ]
 """Every screen the scan visits. Other pages, sections and tabs: add a row."""

@@ -115,9 +115,6 @@ VIEWS: list[View] = [
     View("pages/layer_arithmetic.py", "impossible", {
         "arith_op": "conv", "arith_pad_mode": "number", "arith_h": 2, "arith_w": 2, "arith_kh": 5, "arith_kw": 5,
         "arith_ph": 0, "arith_pw": 0}),
-    View("pages/layer_arithmetic.py", "avgpool_fractions", {
-        "arith_op": "avgpool", "arith_h": 5, "arith_w": 5, "arith_kh": 3, "arith_kw": 3,
-        "arith_sh": 1, "arith_sw": 1}),
     View("pages/architecture.py", "default"),
     View("pages/architecture.py", "resnet18", widgets={"arch_preset": "resnet18"}),
     View("pages/architecture.py", "googlenet", widgets={"arch_preset": "googlenet"}),
@@ -129,6 +126,8 @@ VIEWS: list[View] = [
       for c in ("corr", "assoc", "sep", "border", "stride", "equiv")),
     View("pages/draw_digit.py", "default"),
     View("pages/draw_digit.py", "sample", {"digit_source": "sample"}),
+    *(View("pages/draw_digit.py", f"sample_layer{layer}", {"digit_source": "sample"}, widgets={"xp_layer": layer})
+      for layer in (2, 6, 7, 10)),  # pooling, flatten, linear, the output layer's softmax
     View("pages/training_lab.py", "default"),
     View("pages/training_lab.py", "trained", act=train_briefly),
     *(View("pages/practice.py", level, {"practice_level": level}, act=answer_every_exercise_wrong)

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from convviz.arithmetic.sizes import Tiling  # noqa: E402
+from convviz.concepts import fc_vs_conv  # noqa: E402
 from convviz.digits import datasets as ds  # noqa: E402
+from convviz.errors import ConvVizError  # noqa: E402
 from convviz.i18n import catalog  # noqa: E402
 from pages.ui.registry import PAGES  # noqa: E402
 from tests import lang_scan as L  # noqa: E402
@@ -73,6 +75,12 @@ def test_no_spanish_catalog_text_says_nucleo() -> None:
 
 
 def test_engine_numbers_are_written_at_render_time_in_the_readers_language() -> None:
+    lecture = Tiling(7, 3, 3, 0, 1).note()  # the lecture's 7x7, 3x3, stride 3: (7 - 3)/3 + 1 = 2.33
+    assert "= 2.33;" in lecture.text("en") and "= 2,33;" in lecture.text("es")
     note = Tiling(8, 3, 3, 0, 1).note()  # (8 - 2 - 1)/3 + 1 = 2.67; strides that tile: 1, 5
     assert "= 2.67;" in note.text("en") and "strides: 1, 5." in note.text("en")
     assert "= 2,67;" in note.text("es") and "Strides que encajan: 1; 5." in note.text("es")
+    with pytest.raises(ConvVizError) as err:  # the Concepts page's FC-vs-conv case
+        fc_vs_conv(7, 7, 3, 6, 3, 3, 0)
+    assert err.value.localized("es").endswith("no es un número entero: (7 + 2·0 - 3) / 3 = 1,33")
+    assert str(err.value).endswith("is not whole: (7 + 2·0 - 3) / 3 = 1.33")

@@ -74,6 +74,16 @@ def test_no_spanish_catalog_text_says_nucleo() -> None:
     assert found == {}
 
 
+SYNTAX_KEYS = {"concepts.bad_numbers", "filters.custom_label", "filters.err_text"}
+"""Catalog texts that teach how to type numbers, decimal point included on purpose."""
+
+
+def test_no_spanish_catalog_text_writes_a_decimal_point() -> None:
+    """Every Spanish text, shown or not by the views above: 0,25, never 0.25."""
+    texts = [(k, v) for k, v in catalog("es").items() if k not in SYNTAX_KEYS]
+    assert L.decimal_points(texts) == []
+
+
 def test_engine_numbers_are_written_at_render_time_in_the_readers_language() -> None:
     lecture = Tiling(7, 3, 3, 0, 1).note()  # the lecture's 7x7, 3x3, stride 3: (7 - 3)/3 + 1 = 2.33
     assert "= 2.33;" in lecture.text("en") and "= 2,33;" in lecture.text("es")

@@ -62,7 +62,7 @@ def glossary_markdown(language: str) -> str:
 def glossary() -> None:
     """The lecture's words, EN/ES, one click away in the sidebar of every page (a popover;
     the first call of every page, :func:`start_page`, draws it)."""
-    with st.sidebar.popover(tr("glossary.button"), width="stretch"):
+    with st.sidebar.popover(tr("glossary.button"), icon=":material/menu_book:", width="stretch"):
         st.markdown(f"**{tr('glossary.title')}**  \n{tr('glossary.intro')}")
         st.markdown(glossary_markdown(lang()))
 

@@ -23,6 +23,9 @@ PARAMS_COLOR = "#1f77b4"
 MACS_COLOR = "#d62728"
 
 
+_separators = separators  # its former local name, for code written against it (merge in flight)
+
+
 def _get(row: Any, name: str) -> Any:
     return row[name] if isinstance(row, dict) else getattr(row, name)
 

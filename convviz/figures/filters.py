@@ -52,6 +52,9 @@ def _fmt(v: float, lang: str = "en") -> str:
 
 
 
+_separators = separators  # its former local name, for code written against it (merge in flight)
+
+
 def kernel_figure(kernel: np.ndarray, title: str = "", max_text: int = 15, lang: str = "en") -> go.Figure:
     """The kernel as a heatmap (blue negative, white 0, red positive) with each weight
     written in its cell (up to ``max_text`` per side); written as integers with the factor

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from convviz.arithmetic.sizes import conv_out
-from convviz.i18n import fmt_number
+from convviz.errors import ConvVizError, Number
+from convviz.i18n import LIST_SEPARATORS, fmt_number
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu")
 NORMS: tuple[str, ...] = ("batch", "layer", "instance", "group")
@@ -177,17 +178,17 @@ def fc_vs_conv(
     for name, value in (("height", height), ("width", width), ("channels", channels),
                         ("filters", filters), ("kernel", kernel), ("stride", stride)):
         if int(value) < 1:
-            raise ValueError(f"{name} must be at least 1")
+            raise ConvVizError(key="concepts.fc_too_small", values={"what": name})
     if padding < 0:
-        raise ValueError("padding cannot be negative")
+        raise ConvVizError(key="concepts.fc_negative_padding")
     span_h = height + 2 * padding - kernel
     span_w = width + 2 * padding - kernel
     if span_h < 0 or span_w < 0:
-        raise ValueError(f"a {kernel}x{kernel} filter does not fit in {height}x{width} (padding {padding})")
+        raise ConvVizError(key="concepts.fc_no_fit", values={"k": kernel, "h": height, "w": width, "p": padding})
     if span_h % stride or span_w % stride:
-        raise ValueError(
-            f"(N + 2P - F) / stride is not whole: ({height} + 2·{padding} - {kernel}) / {stride}"
-        )
+        n = height if span_h % stride else width
+        raise ConvVizError(key="concepts.fc_not_whole", values={
+            "h": n, "p": padding, "k": kernel, "s": stride, "ratio": Number((n + 2 * padding - kernel) / stride, 2)})
     h_out, w_out = conv_out(height, kernel, stride, padding), conv_out(width, kernel, stride, padding)
     n_in = height * width * channels
     n_out = h_out * w_out * filters
@@ -357,7 +358,7 @@ def entropy(p: np.ndarray) -> float:
 # --------------------------------------------------------------------------- text
 #: Between the entries of a written vector: ``[0.5, 1.2, −3]`` in English; in Spanish the
 #: comma is the decimal mark, so the entries are separated by ``;``: ``[0,5; 1,2; −3]``.
-VECTOR_SEPARATORS: dict[str, str] = {"en": ", ", "es": "; "}
+VECTOR_SEPARATORS = LIST_SEPARATORS  # the one list separator of each language (convviz.i18n)
 
 
 def format_vector(values: np.ndarray | list[float], lang: str = "en", spec: str = ".4g") -> str:

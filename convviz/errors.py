@@ -4,7 +4,7 @@ Every user error of the engine is a :class:`ConvVizError` (a ``ValueError``): it
 from a string-catalog key and its values, so a page can show it in the user's language:
 ``str(err)`` is the text in the language it was made in (English unless said otherwise),
 ``err.localized("es")`` is Spanish. Values may be :class:`Note` (a nested catalog text, e.g.
-the word "height") or :class:`Number` (a number written with the reader's separators);
+the word "height") or :class:`Number` (a number written with the reader's separators; :class:`Numbers` a list);
 both are translated with the message. Its kinds:
 
 - :class:`SpecError`: a layer or network that PyTorch (or ConvViz) cannot build (with the
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from convviz.i18n import fmt_number, translate
+from convviz.i18n import fmt_number, fmt_numbers, translate
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,22 @@ class Number:
         return fmt_number(self.value, lang, self.decimals)
 
 
+@dataclass(frozen=True)
+class Numbers:
+    """A list of numbers in a message: ``0, 1`` in English, ``0; 1`` in Spanish (whose comma
+    is the decimal mark); ``empty`` when there are none."""
+
+    values: tuple[float, ...]
+    decimals: int | None = None
+    empty: str = "-"
+
+    def text(self, lang: str = "en") -> str:
+        return fmt_numbers(self.values, lang, self.decimals) or self.empty
+
+
 def _in(lang: str, values: dict[str, object]) -> dict[str, object]:
-    """Values with nested :class:`Note` / :class:`Number` values written in ``lang``."""
-    return {k: v.text(lang) if isinstance(v, (Note, Number)) else v for k, v in values.items()}
+    """Values with nested :class:`Note` / :class:`Number` / :class:`Numbers` written in ``lang``."""
+    return {k: v.text(lang) if isinstance(v, (Note, Number, Numbers)) else v for k, v in values.items()}
 
 
 class ConvVizError(ValueError):

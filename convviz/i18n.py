@@ -43,6 +43,17 @@ NUMBER_SEPARATORS: dict[str, tuple[str, str]] = {"en": (",", "."), "es": (".", "
 ``61.706`` / ``0,71`` in Spanish. Pages use them for numbers shown to the user; the CLI and
 the CSV / JSON exports keep plain digits with a ``.`` decimal point."""
 
+LIST_SEPARATORS: dict[str, str] = {"en": ", ", "es": "; "}
+"""Between the numbers of a list or vector: ``[0.5, 1.2]`` in English, ``[0,5; 1,2]`` in Spanish
+(whose comma is the decimal mark)."""
+
+
+def fmt_numbers(values: object, lang: str = DEFAULT_LANGUAGE, decimals: int | None = None, *,
+                spec: str | None = None) -> str:
+    """Numbers joined with the list separator of ``lang``: ``"1, 2.5"`` / ``"1; 2,5"``."""
+    sep = LIST_SEPARATORS.get(lang, LIST_SEPARATORS[DEFAULT_LANGUAGE])
+    return sep.join(fmt_number(v, lang, decimals, spec=spec) for v in values)  # type: ignore[attr-defined]
+
 
 def fmt_number(value: float, lang: str = DEFAULT_LANGUAGE, decimals: int | None = None, *,
                spec: str | None = None) -> str:

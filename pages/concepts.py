@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from convviz import concepts as C
-from pages.ui import labels, lang, num, sig, start_page, tr, url_state
+from pages.ui import labels, lang, message, num, num_format, sig, start_page, tr, url_state
 from pages.ui.concepts_views import VIEWS, render_view
 from pages.ui.concepts_widgets import TEXT_CHARS, chart, figure, parse_numbers, plus, tex, vec
 
@@ -94,7 +94,7 @@ elif section == "fc_conv":
     try:
         r = C.fc_vs_conv(int(h), int(w), int(ch), int(filters), int(k), int(stride), int(pad))
     except ValueError as exc:
-        st.error(tr("concepts.fc_invalid", error=str(exc)))
+        st.error(tr("concepts.fc_invalid", error=message(exc)))
     else:
         ho, wo, fo = r.output_shape
         st.markdown(tr("concepts.fc_output", h=h, w=w, c=ch, f=filters, k=k, ho=ho, wo=wo, fo=fo))
@@ -122,7 +122,7 @@ elif section == "fc_conv":
         conn = C.conv1d_connectivity(n_in, kernel, padding)
         seen = ", ".join(f"x{j + 1}" for j in np.flatnonzero(conn[sel - 1] >= 0))
         chart(figure("connectivity_figure", n_in, kernel, padding, sel - 1,
-                                      {"fc": tr("concepts.sparse_fc"), "conv": tr("concepts.sparse_conv")}),
+                                      {"fc": tr("concepts.sparse_fc"), "conv": tr("concepts.sparse_conv")}, lang=lang()),
                "concepts_sparse_fig")
         st.markdown(tr("concepts.sparse_counts", i=sel, seen=seen, fc_w=n_in * n_out, conv_w=kernel, n=n_in))
         st.caption(tr("concepts.sparse_sharing"))
@@ -155,7 +155,7 @@ elif section == "norm":
     target = ids[sel_n - 1, sel_c - 1, 0, 0]
     size = int((ids == target).sum())
     chart(figure("norm_cube_figure", kind, shape, groups, (sel_n - 1, sel_c - 1),
-                               {"shared": tr("concepts.norm_shared"), "other": tr("concepts.norm_other")}),
+                               {"shared": tr("concepts.norm_shared"), "other": tr("concepts.norm_other")}, lang=lang()),
            "concepts_norm_cube")
     st.markdown(tr("concepts.norm_counts", sets=int(ids.max()) + 1, size=size, total=ids.size))
 
@@ -205,7 +205,7 @@ elif section == "dropout":
     masks = C.dropout_masks(sizes, p, iterations=int(it), seed=0)[int(it) - 1]
     dropped = int(sum((~m).sum() for m in masks))
     chart(figure("network_figure", sizes, masks, {k: tr(f"concepts.drop_{k}") for k in
-                                            ("kept", "dropped", "input", "hidden", "output")}), "concepts_drop_net")
+                                            ("kept", "dropped", "input", "hidden", "output")}, lang=lang()), "concepts_drop_net")
     st.markdown(tr("concepts.drop_count", it=it, dropped=dropped, hidden=sum(sizes[1:-1])))
 
     st.subheader(tr("concepts.inv_header"))
@@ -229,7 +229,7 @@ elif section == "softmax":
     st.write(tr("concepts.soft_intro"))
     st.latex(r"\sigma(\vec z)_i=\frac{e^{z_i/T}}{\sum_{j=1}^{K} e^{z_j/T}}")
     text = st.text_input(tr("concepts.soft_logits"), "2.0, 1.0, 0.1, -1.0", key="concepts_soft_logits", max_chars=TEXT_CHARS)
-    t = st.select_slider(tr("concepts.soft_t"), TEMPERATURES, 1.0, key="concepts_soft_t")
+    t = st.select_slider(tr("concepts.soft_t"), TEMPERATURES, 1.0, key="concepts_soft_t", format_func=num_format())
     z = parse_numbers(text, 2, 10)
     if z is not None:
         probs = C.softmax(z, t)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from convviz.arithmetic.share import spec_token
-from convviz.i18n import fmt_number, translate
+from convviz.i18n import fmt_number, fmt_numbers, translate
 from convviz.practice import LEVELS, Exercise, check, exercise_set
 from pages.ui import lang, start_page, tr, url_state
 
@@ -130,7 +130,7 @@ def link(ex: Exercise) -> tuple[str, dict]:
 
 
 def answer_text(ex: Exercise) -> str:
-    return ", ".join(map(str, ex.answer)) if ex.kind == "tiling_strides" else num(ex.answer[0])
+    return fmt_numbers(ex.answer, LANG) if ex.kind == "tiling_strides" else num(ex.answer[0])  # 1; 3 in Spanish
 
 
 for n, (ex, ident) in enumerate(zip(exercises, ids, strict=True), start=1):

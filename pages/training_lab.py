@@ -5,7 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from convviz.digits import curves as C
-from pages.ui import labels, lang, num, session_alive_probe, show_error, start_page, tr, url_state
+from pages.ui import (
+    labels,
+    lang,
+    num,
+    num_format,
+    session_alive_probe,
+    show_error,
+    start_page,
+    tr,
+    url_state,
+)
 from pages.ui import train_panels as P
 from pages.ui import train_widgets as W
 from pages.ui.train_panels import FIELDS, LIVE_KEY, RUN_KEY, apply_preset
@@ -44,10 +54,6 @@ def _stop() -> None:
         run.stop()
 
 
-def _fmt_lr(v: float) -> str:
-    return f"{v:g}"
-
-
 # widget defaults (first visit)
 for key, name in FIELDS.items():
     st.session_state.setdefault(key, getattr(C.DEFAULT_SETTINGS, name))
@@ -68,7 +74,7 @@ with cols[0]:
                         format_func=labels("train.size_"))
     st.radio(tr("train.optimizer_label"), list(C.OPTIMIZERS), key="train_optimizer", horizontal=True,
              format_func=labels("train.optimizer_"), help=tr("train.optimizer_help"))
-    st.select_slider(tr("train.lr_label"), LR_VALUES, key="train_lr", format_func=_fmt_lr,
+    st.select_slider(tr("train.lr_label"), LR_VALUES, key="train_lr", format_func=num_format(),
                      help=tr("train.lr_help"))
     mode = st.radio(tr("train.batch_mode_label"), list(C.BATCH_MODES), key="train_batch_mode",
                     format_func=labels("train.batch_mode_"), help=tr("train.batch_mode_help"))
@@ -88,7 +94,8 @@ with cols[1]:
     st.slider(tr("train.patience_label"), 1, 10, key="train_patience", disabled=not early)
     with st.expander(tr("train.advanced")):
         st.number_input(tr("train.seed_label"), 0, 99_999, step=1, key="train_seed")
-        st.select_slider(tr("train.init_label"), INIT_SCALES, key="train_init", help=tr("train.init_help"))
+        st.select_slider(tr("train.init_label"), INIT_SCALES, key="train_init", help=tr("train.init_help"),
+                         format_func=num_format())
 
 settings = C.LabSettings(**{name: st.session_state[key] for key, name in FIELDS.items()})
 settings_ok = True

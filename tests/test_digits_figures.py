@@ -25,7 +25,9 @@ def test_probabilities_highlight_the_top_class() -> None:
     bar = fig.data[0]
     assert list(bar.x) == [str(i) for i in range(10)]
     assert bar.marker.color[3] != bar.marker.color[0]
-    assert bar.text[3] == "82.0%"
+    # plotly writes 82.0% with the figure's separators: 82,0% in Spanish
+    assert bar.texttemplate == "%{y:.1%}" and fig.layout.separators == ".,"
+    assert FD.probabilities_figure(p, "t", "x", "y", "es").layout.separators == ",."
 
 
 def test_feature_maps_for_grids_and_vectors() -> None:

@@ -59,7 +59,7 @@ def test_lecture_example_gives_the_lecture_numbers() -> None:
     # the plain ASCII form (for a terminal) says the same with '*'
     assert anim.step_text(0, times="*") == text.replace("×", "*")
     es = anim.step_text(0, "es")
-    assert es.startswith("salida (0,0)")
+    assert es.startswith("salida (0, 0)")
 
 
 # ------------------------------------------------------------------ convolution

@@ -51,7 +51,7 @@ def test_caps_and_bad_shapes_are_clear_errors() -> None:
 def test_step_text_in_both_languages() -> None:
     anim = build_multichannel(np.full((2, 3, 3), 0.5), np.ones((1, 2, 2, 2)), np.array([0.25]))
     assert anim.step_text(0, "en") == "map 0, cell (0, 0) = ch0 2 + ch1 2 + bias 0.25 = 4.25"
-    assert anim.step_text(0, "es") == "mapa 0, celda (0, 0) = c0 2 + c1 2 + sesgo 0,25 = 4,25"
+    assert anim.step_text(0, "es") == "mapa 0, celda (0, 0) = c0 2 + c1 2 + bias 0,25 = 4,25"
 
 
 def test_figure_frames_fill_the_output_step_by_step() -> None:

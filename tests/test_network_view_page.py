@@ -87,7 +87,7 @@ def test_overview_and_conv_inspector(model, lang: str) -> None:
     text, value = _heading_value(at, lang)
     assert "3 · Conv2d" in text and "(16, 5, 5)" in text
     assert value == pytest.approx(float(acts[3][1][16, 5, 5]), abs=6e-5)
-    bias_line = next(m.value for m in at.markdown if m.value.startswith("Plus the bias" if lang == "en" else "Más el sesgo"))
+    bias_line = next(m.value for m in at.markdown if m.value.startswith("Plus the bias" if lang == "en" else "Más el bias"))
     pre = parse_number(re.search(r"\*\*(.+?)\*\*", bias_line).group(1).replace("−", "-"), lang)
     assert pre == pytest.approx(value)
     # the arithmetic: the engine's numbers, written the user's way

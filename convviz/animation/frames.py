@@ -37,7 +37,7 @@ import numpy as np
 from convviz.arithmetic import effective_kernel
 from convviz.arithmetic.layer_calc import OP_TYPES, Axis, LayerSettings
 from convviz.errors import SpecError
-from convviz.i18n import translate
+from convviz.i18n import LIST_SEPARATORS, NUMBER_SEPARATORS, translate
 
 OPS = tuple(OP_TYPES)
 VIEWS = ("direct", "scatter")
@@ -171,15 +171,17 @@ class Step:
     divisor: int | None = None
 
 
-def fmt(x: float) -> str:
-    """A number as a student writes it: ``4``, ``-1``, ``0.33``, ``-inf``."""
+def fmt(x: float, lang: str = "en") -> str:
+    """A number as a student writes it in ``lang``: ``4``, ``-1``, ``0.33`` (``0,33`` in
+    Spanish), ``-inf``; no thousands separator (a matrix cell stays one token)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
     if math.isinf(x):
         return "-inf" if x < 0 else "inf"
     if float(x).is_integer():
         return str(int(x))
-    return f"{x:.2f}".rstrip("0").rstrip(".")
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS["en"])[1])
 
 
 @dataclass(frozen=True)
@@ -294,24 +296,28 @@ class Animation:
         step = self.steps[t]
         op = self.op
         a, b = step.source
+        sep = LIST_SEPARATORS.get(lang, LIST_SEPARATORS["en"])
+
+        def f(x: float) -> str:
+            return fmt(x, lang)
         if self.canvas is not None:
-            terms = ", ".join(
-                f"{fmt(x)}{times}{fmt(w)}={fmt(p)}"
+            terms = sep.join(
+                f"{f(x)}{times}{f(w)}={f(p)}"
                 for x, w, p in zip(step.values, step.weights, step.products, strict=True)
             )
-            return translate("anim.text_stamp", lang, i=a, j=b, x=fmt(step.values[0]), terms=terms,
+            return translate("anim.text_stamp", lang, i=a, j=b, x=f(step.values[0]), terms=terms,
                              times=times)
         if op in ("conv", "convt"):
             terms = " + ".join(
-                f"{fmt(x)}{times}{fmt(w)}" for x, w in zip(step.values, step.weights, strict=True)
+                f"{f(x)}{times}{f(w)}" for x, w in zip(step.values, step.weights, strict=True)
             )
-            body = f"{terms} = {fmt(step.result)}"
+            body = f"{terms} = {f(step.result)}"
         elif op == "maxpool":
-            vals = ", ".join(fmt(x) for x, u in zip(step.values, step.used, strict=True) if u)
-            body = f"max({vals}) = {fmt(step.result)}"
+            vals = sep.join(f(x) for x, u in zip(step.values, step.used, strict=True) if u)
+            body = f"max({vals}) = {f(step.result)}"
         else:
-            vals = " + ".join(fmt(x) for x, u in zip(step.values, step.used, strict=True) if u)
-            body = f"({vals}) / {step.divisor} = {fmt(step.result)}"
+            vals = " + ".join(f(x) for x, u in zip(step.values, step.used, strict=True) if u)
+            body = f"({vals}) / {step.divisor} = {f(step.result)}"
         return translate("anim.text_step", lang, a=a, b=b, body=body)
 
 

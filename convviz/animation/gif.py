@@ -106,6 +106,7 @@ class _Page:
     small: ImageFont.FreeTypeFont | ImageFont.ImageFont
     label_font: ImageFont.FreeTypeFont | ImageFont.ImageFont
     eq_font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    lang: str = "en"
 
     def box(self, origin: tuple[float, float], r: int, c: int, inset: int = 0) -> tuple[float, ...]:
         x0 = MARGIN + (origin[0] + c) * self.cell
@@ -138,7 +139,7 @@ def _page(anim: Animation, lang: str, width: int) -> _Page:
     eq_lines = -(-longest // wrap_at)
     height = grid_bottom + label_font.size + 18 + eq_lines * int(eq_font.size * 1.35) + MARGIN
     return _Page(sc, width, cell, top, grid_bottom, height, in_lines, out_lines, line_h, wrap_at,
-                 _font(int(cell * 0.42)), _font(max(9, int(cell * 0.26))), label_font, eq_font)
+                 _font(int(cell * 0.42)), _font(max(9, int(cell * 0.26))), label_font, eq_font, lang)
 
 
 def _draw_input_side(draw: ImageDraw.ImageDraw, anim: Animation, g: _Page) -> None:
@@ -154,7 +155,7 @@ def _draw_input_side(draw: ImageDraw.ImageDraw, anim: Animation, g: _Page) -> No
             else:
                 _dashed_rect(draw, b, _rgb("mid"), dash=3 if k == OVER else 5)
             if not _hidden_value(anim, k):
-                draw.text(g.center(g.sc.in_origin, r, c), fmt(anim.grid[r, c]), font=g.font,
+                draw.text(g.center(g.sc.in_origin, r, c), fmt(anim.grid[r, c], g.lang), font=g.font,
                           fill=_rgb("text"), anchor="mm")
 
 
@@ -168,7 +169,7 @@ def _draw_kernel(draw: ImageDraw.ImageDraw, anim: Animation, g: _Page) -> None:
                 draw.rectangle(b, fill=_rgb("kernel"), outline=_rgb("line"))
                 if not anim.is_pool:
                     u, v = taps[(r, c)]
-                    draw.text(g.center(g.sc.k_origin, r, c), fmt(anim.kernel[u, v]), font=g.font,
+                    draw.text(g.center(g.sc.k_origin, r, c), fmt(anim.kernel[u, v], g.lang), font=g.font,
                               fill=_rgb("text"), anchor="mm")
             else:
                 draw.rectangle(b, fill=_rgb("gap"))
@@ -186,7 +187,7 @@ def _draw_out_cell(draw: ImageDraw.ImageDraw, anim: Animation, g: _Page, r: int,
         draw.rectangle(b, fill=_rgb("cropped"))
         _dashed_rect(draw, b, _rgb("mid"))
     if value is not None:
-        draw.text(g.center(g.sc.out_origin, r, c), fmt(value), font=g.font, fill=_rgb("text"),
+        draw.text(g.center(g.sc.out_origin, r, c), fmt(value, g.lang), font=g.font, fill=_rgb("text"),
                   anchor="mm")
 
 
@@ -231,15 +232,15 @@ def _draw_step(img: Image.Image, anim: Animation, g: _Page, t: int, text: str) -
         else:
             val = None if _hidden_value(anim, int(anim.kinds[r, c])) else anim.grid[r, c]
         if val is not None:
-            d.text(g.center(g.sc.in_origin, r, c), fmt(val), font=g.font, fill=_rgb("text"), anchor="mm")
+            d.text(g.center(g.sc.in_origin, r, c), fmt(val, g.lang), font=g.font, fill=_rgb("text"), anchor="mm")
     if not anim.scatter and not anim.is_pool:
         for (r, c), w in zip(step.cells, step.weights, strict=True):
             x0, y0, x1, y1 = g.box(g.sc.in_origin, r, c)
-            d.text((x1 - 4, y1 - 3), "×" + fmt(w), font=g.small, fill=_rgb("k_label"), anchor="rd")
+            d.text((x1 - 4, y1 - 3), "×" + fmt(w, g.lang), font=g.small, fill=_rgb("k_label"), anchor="rd")
     for r, c in current:
         d.rectangle(g.box(g.sc.out_origin, r, c, inset=2), fill=_rgb("current"),
                     outline=_rgb("current_line"), width=3)
-        d.text(g.center(g.sc.out_origin, r, c), fmt(part[r, c]), font=g.font, fill=_rgb("bg"), anchor="mm")
+        d.text(g.center(g.sc.out_origin, r, c), fmt(part[r, c], g.lang), font=g.font, fill=_rgb("bg"), anchor="mm")
     if step.winner is not None:
         d.ellipse(g.box(g.sc.in_origin, *step.winner, inset=5), outline=_rgb("winner"), width=4)
     y = g.eq_top

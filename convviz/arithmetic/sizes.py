@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from convviz.arithmetic import limits
-from convviz.errors import Note, SpecError
+from convviz.errors import Note, Number, Numbers, SpecError
 
 
 def effective_kernel(k: int, d: int = 1) -> int:
@@ -185,11 +185,11 @@ class Tiling:
                 "axis": axis,
                 "n": self.n, "k": self.k, "s": self.s, "p": self.p_total, "d": self.d,
                 "num": self.numerator,
-                "ratio": f"{self.numerator / self.s + 1:.2f}",
+                "ratio": Number(self.numerator / self.s + 1, 2),  # 2.67 / 2,67 at render time
                 "floor": self.numerator // self.s + 1,
                 "unread": self.unread,
-                "paddings": ", ".join(map(str, paddings)) or "-",
-                "strides": ", ".join(map(str, strides)) or "-",
+                "paddings": Numbers(tuple(paddings)),
+                "strides": Numbers(tuple(strides)),
             },
         )
 

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from convviz.animation.frames import INPUT, OVER, PAD, ZERO, Animation, fmt
 from convviz.animation.scene import Scene, scene, wrap_label
+from convviz.figures import separators
 from convviz.i18n import translate
 
 COLORS = {
@@ -126,6 +127,7 @@ class _Layout:
     eq_px_total: float
     pick_lines: list[str]
     pick_px: float
+    lang: str = "en"
 
 
 def _stacked_layout(anim: Animation, lang: str, flat: Scene, width_px: int, label_px: int,
@@ -175,7 +177,7 @@ def _layout(anim: Animation, lang: str, width_px: int, stacked: bool, pick_text:
         sc, cell_px, lines, top_rows, below_rows = _side_layout(flat, width_px, label_px)
     font = int(max(MIN_FONT, min(18, cell_px * 0.46)))
     return _Layout(sc, stacked, cell_px, font, int(max(8, font * 0.7)), label_px, eq_px, lines,
-                   top_rows, below_rows, eq_texts, eq_px_total, pick_lines, pick_px)
+                   top_rows, below_rows, eq_texts, eq_px_total, pick_lines, pick_px, lang)
 
 
 def _input_traces(anim: Animation, lay: _Layout) -> list[dict]:
@@ -190,7 +192,7 @@ def _input_traces(anim: Animation, lay: _Layout) -> list[dict]:
         cells = [(r, c) for r in range(gh) for c in range(gw) if kinds[r, c] == kind]
         if cells:
             traces.append(_cells_trace(cells, ix, iy, COLORS[color], dash, name=color))
-    in_text = [((r, c), fmt(anim.grid[r, c])) for r in range(gh) for c in range(gw)
+    in_text = [((r, c), fmt(anim.grid[r, c], lay.lang)) for r in range(gh) for c in range(gw)
                if not (kinds[r, c] == OVER or (kinds[r, c] == PAD and anim.op == "maxpool"))]
     traces.append(_text_trace(in_text, ix, iy, lay.font, name="in_text"))
     return traces
@@ -208,7 +210,7 @@ def _kernel_traces(anim: Animation, lay: _Layout) -> list[dict]:
     traces.append(_cells_trace(taps, kx, ky, COLORS["kernel"], name="kernel"))
     if not anim.is_pool:
         traces.append(_text_trace(
-            [((r, c), fmt(anim.kernel[r // rows.d, c // cols.d])) for r, c in taps],
+            [((r, c), fmt(anim.kernel[r // rows.d, c // cols.d], lay.lang)) for r, c in taps],
             kx, ky, lay.font, name="k_text"))
     return traces
 
@@ -273,12 +275,12 @@ def _dynamic(anim: Animation, lay: _Layout, t: int, text_at: tuple[float, float]
     wx, wy = _polys(win_cells, ix, iy, inset=0.06)
     weights = _scatter(x=[], y=[], text=[])
     if not (anim.scatter or anim.is_pool or lay.cell_px < WEIGHTS_MIN_CELL_PX):
-        wtxt = [((r, c), "×" + fmt(w)) for (r, c), w in zip(step.cells, step.weights, strict=True)]
+        wtxt = [((r, c), "×" + fmt(w, lay.lang)) for (r, c), w in zip(step.cells, step.weights, strict=True)]
         wt = _text_trace(wtxt, ix, iy, lay.small, color="#9a3412", dx=0.78, dy=0.8)
         weights = _scatter(x=wt["x"], y=wt["y"], text=wt["text"])
     cx, cy = _polys(cur, ox, oy, inset=0.06)
     part = anim.partials[t]
-    ot = _text_trace([((r, c), fmt(part[r, c])) for r in range(oh) for c in range(ow)
+    ot = _text_trace([((r, c), fmt(part[r, c], lay.lang)) for r in range(oh) for c in range(ow)
                       if part[r, c] == part[r, c]], ox, oy, lay.font)
     winner = _scatter(x=[], y=[])
     if step.winner is not None:
@@ -418,7 +420,7 @@ def build_animation_figure(
     layout = dict(
         height=int(round((y_bottom - y_top) * lay.cell_px + BUTTONS_PX + SLIDER_PX)),
         margin={"l": 0, "r": 0, "t": BUTTONS_PX, "b": SLIDER_PX},
-        plot_bgcolor="white", paper_bgcolor="white", showlegend=False,
+        plot_bgcolor="white", paper_bgcolor="white", showlegend=False, separators=separators(lang),
         hovermode="closest", dragmode=False,
         xaxis={"visible": False, "range": [x_left, x_left + visible_w], "fixedrange": True},
         yaxis={"visible": False, "range": [y_bottom, y_top], "fixedrange": True,

@@ -15,22 +15,21 @@ from plotly.subplots import make_subplots
 
 from convviz.arithmetic.formatting import human, human_bytes, shape_text
 from convviz.arithmetic.layers import BLOCK_TYPES
-from convviz.i18n import NUMBER_SEPARATORS, fmt_number, translate
+from convviz.figures import separators
+from convviz.i18n import fmt_number, translate
 
 _FONT = {"size": 15}
 PARAMS_COLOR = "#1f77b4"
 MACS_COLOR = "#d62728"
 
 
+_separators = separators  # its former local name, for code written against it (merge in flight)
+
+
 def _get(row: Any, name: str) -> Any:
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
-def _separators(lang: str) -> str:
-    """plotly's ``layout.separators`` (decimal, then thousands) for ``lang``: axis ticks and
-    ``%{y:,}`` hovers then read 61.706 in Spanish."""
-    thousands, decimal = NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS["en"])
-    return decimal + thousands
 
 
 def leaf_rows(rows: Sequence[Any]) -> list[Any]:
@@ -68,14 +67,15 @@ def cost_bars(rows: Sequence[Any], log: bool = False, lang: str = "en") -> go.Fi
     fig.update_xaxes(showticklabels=False, row=1, col=1)
     fig.update_xaxes(showticklabels=len(labels) <= 80, row=2, col=1)
     fig.update_layout(showlegend=False, height=620, margin={"l": 40, "r": 10, "t": 40, "b": 10}, font=_FONT, bargap=0.15,
-                      separators=_separators(lang))
+                      separators=separators(lang))
     return fig
 
 
-def flow_stages(rows: Sequence[Any], input_shape: Sequence[int]) -> list[tuple[str, tuple[int, ...]]]:
+def flow_stages(rows: Sequence[Any], input_shape: Sequence[int], lang: str = "en"
+                ) -> list[tuple[str, tuple[int, ...]]]:
     """(label, shape) of the input and of every top-level layer whose output shape differs
     from the previous one: the stages of the shape-flow picture."""
-    stages: list[tuple[str, tuple[int, ...]]] = [("input", tuple(input_shape))]
+    stages: list[tuple[str, tuple[int, ...]]] = [(translate("arch.fig_flow_input", lang), tuple(input_shape))]
     for r in rows:
         if _get(r, "path").count(".") != 1:
             continue
@@ -90,7 +90,7 @@ def shape_flow(rows: Sequence[Any], input_shape: Sequence[int], lang: str = "en"
     the width W (both relative to the largest), its thickness grows with log2(C), so the
     shrinking map and the growing number of channels show at once. Flat (1-D) outputs are
     thin bars whose height grows with log2(features)."""
-    stages = flow_stages(rows, input_shape)
+    stages = flow_stages(rows, input_shape, lang)
     maps = [s for _, s in stages if len(s) == 3]
     h_max = max((s[1] for s in maps), default=1)
     w_max = max((s[2] for s in maps), default=1)
@@ -138,7 +138,7 @@ def shape_flow(rows: Sequence[Any], input_shape: Sequence[int], lang: str = "en"
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
     fig.update_layout(
         title=translate("arch.fig_flow_title", lang), height=380, font=_FONT,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10}, plot_bgcolor="white",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10}, plot_bgcolor="white", separators=separators(lang),
     )
     return fig
 
@@ -174,5 +174,5 @@ def comparison_bars(a: Any, b: Any, name_a: str, name_b: str, lang: str = "en") 
                                text=f"B/A = {fmt_number(row['ratio'], lang, spec='.3g')}", font={"size": 14})
     fig.update_yaxes(type="log")
     fig.update_layout(barmode="group", height=420, font=_FONT, margin={"l": 40, "r": 10, "t": 60, "b": 10},
-                      legend={"orientation": "h", "y": -0.12}, separators=_separators(lang))
+                      legend={"orientation": "h", "y": -0.12}, separators=separators(lang))
     return fig

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from convviz import concepts as C
+from convviz.figures import separators
 from convviz.i18n import DEFAULT_LANGUAGE, NUMBER_SEPARATORS, fmt_number
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
@@ -23,20 +24,13 @@ FADED = "#d9d9d9"
 
 
 def plotly_separators(lang: str) -> str | None:
-    """plotly's ``layout.separators`` for ``lang``: decimal mark then thousands separator
-    (``",."`` in Spanish); None for English, whose marks are plotly's default ``".,"``."""
-    if lang == DEFAULT_LANGUAGE or lang not in NUMBER_SEPARATORS:
-        return None
-    thousands, decimal = NUMBER_SEPARATORS[lang]
-    return decimal + thousands
+    """Former helper (None for English): :func:`convviz.figures.separators` is the one place."""
+    return None if lang == DEFAULT_LANGUAGE else separators(lang)
 
 
 def _base(fig: go.Figure, height: int, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     fig.update_layout(height=height, margin={"l": 50, "r": 20, "t": 50, "b": 40}, font={"size": 15},
-                      legend={"orientation": "h", "y": -0.15})
-    separators = plotly_separators(lang)
-    if separators:
-        fig.update_layout(separators=separators)
+                      legend={"orientation": "h", "y": -0.15}, separators=separators(lang))
     return fig
 
 
@@ -97,7 +91,8 @@ def matrices_figure(
 
 # --------------------------------------------------------------------------- FC vs conv
 def connectivity_figure(
-    n_inputs: int, kernel: int, padding: int, selected: int, labels: Mapping[str, str]
+    n_inputs: int, kernel: int, padding: int, selected: int, labels: Mapping[str, str],
+    lang: str = DEFAULT_LANGUAGE,
 ) -> go.Figure:
     """The lecture's drawing: inputs x_1..x_n below, outputs h_i above; left a fully
     connected layer (every pair linked, each by its own weight), right a convolution
@@ -139,7 +134,7 @@ def connectivity_figure(
                                                                  for i in range(n_out)]}), col, 1)
     fig.update_xaxes(visible=False, range=[-0.6, n_inputs - 0.4])
     fig.update_yaxes(visible=False, range=[-0.3, 1.3])
-    return _base(fig, 520)
+    return _base(fig, 520, lang)
 
 
 def params_figure(
@@ -180,7 +175,8 @@ def _cube_mesh(cells: list[tuple[float, float, float]]) -> tuple[list[float], ..
 
 
 def norm_cube_figure(
-    kind: str, shape: tuple[int, int, int, int], groups: int, selected: tuple[int, int], labels: Mapping[str, str]
+    kind: str, shape: tuple[int, int, int, int], groups: int, selected: tuple[int, int], labels: Mapping[str, str],
+    lang: str = DEFAULT_LANGUAGE,
 ) -> go.Figure:
     """The lecture's figure (Wu & He, 2018), interactive: the N×C×(H·W) block as cubes;
     the cells normalised together with the selected (n, c) are blue, the rest grey."""
@@ -208,7 +204,7 @@ def norm_cube_figure(
         "aspectmode": "data",
         "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 0.9}},
     }, uirevision="cube")
-    return _base(fig, 520)
+    return _base(fig, 520, lang)
 
 
 def bn_figure(
@@ -233,7 +229,8 @@ def bn_figure(
 
 
 # --------------------------------------------------------------------------- dropout
-def network_figure(layer_sizes: Sequence[int], masks: Sequence[np.ndarray], labels: Mapping[str, str]) -> go.Figure:
+def network_figure(layer_sizes: Sequence[int], masks: Sequence[np.ndarray], labels: Mapping[str, str],
+                   lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     """A small fully connected network; dropped units are crossed out and lose all their
     connections for this iteration."""
     fig = go.Figure()
@@ -267,7 +264,7 @@ def network_figure(layer_sizes: Sequence[int], masks: Sequence[np.ndarray], labe
     names = [labels["input"]] + [labels["hidden"]] * (len(layer_sizes) - 2) + [labels["output"]]
     fig.update_xaxes(tickvals=list(range(len(layer_sizes))), ticktext=names, showgrid=False, zeroline=False)
     fig.update_yaxes(visible=False)
-    return _base(fig, 420)
+    return _base(fig, 420, lang)
 
 
 # --------------------------------------------------------------------------- softmax

@@ -11,20 +11,25 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from convviz.figures import separators
+from convviz.i18n import translate
+
 FONT = {"size": 16}
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+def _layout(fig: go.Figure, title: str, height: int, lang: str = "en") -> go.Figure:
     fig.update_layout(
         title={"text": title, "font": {"size": 20}},
         height=height,
         margin={"l": 40, "r": 20, "t": 60, "b": 40},
         font=FONT,
+        separators=separators(lang),
     )
     return fig
 
 
-def probabilities_figure(probs: Sequence[float], title: str, xlabel: str, ylabel: str) -> go.Figure:
+def probabilities_figure(probs: Sequence[float], title: str, xlabel: str, ylabel: str, lang: str = "en"
+                         ) -> go.Figure:
     """Bar chart of the ten class probabilities, the top class highlighted."""
     p = [float(v) for v in probs]
     top = int(np.argmax(p))
@@ -34,14 +39,14 @@ def probabilities_figure(probs: Sequence[float], title: str, xlabel: str, ylabel
             x=[str(i) for i in range(len(p))],
             y=p,
             marker_color=colors,
-            text=[f"{v:.1%}" for v in p],
+            texttemplate="%{y:.1%}",  # plotly writes it with the figure's separators
             textposition="outside",
             hovertemplate="%{x}: %{y:.2%}<extra></extra>",
         )
     )
     fig.update_yaxes(range=[0, 1.15], tickformat=".0%", title=ylabel)
     fig.update_xaxes(title=xlabel, type="category")
-    return _layout(fig, title, 380)
+    return _layout(fig, title, 380, lang)
 
 
 def tile(maps: np.ndarray, cols: int | None = None, gap: int = 1) -> np.ndarray:
@@ -57,8 +62,10 @@ def tile(maps: np.ndarray, cols: int | None = None, gap: int = 1) -> np.ndarray:
     return out
 
 
-def feature_maps_figure(maps: np.ndarray, title: str, cols: int | None = None, diverging: bool = False) -> go.Figure:
-    """A grid of a layer's feature maps (C, H, W) in one heatmap; a vector (F,) as one strip."""
+def feature_maps_figure(maps: np.ndarray, title: str, cols: int | None = None, diverging: bool = False,
+                        lang: str = "en") -> go.Figure:
+    """A grid of a layer's feature maps (C, H, W) in one heatmap; a vector (F,) as one strip;
+    hover texts and numbers in ``lang``."""
     arr = np.asarray(maps, dtype=np.float64)
     if arr.ndim == 1:
         cols = min(len(arr), 32)
@@ -67,7 +74,7 @@ def feature_maps_figure(maps: np.ndarray, title: str, cols: int | None = None, d
         padded[: len(arr)] = arr
         z = padded.reshape(rows, cols)
         height = 140 + 40 * rows
-        hover = "unit %{customdata}: %{z:.3f}<extra></extra>"
+        hover = translate("digit.hover_unit", lang, u="%{customdata}", v="%{z:.3f}") + "<extra></extra>"
         custom = np.arange(rows * cols).reshape(rows, cols)
     else:
         if cols is None:
@@ -93,16 +100,16 @@ def feature_maps_figure(maps: np.ndarray, title: str, cols: int | None = None, d
     )
     fig.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor="x", constrain="domain")
     fig.update_xaxes(showticklabels=False, constrain="domain")
-    return _layout(fig, title, height)
+    return _layout(fig, title, height, lang)
 
 
-def filters_figure(weights: np.ndarray, title: str) -> go.Figure:
+def filters_figure(weights: np.ndarray, title: str, lang: str = "en") -> go.Figure:
     """First-layer filters (F, 1, k, k) as a grid, red positive / blue negative."""
     w = np.asarray(weights, dtype=np.float64)
-    return feature_maps_figure(w[:, 0], title, cols=min(8, w.shape[0]), diverging=True)
+    return feature_maps_figure(w[:, 0], title, cols=min(8, w.shape[0]), diverging=True, lang=lang)
 
 
-def image_figure(image: np.ndarray, title: str, height: int = 320) -> go.Figure:
+def image_figure(image: np.ndarray, title: str, height: int = 320, lang: str = "en") -> go.Figure:
     """A gray image (0..255) shown pixel by pixel, white ink on black."""
     fig = go.Figure(
         go.Heatmap(z=np.asarray(image, dtype=np.float64), colorscale="gray", zmin=0, zmax=255, showscale=False,
@@ -110,10 +117,11 @@ def image_figure(image: np.ndarray, title: str, height: int = 320) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
     fig.update_xaxes(constrain="domain")
-    return _layout(fig, title, height)
+    return _layout(fig, title, height, lang)
 
 
-def saliency_figure(image: np.ndarray, grad: np.ndarray, titles: tuple[str, str, str]) -> go.Figure:
+def saliency_figure(image: np.ndarray, grad: np.ndarray, titles: tuple[str, str, str], lang: str = "en"
+                    ) -> go.Figure:
     """The input next to d(score)/d(pixel): red pixels raise the class score, blue lower it."""
     g = np.asarray(grad, dtype=np.float64)
     gmax = float(np.abs(g).max()) or 1.0
@@ -130,10 +138,10 @@ def saliency_figure(image: np.ndarray, grad: np.ndarray, titles: tuple[str, str,
     )
     for i in (1, 2):
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i)
-    return _layout(fig, titles[0], 420)
+    return _layout(fig, titles[0], 420, lang)
 
 
-def training_curves_figure(history: dict[str, Any], labels: dict[str, str]) -> go.Figure:
+def training_curves_figure(history: dict[str, Any], labels: dict[str, str], lang: str = "en") -> go.Figure:
     """Loss and accuracy per epoch, training and validation; the best epoch marked.
 
     ``labels`` needs the keys title, loss, accuracy, epoch, train, val, best.
@@ -161,4 +169,4 @@ def training_curves_figure(history: dict[str, Any], labels: dict[str, str]) -> g
     fig.update_layout(legend={"orientation": "h", "y": -0.15, "x": 0})
     fig.update_xaxes(title=labels["epoch"], row=2, col=1)
     fig.update_yaxes(tickformat=".0%", row=2, col=1)
-    return _layout(fig, labels["title"], 560)
+    return _layout(fig, labels["title"], 560, lang)

@@ -14,7 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convviz.i18n import NUMBER_SEPARATORS, fmt_number
+from convviz.figures import separators
+from convviz.i18n import fmt_number, translate
 from convviz.images import encode_png
 from convviz.images.filters import DIVERGING_STOPS
 
@@ -49,10 +50,9 @@ def _fmt(v: float, lang: str = "en") -> str:
     return fmt_number(v, lang, spec=".3g" if abs(v) >= 1e-3 else ".2e")
 
 
-def _separators(lang: str) -> str:
-    """plotly's ``layout.separators`` (decimal, then thousands) for ``lang``."""
-    thousands, decimal = NUMBER_SEPARATORS.get(lang, NUMBER_SEPARATORS["en"])
-    return decimal + thousands
+
+
+_separators = separators  # its former local name, for code written against it (merge in flight)
 
 
 def kernel_figure(kernel: np.ndarray, title: str = "", max_text: int = 15, lang: str = "en") -> go.Figure:
@@ -73,7 +73,7 @@ def kernel_figure(kernel: np.ndarray, title: str = "", max_text: int = 15, lang:
             zmin=-limit, zmax=limit, colorscale=DIVERGING_SCALE, showscale=False,
             text=text, texttemplate="%{text}" if text else None,
             textfont={"size": max(9, 22 - 1.2 * max(kh, kw))},
-            hovertemplate="row %{y}, col %{x}: %{z:.6g}<extra></extra>",
+            hovertemplate=translate("filters.hover_cell", lang, r="%{y}", c="%{x}", v="%{z:.6g}") + "<extra></extra>",
             xgap=1, ygap=1,
         )
     )
@@ -81,7 +81,7 @@ def kernel_figure(kernel: np.ndarray, title: str = "", max_text: int = 15, lang:
     fig.update_layout(
         title={"text": f"{title} (× 1/{factor})" if factor else title, "font": _FONT},
         height=int(min(560, 90 + 46 * side)) if side > 1 else 160,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10}, separators=_separators(lang),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10}, separators=separators(lang),
         xaxis={"showticklabels": kw <= 15, "dtick": 1, "constrain": "domain"},
         yaxis={"autorange": "reversed", "showticklabels": kh <= 15, "dtick": 1, "scaleanchor": "x", "constrain": "domain"},
         plot_bgcolor="white",
@@ -141,7 +141,7 @@ def diverging_figure(values: np.ndarray, title: str = "", limit: float | None = 
     # tick marks with their numbers (pixel coordinates), not bare marks
     fig.update_xaxes(showticklabels=True, ticks="outside", tickfont={"size": 12}, nticks=6)
     fig.update_yaxes(autorange="reversed", showticklabels=True, ticks="outside", tickfont={"size": 12}, nticks=6)
-    fig.update_layout(separators=_separators(lang), margin={"l": 45, "r": 10, "t": 50, "b": 30})
+    fig.update_layout(separators=separators(lang), margin={"l": 45, "r": 10, "t": 50, "b": 30})
     return fig
 
 

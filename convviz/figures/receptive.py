@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from convviz.arithmetic.rf_draw import Rect, StackSampling
+from convviz.figures import separators
 from convviz.i18n import translate
 
 _FONT = {"size": 15}
@@ -49,7 +50,7 @@ def field_on_image(image: np.ndarray, rect: Rect, center: tuple[float, float], l
     pad = max(0.0, -rect.left, -rect.top, rect.right - (w - 1), rect.bottom - (h - 1)) + 1
     fig.update_xaxes(range=[-0.5 - pad, w - 0.5 + pad], showgrid=False, constrain="domain")
     fig.update_yaxes(range=[h - 0.5 + pad, -0.5 - pad], showgrid=False, scaleanchor="x")
-    fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 40, "b": 10}, font=_FONT, showlegend=False,
+    fig.update_layout(separators=separators(lang), height=480, margin={"l": 10, "r": 10, "t": 40, "b": 10}, font=_FONT, showlegend=False,
                       title=translate("rf.fig_field_title", lang, size=f"{rect.height:g}×{rect.width:g}"))
     return fig
 
@@ -70,7 +71,7 @@ def unit_grid(height: int, width: int, selected: tuple[int, int], lang: str = "e
     fig.update_xaxes(range=[-0.5, width - 0.5], constrain="domain", title="j →", side="top")
     fig.add_annotation(text="i ↓", x=-0.5, y=-0.5, xshift=-18, xanchor="right", yanchor="bottom",
                        showarrow=False, font={"size": 15})
-    fig.update_layout(height=360, margin={"l": 40, "r": 10, "t": 70, "b": 10}, showlegend=False, font=_FONT,
+    fig.update_layout(separators=separators(lang), height=360, margin={"l": 40, "r": 10, "t": 70, "b": 10}, showlegend=False, font=_FONT,
                       clickmode="event+select", dragmode="select",
                       title=translate("rf.fig_grid_title", lang, h=height, w=width))
     return fig
@@ -108,7 +109,7 @@ def growth_chart(rows: Sequence[Any], lang: str = "en", selected: str | None = N
     jumps = sorted({float(j[0]) for _, _, _, j in pts})  # whole numbers, so ticks at the values themselves
     fig.update_yaxes(title=translate("rf.fig_jump", lang), secondary_y=True, tickmode="array",
                      tickvals=jumps, ticktext=[f"{v:g}" for v in jumps], showgrid=False, rangemode="tozero")
-    fig.update_layout(height=480, font=_FONT, margin={"l": 40, "r": 40, "t": 90, "b": 10},
+    fig.update_layout(separators=separators(lang), height=480, font=_FONT, margin={"l": 40, "r": 40, "t": 90, "b": 10},
                       legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
                       title={"text": translate("rf.fig_growth_title", lang), "y": 0.97, "yanchor": "top"})
     return fig
@@ -138,7 +139,7 @@ def dilation_figure(a: StackSampling, b: StackSampling, lang: str = "en") -> go.
         lo, hi = off - r - 0.5, off + s.size - 1 - r + 0.5
         fig.add_shape(type="rect", x0=lo, x1=hi, y0=lo, y1=hi, line={"color": FIELD_COLOR, "width": 2}, row=1, col=col)
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{'' if col == 1 else col}", row=1, col=col)
-    fig.update_layout(height=460, font=_FONT, margin={"l": 10, "r": 10, "t": 60, "b": 10}, plot_bgcolor="white")
+    fig.update_layout(separators=separators(lang), height=460, font=_FONT, margin={"l": 10, "r": 10, "t": 60, "b": 10}, plot_bgcolor="white")
     return fig
 
 
@@ -157,6 +158,6 @@ def erf_heatmap(magnitude: np.ndarray, rect: Rect | None, lang: str = "en") -> g
     h, w = m.shape
     fig.update_xaxes(range=[-0.5, w - 0.5], constrain="domain")
     fig.update_yaxes(range=[h - 0.5, -0.5], scaleanchor="x")
-    fig.update_layout(height=480, font=_FONT, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    fig.update_layout(separators=separators(lang), height=480, font=_FONT, margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       title=translate("rf.fig_erf_title", lang))
     return fig

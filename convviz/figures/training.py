@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from convviz.digits.curves import envelope, moving_average
+from convviz.figures import separators
 
 #: Points per per-iteration curve sent to the browser: a run of 250,000 iterations
 #: (stochastic, 5,000 digits, 50 epochs) is drawn as its min/max envelope, so each live
@@ -44,8 +45,9 @@ def curves_figure(
     best_epoch: int | None = None,
     stopped_early: bool = False,
     total_epochs: int | None = None,
+    lang: str = "en",
 ) -> go.Figure:
-    """Loss (top) and accuracy (bottom) against epochs.
+    """Loss (top) and accuracy (bottom) against epochs, numbers written the ``lang`` way.
 
     ``labels`` keys: loss, accuracy, epoch, iter_train, train, val, best (texts in the
     page's language). With ``best_epoch`` a dashed vertical line marks it (the early
@@ -94,5 +96,5 @@ def curves_figure(
     fig.update_yaxes(title_text=labels["loss"], rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text=labels["accuracy"], range=[0, 1.02], tickformat=".0%", row=2, col=1)
     fig.update_layout(height=620, margin={"l": 60, "r": 20, "t": 40, "b": 50}, font={"size": 15},
-                      legend={"orientation": "h", "y": -0.12}, uirevision="curves")
+                      legend={"orientation": "h", "y": -0.12}, uirevision="curves", separators=separators(lang))
     return fig

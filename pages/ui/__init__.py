@@ -7,12 +7,14 @@ themselves) that touches streamlit; the engine in ``convviz/`` never does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 import pages.ui.preload  # noqa: F401 - first: imports what pages use lazily, once (see there)
+from convviz.glossary import entries as glossary_entries
 from convviz.i18n import DEFAULT_LANGUAGE, LANGUAGES, NUMBER_SEPARATORS, fmt_number, translate
 from convviz.images import EXTENSIONS
 
@@ -41,6 +43,28 @@ def start_page(file: str) -> None:
     if not st.session_state.get(NAV_KEY) and st.runtime.exists():
         st.session_state[GOTO_KEY] = f"pages/{Path(file).name}"
         st.switch_page("app.py", query_params=st.query_params.to_dict() or None)  # keep the link's settings
+    glossary()
+
+
+@cache
+def glossary_markdown(language: str) -> str:
+    """The glossary as a markdown table: the term in English and in Spanish, the definition
+    in ``language`` (built once per language)."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+    rows = [f"| {translate('glossary.col_en', language)} | {translate('glossary.col_es', language)} "
+            f"| {translate('glossary.col_def', language)} |", "|---|---|---|"]
+    rows += [f"| **{cell(e.words['en'])}** | **{cell(e.words['es'])}** | {cell(e.definition)} |"
+             for e in glossary_entries(language)]
+    return "\n".join(rows)
+
+
+def glossary() -> None:
+    """The lecture's words, EN/ES, one click away in the sidebar of every page (a popover;
+    the first call of every page, :func:`start_page`, draws it)."""
+    with st.sidebar.popover(tr("glossary.button"), icon=":material/menu_book:", width="stretch"):
+        st.markdown(f"**{tr('glossary.title')}**  \n{tr('glossary.intro')}")
+        st.markdown(glossary_markdown(lang()))
 
 
 def lang() -> str:
@@ -102,9 +126,16 @@ def language_switch() -> None:
     )
 
 
+def message(exc: Exception) -> str:
+    """An error's text in the user's language: an engine error (``ConvVizError``) is written
+    from its catalog key; other errors keep their own text."""
+    localized = getattr(exc, "localized", None)
+    return localized(lang()) if callable(localized) else str(exc)
+
+
 def show_error(exc: Exception) -> None:
     """Show an engine error in the page (never a traceback)."""
-    st.error(f"{tr('common.error_prefix')}: {exc}")
+    st.error(f"{tr('common.error_prefix')}: {message(exc)}")
 
 
 def number_format(lang: str) -> str:
@@ -125,6 +156,13 @@ def num(value: float, decimals: int | None = None, spec: str | None = None) -> s
 def sig(value: float) -> str:
     """A measured value to 4 significant digits in the user's language (0,0625 in Spanish)."""
     return fmt_number(float(value), lang(), spec=".4g")
+
+
+def num_format(spec: str = "g") -> Callable[[float], str]:
+    """A number widget's ``format_func`` (select_slider): ``0,003`` in Spanish, bound to the
+    language of this run like :func:`labels`."""
+    language = lang()
+    return lambda value: fmt_number(value, language, spec=spec)
 
 
 def labels(prefix: str) -> Callable[[Any], str]:

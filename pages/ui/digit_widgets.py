@@ -135,20 +135,21 @@ def figures(model_key: str, image_bytes: bytes, lang: str, _model: Any, _analysi
     a = _analysis
     image = np.frombuffer(image_bytes, np.uint8).reshape(28, 28)
     out: dict[str, Any] = {
-        "probs": FD.probabilities_figure(a.probs, tr("digit.probs_title"), tr("digit.probs_x"), tr("digit.probs_y")),
+        "probs": FD.probabilities_figure(a.probs, tr("digit.probs_title"), tr("digit.probs_x"), tr("digit.probs_y"),
+                                          lang),
         "saliency": FD.saliency_figure(
             image, a.saliency,
-            (tr("digit.saliency_title", d=a.target), tr("digit.saliency_input"), tr("digit.saliency_grad")),
+            (tr("digit.saliency_title", d=a.target), tr("digit.saliency_input"), tr("digit.saliency_grad")), lang,
         ),
     }
     for i, (name, act) in enumerate(a.activations):
         layer_type = name.split(" ", 1)[1]
         shape = "×".join(str(v) for v in act.shape)
-        out[f"maps_{i}"] = FD.feature_maps_figure(act, tr("digit.maps_title", i=i, layer=layer_type, shape=shape))
+        out[f"maps_{i}"] = FD.feature_maps_figure(act, tr("digit.maps_title", i=i, layer=layer_type, shape=shape), lang=lang)
     first = _model.layers[0]
     if "weight" in first.params and first.params["weight"].ndim == 4:
         w = first.params["weight"]
-        out["filters"] = FD.filters_figure(w, tr("digit.filters_title", n=w.shape[0]))
+        out["filters"] = FD.filters_figure(w, tr("digit.filters_title", n=w.shape[0]), lang)
     return out
 
 
@@ -157,7 +158,7 @@ def curves_figure(lang: str, labels_key: str) -> Any:
     """The training curves of the shipped model (labels as JSON text, one figure per language)."""
     from convviz.figures import digits as FD
 
-    return FD.training_curves_figure(training_log() or {}, json.loads(labels_key))
+    return FD.training_curves_figure(training_log() or {}, json.loads(labels_key), lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=10)

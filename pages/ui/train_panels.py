@@ -208,6 +208,7 @@ def live_panel() -> None:
         current.settings.iterations_per_epoch, _labels(),
         best_epoch=snap.best_epoch if snap.status in ("done", "stopped") else None,
         stopped_early=snap.stopped_early or early_on, total_epochs=_axis_epochs(snap, current.settings, live),
+        lang=lang(),
     )
     st.plotly_chart(fig, width="stretch", key="train_curves", config={"displayModeBar": False})
     if snap.best_epoch is not None and snap.status == "done":

@@ -103,7 +103,8 @@ def train_briefly(at: AppTest, timeout: float = 120) -> None:
 
 VIEWS: list[View] = [
     *(View("pages/concepts.py", s, {"concepts_section": s})
-      for s in ("activations", "fc_conv", "norm", "dropout", "softmax")),
+      for s in ("activations", "fc_conv", "norm", "dropout", "softmax", "pool_shift", "augment", "descent",
+                "adam")),
     View("pages/concepts.py", "fc_conv_invalid", {
         "concepts_section": "fc_conv", "concepts_fc_h": 7, "concepts_fc_w": 7, "concepts_fc_k": 3,
         "concepts_fc_stride": 3}),
@@ -118,6 +119,8 @@ VIEWS: list[View] = [
     View("pages/architecture.py", "default"),
     View("pages/architecture.py", "resnet18", widgets={"arch_preset": "resnet18"}),
     View("pages/architecture.py", "googlenet", widgets={"arch_preset": "googlenet"}),
+    *(View("pages/architecture.py", name, widgets={"arch_preset": name})
+      for name in ("googlenet_aux", "seresnet50", "resnext50_32x4d", "lenet5")),
     View("pages/receptive_field.py", "default"),
     View("pages/filter_lab.py", "default"),
     View("pages/filter_lab.py", "custom_bad", {"flt_name": "custom", "flt_custom": "1 2 3\n4 x"}),
@@ -313,9 +316,13 @@ catalog at all (an engine's plain message, a figure's literal hover text)."""
 _ENGLISH = re.compile(r"(?<![\w{%$\\])(?:" + "|".join(ENGLISH_WORDS) + r")(?![\w}])", re.IGNORECASE)
 
 
-ALLOWED_ENGLISH = re.compile(r"\blayers(?:\.\d+)+|\bLayer norm|\blayer, instance|<style>.*", re.DOTALL)
+ALLOWED_ENGLISH = re.compile(
+    r"\blayers(?:\.\d+)+|\bLayer norm|\blayer, instance|<style>.*|squeeze-and-excitation|\"[A-Za-z_]+\"",
+    re.DOTALL)
 """English a Spanish page may show: a layer's path in the spec (``layers.3``, as the JSON
-names it), the lecture's own names of methods, the page's CSS."""
+names it), the lecture's own names of methods (squeeze-and-excitation: the paper's name of
+the block), the spec format's quoted JSON keys and types ("input", "layers", "body"), the
+page's CSS."""
 
 
 def english_words(texts: list[tuple[str, str]]) -> list[str]:

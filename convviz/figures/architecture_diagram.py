@@ -76,11 +76,12 @@ def _hits(boxes: Sequence[Box], hovers: Sequence[str]) -> dict:
 
 
 def diagram_figure(diagram: Diagram, hovers: Sequence[str], selected: str | None = None,
-                   px_per_unit: float = PX_PER_UNIT) -> go.Figure:
+                   px_per_unit: float = PX_PER_UNIT, separators: str = ".,") -> go.Figure:
     """The figure of ``diagram``; ``hovers[i]`` is the hover text of ``diagram.boxes[i]``;
     the box whose ``paths`` hold ``selected`` gets a red border. Its size follows the
     diagram's (:data:`PX_PER_UNIT` high, :data:`PX_PER_UNIT_X` wide per unit), so a narrow
-    network is not stretched to the page's width."""
+    network is not stretched to the page's width. ``separators``: plotly's decimal mark and
+    thousands separator (:func:`convviz.figures.separators` of the page's language)."""
     shapes = []
     for frame in diagram.frames:
         repeat = frame.kind == "repeat"
@@ -111,7 +112,7 @@ def diagram_figure(diagram: Diagram, hovers: Sequence[str], selected: str | None
     width = int((diagram.width + 1.7) * PX_PER_UNIT_X) + 12
     layout = {"shapes": shapes, "height": height, "width": width, "margin": {"l": 6, "r": 6, "t": 10, "b": 10},
               "plot_bgcolor": "white", "paper_bgcolor": "white", "hovermode": "closest", "dragmode": False,
-              "showlegend": False,
+              "showlegend": False, "separators": separators,
               "xaxis": {"visible": False, "range": [-0.3, diagram.width + 1.4], "fixedrange": True},
               "yaxis": {"visible": False, "range": [diagram.height + 0.4, -0.6], "fixedrange": True}}
     data = [_edges(diagram), labels, frame_text, joins, _hits(diagram.boxes, hovers)]

@@ -50,12 +50,14 @@ def _hovers(diagram: Any, summary: Any, language: str) -> list[str]:
 @st.cache_resource(max_entries=48, show_spinner=False)
 def cached_diagram_figure(key: str, language: str, collapse: bool, selected: str | None) -> Any:
     """The figure of the diagram with ``selected`` outlined; shared, never modified."""
+    from convviz.figures import separators
     from convviz.figures.architecture_diagram import diagram_figure
     from pages.ui.arch_widgets import cached_summary
 
     summary, _ = cached_summary(key)
     diagram = cached_diagram(key, collapse, language)
-    return diagram_figure(diagram, _hovers(diagram, summary, language), selected=selected)
+    return diagram_figure(diagram, _hovers(diagram, summary, language), selected=selected,
+                          separators=separators(language))
 
 
 def _on_click(chart_key: str, paths: list[str]) -> None:

@@ -77,7 +77,8 @@ def test_a_view_travels_as_its_link(browser, page, app_url) -> None:  # noqa: AN
         _open(other, concepts_url)
         assert "28×28×10" in _main(other)
         # the Copy-link box shows the same link
-        other.locator('[data-testid="stSidebar"] [data-testid="stPopover"] button').first.click()
+        other.locator('[data-testid="stSidebar"] [data-testid="stPopover"] button',
+                      has_text="Copy link").first.click()  # (the sidebar's other popover: the glossary)
         code = other.locator('[data-testid="stPopoverBody"] code').first.inner_text()
         assert urlparse(code).query == urlparse(other.url).query
     finally:

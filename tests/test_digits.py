@@ -248,7 +248,7 @@ def test_shipped_model_files() -> None:
     assert spec == model.to_spec() and spec["input"] == [1, 28, 28]
     log = json.loads((ROOT / "assets" / "digit_cnn.log.json").read_text())
     meta = log["meta"]
-    assert meta["finished"] and len(log["train_loss"]) == meta["args"]["epochs"] >= 1
+    assert meta["finished"] and 1 <= len(log["train_loss"]) <= meta["args"]["epochs"]
     if meta["n_val"]:  # a model with held-out digits: a validation curve for every epoch
         assert len(log["val_acc"]) == len(log["train_loss"]) and meta["n_val"] >= 1000
     else:  # trained on every digit for a fixed number of epochs (chosen by cross-population runs)

@@ -14,7 +14,13 @@ Output (``.npz``): ``canvas`` (N x 140 x 140 uint8, the drawing's grey level, do
 by averaging, to keep the file small), ``image`` (N x 28 x 28 uint8: ``preprocess_canvas`` of
 the full 280x280 drawing), ``label``, ``stroke`` (px), ``height`` (the digit's height in
 canvas px), ``tilt`` (degrees), ``style``. These are our own synthetic mouse drawings, not
-MNIST. Deterministic for a given ``--seed`` apart from the browser's anti-aliasing.
+MNIST. Each stroke width has its own random stream (``--seed``, width); the browser's
+timing can still change a drawing slightly.
+
+The committed ``tests/data/drawn_digits.npz`` (160 drawings, 172 KB) took three runs on the
+loaded shared machine (each page rerun after a stroke is slow there): width 6 with
+``--per-width 2`` (by the first version of this script, one random stream for all widths),
+then ``--append --widths 40 16 28 10 --per-width 1`` and ``--append --widths 20 34 --per-width 1``.
 """
 
 from __future__ import annotations
@@ -117,6 +123,40 @@ def read_canvas(page: object) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGBA"))
 
 
+def draw_and_read(page: object, box: dict[str, float], strokes: list[Stroke]) -> np.ndarray:
+    """Draw, then read the canvas; draws again (up to 3 times) if the canvas stayed blank
+    (the component was still starting)."""
+    from convviz.digits.canvas import preprocess_canvas
+
+    for _ in range(3):
+        draw(page, box, strokes)
+        time.sleep(0.15)
+        rgba = read_canvas(page)
+        if preprocess_canvas(rgba) is not None:
+            return rgba
+        time.sleep(2)
+    raise RuntimeError("the canvas stayed blank after drawing")
+
+
+def clear(page: object, box: dict[str, float]) -> None:
+    """The toolbar's reset button, once the page has finished its rerun; waits until blank."""
+    from convviz.digits.canvas import to_gray
+    from tests.browser.conftest import wait_for_app
+
+    wait_for_app(page)  # the toolbar is inert while the page reruns
+    page.mouse.move(box["x"] + 140, box["y"] + 140)
+    page.locator('[data-testid="stBidiComponentIsolated"] button[title^="Reset canvas"]').first.click()
+    for _ in range(50):
+        if to_gray(read_canvas(page)).max() == 0:
+            return
+        time.sleep(0.1)
+    raise RuntimeError("the canvas did not clear")
+
+
+def save(path: str, rows: dict[str, list]) -> None:
+    np.savez_compressed(path, **{k: np.asarray(v) for k, v in rows.items()})
+
+
 def open_page(page: object, url: str, width: int) -> tuple[object, dict[str, float]]:
     from tests.browser.conftest import wait_for_app
 
@@ -135,53 +175,46 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "tests" / "data" / "drawn_digits.npz"))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--per-width", type=int, default=2, help="drawings of each digit and style per stroke width")
+    ap.add_argument("--widths", type=int, nargs="*", default=list(WIDTHS), help="stroke widths (px), in this order")
+    ap.add_argument("--append", action="store_true", help="add to the drawings already in --out")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
     from convviz.digits.canvas import preprocess_canvas, to_gray
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app, wait_for_app
 
-    rng = np.random.default_rng(args.seed)
     rows: dict[str, list] = {k: [] for k in ("canvas", "image", "label", "stroke", "height", "tilt", "style")}
+    if args.append and Path(args.out).exists():
+        with np.load(args.out) as old:
+            rows = {k: list(old[k]) for k in rows}
     with serve_app() as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(60_000)
         page.goto(url)
         wait_for_app(page)
-        for width in WIDTHS:
+        for width in args.widths:
+            rng = np.random.default_rng([args.seed, width])  # each width reproducible on its own
             _, box = open_page(page, url, width)
-            reset = page.locator('[data-testid="stBidiComponentIsolated"] button[title^="Reset canvas"]').first
+            time.sleep(1)
             for digit, styles in DIGITS.items():
                 for style, strokes in enumerate(styles):
                     for _ in range(args.per_width):
                         placed, height, tilt = place(strokes, rng, width)
-                        draw(page, box, placed)
-                        time.sleep(0.15)
-                        rgba = read_canvas(page)
+                        rgba = draw_and_read(page, box, placed)
                         gray = to_gray(rgba)
-                        image = preprocess_canvas(rgba)
-                        if image is None:
-                            raise RuntimeError(f"blank canvas for digit {digit}")
                         rows["canvas"].append(gray.reshape(140, 2, 140, 2).mean(axis=(1, 3)).round().astype(np.uint8))
-                        rows["image"].append(image)
+                        rows["image"].append(preprocess_canvas(rgba))
                         rows["label"].append(digit)
                         rows["stroke"].append(width)
                         rows["height"].append(round(height))
                         rows["tilt"].append(round(tilt))
                         rows["style"].append(style)
-                        wait_for_app(page)  # the toolbar is inert while the page reruns
-                        page.mouse.move(box["x"] + 140, box["y"] + 140)
-                        reset.click()
-                        for _ in range(50):
-                            if to_gray(read_canvas(page)).max() == 0:
-                                break
-                            time.sleep(0.1)
-                        else:
-                            raise RuntimeError("the canvas did not clear")
+                        clear(page, box)
             print(f"stroke {width}: {len(rows['label'])} drawings", file=sys.stderr, flush=True)
+            save(args.out, rows)  # after every width: a failure later keeps what was drawn
         browser.close()
-    np.savez_compressed(args.out, **{k: np.asarray(v) for k, v in rows.items()})
+    save(args.out, rows)
     print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1024:.0f} KB, {len(rows['label'])} drawings)")
 
 

@@ -32,7 +32,8 @@ except ImportError:  # pragma: no cover - dev-only
 from convviz.digits.augment import AUGMENTATIONS, augment_batch
 from convviz.digits.mnist import load_mnist
 
-# name -> (conv1, conv2, hidden, batchnorm, augmentation, elastic alpha, label smoothing, extra generated)
+# name -> c: (conv1, conv2, hidden), bn: batch norm, aug: augmentation, alpha: elastic strength,
+# ls: label smoothing, gen: extra generated font digits
 RECIPES: dict[str, dict[str, Any]] = {
     "medium-basic": dict(c=(16, 32, 128), bn=False, aug="basic"),
     "medium-elastic": dict(c=(16, 32, 128), bn=False, aug="elastic"),

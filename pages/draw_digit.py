@@ -179,14 +179,14 @@ else:
         st.info(tr("digit.no_log"))
     else:
         meta = log.get("meta", {})
-        st.write(
-            tr(
-                "digit.curves_intro", n_train=meta.get("n_train", "?"), n_val=meta.get("n_val", "?"),
-                best=log.get("best_epoch") or "?", epochs=len(log.get("train_loss", [])),
-                acc=num(meta.get("final_val_acc", float("nan")), spec=".2%"),
-            )
-        )
+        if meta.get("n_val"):
+            st.write(tr("digit.curves_intro", n_train=meta.get("n_train", "?"), n_val=meta["n_val"],
+                        best=log.get("best_epoch") or "?", epochs=len(log.get("train_loss", [])),
+                        acc=num(meta.get("final_val_acc", float("nan")), spec=".2%")))
+        else:  # trained on every digit: no validation curve, the epoch count was chosen beforehand
+            st.write(tr("digit.curves_intro_all", n_train=meta.get("n_train", "?"),
+                        epochs=len(log.get("train_loss", []))))
         labels = {k: tr(f"digit.curve_{k}") for k in ("title", "loss", "accuracy", "epoch", "train", "val", "best")}
         st.plotly_chart(W.curves_figure(lang(), labels_key=json.dumps(labels)), width="stretch",
                         key="digit_curves", config={"displayModeBar": False})
-        st.caption(tr("digit.curves_note"))
+        st.caption(tr("digit.curves_note" if meta.get("n_val") else "digit.curves_note_all"))

@@ -105,6 +105,39 @@ def test_augmentation_shift_is_a_translation() -> None:
     assert np.all(np.abs(com_out - com_in) <= 3.01) and out.sum() == pytest.approx(img.sum(), rel=0.02)
 
 
+@pytest.mark.parametrize("axis", [0, 1])
+def test_elastic_distortion_matches_simard_field_statistics(axis: int) -> None:
+    """On a linear ramp, bilinear resampling is exact, so each output pixel reveals the
+    displacement d = alpha * (G_sigma * U(-1, 1)) along the ramp. Away from the border its
+    standard deviation is alpha * sqrt(sum g^2 / 3) = alpha / sqrt(12 pi sigma^2) (uniform noise
+    has variance 1/3; a unit-mass 2-D Gaussian has sum g^2 = 1 / (4 pi sigma^2)), its mean is 0
+    and neighbouring pixels move together (a smooth field)."""
+    ramp = np.broadcast_to(8.0 * np.arange(28.0)[:, None] if axis == 0 else 8.0 * np.arange(28.0)[None, :], (28, 28))
+    imgs = np.repeat(ramp[None].astype(np.uint8), 200, axis=0)
+    alpha, sigma = 34.0, 4.0
+    cfg = AugmentConfig(max_shift=0, max_rotation=0, scale_range=(1, 1), thicker_prob=0, thinner_prob=0, stretch=0,
+                        elastic_alpha=alpha, elastic_sigma=sigma)
+    out = augment_batch(imgs, np.random.default_rng(0), cfg).astype(float)
+    pos = np.arange(28.0)[:, None] if axis == 0 else np.arange(28.0)[None, :]
+    d = (out / 8.0 - pos)[:, 10:18, 10:18]  # interior: no border effects, ramp inside 0..216
+    expected = alpha / np.sqrt(12 * np.pi * sigma**2)  # 1.38 px
+    assert d.std() == pytest.approx(expected, rel=0.15)
+    assert abs(d.mean()) < 0.1 * expected
+    step = np.diff(d, axis=2).std()
+    assert step < 0.35 * d.std()  # smooth: a neighbour moves almost the same way
+
+
+def test_elastic_digits_stay_digits() -> None:
+    from convviz.digits.augment import ELASTIC
+
+    x, _ = generated_digits(32)
+    a = augment_batch(x, np.random.default_rng(2), ELASTIC)
+    np.testing.assert_array_equal(a, augment_batch(x, np.random.default_rng(2), ELASTIC))  # seeded
+    assert not np.array_equal(a, augment_batch(x, np.random.default_rng(2)))  # differs from the basic recipe
+    ink = a.astype(float).sum(axis=(1, 2)) / x.astype(float).sum(axis=(1, 2))
+    assert 0.4 < np.median(ink) < 1.8
+
+
 # --- canvas preprocessing ------------------------------------------------------------------
 def canvas(lines: list[list[tuple[float, float]]], width: int = 20, size: int = 280) -> np.ndarray:
     img = Image.new("RGBA", (size, size), (0, 0, 0, 255))
@@ -214,20 +247,30 @@ def test_shipped_model_files() -> None:
     spec = json.loads((ROOT / "assets" / "digit_cnn.spec.json").read_text())
     assert spec == model.to_spec() and spec["input"] == [1, 28, 28]
     log = json.loads((ROOT / "assets" / "digit_cnn.log.json").read_text())
-    assert len(log["train_loss"]) == len(log["val_acc"]) >= 1
-    assert log["meta"]["n_val"] >= 1000
+    meta = log["meta"]
+    assert meta["finished"] and 1 <= len(log["train_loss"]) <= meta["args"]["epochs"]
+    if meta["n_val"]:  # a model with held-out digits: a validation curve for every epoch
+        assert len(log["val_acc"]) == len(log["train_loss"]) and meta["n_val"] >= 1000
+    else:  # trained on every digit for a fixed number of epochs (chosen by cross-population runs)
+        assert log["val_acc"] == [] and meta["n_train"] == 10_000
 
 
 @needs_model
 @needs_mnist
-def test_shipped_model_on_held_out_digits() -> None:
-    """The last 1,500 t10k digits were held out from training (see the log)."""
+def test_shipped_model_on_mnist() -> None:
+    """Held-out digits when the log names some; else (trained on all 10,000 t10k digits) a
+    check that the weights load and read the digits they were fitted to. New-writer accuracy
+    is measured by the cross-population runs (bench/RESULTS-digits.md), not here."""
     model = load_classifier()
     log = json.loads((ROOT / "assets" / "digit_cnn.log.json").read_text())
     n_val = log["meta"]["n_val"]
     x, y = load_mnist(MNIST_DIR, "t10k")
-    acc = float((model.predict(x[-n_val:]) == y[-n_val:]).mean())
-    assert acc >= 0.985, acc
+    if n_val:
+        acc = float((model.predict(x[-n_val:]) == y[-n_val:]).mean())
+        assert acc >= 0.985, acc
+    else:
+        acc = float((model.predict(x) == y).mean())
+        assert acc >= 0.99, acc  # 99.29 % (augmented training, dropout: not a memorised set)
 
 
 @needs_model
@@ -242,8 +285,10 @@ def test_drawn_lines_are_read() -> None:
 @needs_model
 @needs_mnist
 def test_held_out_digits_redrawn_thick_thin_small_or_off_centre() -> None:
-    """Held-out MNIST digits drawn onto a 280x280 canvas at other sizes, positions and stroke
-    widths are read about as well as the originals."""
+    """MNIST digits drawn onto a 280x280 canvas at other sizes, positions and stroke widths are
+    read about as well as the originals (the last 200 of t10k: held out from issue 10's model,
+    part of the training digits of the model trained on all 10,000; tests/test_drawn_digits.py
+    has drawings no model trained on)."""
     model = load_classifier()
     x, y = load_mnist(MNIST_DIR, "t10k")
     x, y = x[-200:], y[-200:]
@@ -285,6 +330,44 @@ def test_train_digits_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert len(log["train_loss"]) == 2 and len(log["iter_loss"]) == 6
     assert json.loads((tmp_path / "out" / "m.spec.json").read_text())["layers"][0]["type"] == "Conv2d"
     assert load_classifier(out).predict_proba(generated_digits(3)[0]).shape == (3, 10)
+
+
+def test_train_digits_command_ranges(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--train/--val/--test pick digit ranges (one writer population, the other); the test
+    range is measured once and written to the log."""
+    make_folder(tmp_path / "data", 100)
+    out = tmp_path / "m.npz"
+    code = cli_main(["train-digits", "--data", str(tmp_path / "data"), "--out", str(out), "--epochs", "2",
+                     "--train", "0:50", "--val", "50:70", "--test", "70:100", "--size", "small",
+                     "--augment", "elastic", "--batchnorm", "--quiet"])
+    assert code == 0
+    assert "test accuracy" in capsys.readouterr().err
+    log = json.loads(out.with_name("m.log.json").read_text())
+    meta = log["meta"]
+    assert (meta["n_train"], meta["n_val"], meta["n_test"]) == (50, 20, 30)
+    assert meta["config"]["augmentation"] == "elastic" and meta["validation"].startswith("digits 50:70")
+    x, y = load_mnist(tmp_path / "data")
+    model = load_classifier(out)
+    assert meta["test_acc"] == pytest.approx(float((model.predict(x[70:]) == y[70:]).mean()), abs=1e-5)
+    assert any(layer["type"] == "BatchNorm2d" for layer in model.to_spec()["layers"])
+    # every digit, no validation: fixed epochs, no early stopping
+    code = cli_main(["train-digits", "--data", str(tmp_path / "data"), "--out", str(out), "--epochs", "1",
+                     "--val-split", "0", "--size", "small", "--quiet"])
+    assert code == 0
+    log = json.loads(out.with_name("m.log.json").read_text())
+    assert log["meta"]["n_train"] == 100 and log["meta"]["n_val"] == 0 and log["val_acc"] == []
+
+
+def test_train_digits_command_range_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_folder(tmp_path, 20)
+    assert cli_main(["train-digits", "--data", str(tmp_path), "--val", "0:5"]) == 2
+    assert "--val needs --train" in capsys.readouterr().err
+    assert cli_main(["train-digits", "--data", str(tmp_path), "--train", "0:50"]) == 2
+    assert "goes past the 20 digits" in capsys.readouterr().err
+    for bad in ("5:5", "a:b", "3", "-1:4"):
+        with pytest.raises(SystemExit) as exc:
+            cli_main(["train-digits", "--data", str(tmp_path), f"--train={bad}"])
+        assert exc.value.code == 2 and "expected a range A:B" in capsys.readouterr().err
 
 
 def test_train_digits_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

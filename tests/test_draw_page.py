@@ -188,3 +188,23 @@ def test_photo_upload_path_reads_a_seven() -> None:
     gray = W.photo_to_gray.__wrapped__(buf.getvalue(), "en")
     image = preprocess_canvas(gray)
     assert int(load_classifier().predict(image[None])[0]) == 7
+
+
+@pytest.mark.parametrize("n_val", [1500, 0])
+def test_training_log_text_with_and_without_held_out_digits(monkeypatch: pytest.MonkeyPatch, n_val: int) -> None:
+    """A log with held-out digits names them and their accuracy; a model trained on every digit
+    for a fixed number of epochs says so (no validation accuracy to quote)."""
+    import pages.ui.digit_widgets as W
+
+    log = {"train_loss": [0.5] * 12, "train_acc": [0.9] * 12, "val_loss": [0.1] * (12 if n_val else 0),
+           "val_acc": [0.99] * (12 if n_val else 0), "best_epoch": 7 if n_val else None,
+           "meta": {"n_train": 8500 if n_val else 10000, "n_val": n_val, "final_val_acc": 0.99 if n_val else None}}
+    monkeypatch.setattr(W, "training_log", lambda path=None: log)
+    CANVAS["image"] = drawing(ONE)  # the curves come after the analysis of a drawing
+    at = _open()
+    text = " ".join(m.value for m in at.markdown)
+    if n_val:
+        assert "1500 other digits were held out" in text and "epoch 7 of 12" in text
+    else:
+        assert "Trained on all 10000 digits" in text and "12 epochs" in text and "held out" in text
+        assert "training accuracy is measured on the distorted digits" in " ".join(c.value for c in at.caption)

@@ -2,12 +2,16 @@
 
     convviz train-digits --data DIR --out assets/digit_cnn.npz [--epochs 40] [--batch-size 64]
                          [--lr 1e-3] [--seed 0] [--val-split 1500] [--patience 8]
+                         [--train A:B --val C:D --test E:F] [--augment basic|elastic|none]
 
 Uses the ``train-*`` files when the folder has them, else ``t10k-*``. The last
-``--val-split`` digits (a count, or a fraction below 1) are held out for validation and
-early stopping; the rest are trained on with augmentation. Writes the weights (.npz), the
-training log (``<out stem>.log.json``: loss and accuracy per epoch and per iteration) and the
-architecture as an engine spec (``<out stem>.spec.json``) next to each other.
+``--val-split`` digits (a count, or a fraction below 1; 0 = none) are held out for validation
+and early stopping; the rest are trained on with augmentation. ``--train``/``--val``/``--test``
+instead pick ranges of digits (Python slices, e.g. ``--train 0:5000 --val 5000:7500 --test
+7500:10000`` trains on one writer population of t10k and measures on the other); the test
+range is only measured once, after training, and written to the log. Writes the weights
+(.npz), the training log (``<out stem>.log.json``: loss and accuracy per epoch and per
+iteration) and the architecture as an engine spec (``<out stem>.spec.json``) next to each other.
 """
 
 from __future__ import annotations
@@ -38,9 +42,15 @@ def register(subparsers: Any) -> None:
     p.add_argument("--val-split", type=number(0, 10_000_000), default=1500,
                    help="held-out digits: a count, or a fraction < 1")
     p.add_argument("--patience", type=integer(0, 10_000), default=8, help="early-stopping patience in epochs (0 = off)")
-    p.add_argument("--size", choices=["small", "medium", "large"], default="medium")
+    p.add_argument("--train", type=digit_range, default=None, help="digits to train on, a slice A:B (overrides --val-split)")
+    p.add_argument("--val", type=digit_range, default=None, help="with --train: validation digits, a slice C:D")
+    p.add_argument("--test", type=digit_range, default=None, help="digits measured once after training, a slice E:F")
+    p.add_argument("--size", choices=["small", "medium", "wide", "large"], default="medium")
+    p.add_argument("--batchnorm", action="store_true", help="batch normalisation after each convolution")
     p.add_argument("--dropout", type=number(0, 1, high_open=True), default=0.25)
-    p.add_argument("--no-augment", action="store_true", help="train on the digits as they are")
+    p.add_argument("--augment", choices=["basic", "elastic", "none"], default="basic",
+                   help="basic: shifts, rotations, scaling, stroke width; elastic: also Simard's elastic distortion")
+    p.add_argument("--no-augment", action="store_true", help="train on the digits as they are (= --augment none)")
     p.add_argument("--limit", type=integer(0, 10_000_000), default=0,
                    help="use only the first N training digits (quick runs; 0 = all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -58,6 +68,42 @@ def integer(low: int, high: int) -> Any:
             raise argparse.ArgumentTypeError(f"expected an integer from {low} to {high}, got {text[:20]!r}")
         return value
     return parse
+
+
+def digit_range(text: str) -> tuple[int, int]:
+    """An argparse type: ``A:B`` (0 <= A < B), the digits ``A .. B-1``."""
+    parts = text.split(":") if len(text) <= 30 else []
+    try:
+        low, high = (int(v) for v in parts) if len(parts) == 2 else (-1, -1)
+    except ValueError:
+        low, high = -1, -1
+    if not 0 <= low < high:
+        raise argparse.ArgumentTypeError(f"expected a range A:B of digits with 0 <= A < B, got {text[:30]!r}")
+    return low, high
+
+
+def _pick(images: Any, labels: Any, span: tuple[int, int] | None, name: str) -> tuple[Any, Any]:
+    if span is None:
+        return images[:0], labels[:0]
+    if span[1] > len(images):
+        raise ValueError(f"--{name} {span[0]}:{span[1]} goes past the {len(images)} digits of the files")
+    return images[span[0] : span[1]], labels[span[0] : span[1]]
+
+
+def _split_data(args: argparse.Namespace, images: Any, labels: Any) -> tuple[Any, ...]:
+    """(x_train, y_train, x_val, y_val, x_test, y_test, description of the validation digits)."""
+    if args.val is not None and args.train is None:
+        raise ValueError("--val needs --train")
+    x_test, y_test = _pick(images, labels, args.test, "test")
+    if args.train is not None:
+        x_train, y_train = _pick(images, labels, args.train, "train")
+        x_val, y_val = _pick(images, labels, args.val, "val")
+        where = f"digits {args.val[0]}:{args.val[1]}" if args.val else "none"
+        return x_train, y_train, x_val, y_val, x_test, y_test, where
+    n_val = _val_count(args.val_split, len(images))
+    x_train, y_train = images[: len(images) - n_val], labels[: len(images) - n_val]
+    x_val, y_val = images[len(images) - n_val :], labels[len(images) - n_val :]
+    return x_train, y_train, x_val, y_val, x_test, y_test, f"the last {n_val} digits" if n_val else "none"
 
 
 def number(low: float, high: float, low_open: bool = False, high_open: bool = False) -> Any:
@@ -117,9 +163,9 @@ def _val_count(value: float, n: int) -> int:
     return count
 
 
-def run(args: argparse.Namespace) -> int:
+def _load(args: argparse.Namespace) -> tuple[str, tuple[Any, ...]]:
+    """Check the arguments, read the MNIST files: (split name, the data of :func:`_split_data`)."""
     from convviz.digits.mnist import available_splits, load_mnist
-    from convviz.nn import TrainConfig, Trainer, build_model, evaluate
 
     if args.epochs < 1:
         raise ValueError("--epochs must be at least 1")
@@ -132,27 +178,33 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.data}: no MNIST files (train-images-idx3-ubyte[.gz] or t10k-...) found")
     split = ("train" if "train" in splits else "t10k") if args.split == "auto" else args.split
     images, labels = load_mnist(args.data, split)
-    n_val = _val_count(args.val_split, len(images))
-    x_train, y_train = images[: len(images) - n_val], labels[: len(images) - n_val]
-    x_val, y_val = images[len(images) - n_val :], labels[len(images) - n_val :]
+    return split, _split_data(args, images, labels)
+
+
+def _config(args: argparse.Namespace) -> Any:
+    from convviz.nn import TrainConfig
+
+    return TrainConfig(
+        optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size, epochs=args.epochs,
+        augment=not args.no_augment and args.augment != "none",
+        augmentation=args.augment if args.augment != "none" else "basic",
+        early_stopping_patience=args.patience or None, seed=args.seed, lr_decay=args.lr_decay,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from convviz.nn import Trainer, build_model, evaluate
+
+    split, (x_train, y_train, x_val, y_val, x_test, y_test, where) = _load(args)
     if args.limit:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
-    config = TrainConfig(
-        optimizer=args.optimizer,
-        lr=args.lr,
-        batch_size=args.batch_size,
-        epochs=args.epochs,
-        augment=not args.no_augment,
-        early_stopping_patience=args.patience or None,
-        seed=args.seed,
-        lr_decay=args.lr_decay,
-    )
-    model = build_model(args.size, dropout=args.dropout, seed=args.seed)
+    config = _config(args)
+    model = build_model(args.size, batchnorm=args.batchnorm, dropout=args.dropout, seed=args.seed)
     per_epoch = max(1, -(-len(x_train) // (args.batch_size or len(x_train))))
     progress = None if args.quiet else ProgressBar(args.epochs, per_epoch)
     print(
         f"training {args.size} model ({model.n_params():,} parameters) on {len(x_train)} {split} digits, "
-        f"validating on the last {n_val}",
+        f"validating on {where}",
         file=sys.stderr,
     )
     out = Path(args.out)
@@ -166,19 +218,31 @@ def run(args: argparse.Namespace) -> int:
     def callback(event: dict[str, Any]) -> None:
         if progress is not None:
             progress(event)
-        # checkpoint: whenever validation improves, write the weights and the log so far
-        if event["kind"] == "epoch" and event["val_acc"] is not None and trainer.history is not None:
-            key = (event["val_acc"], -event["val_loss"])
+        if event["kind"] == "epoch" and len(x_test) and trainer.history is not None:
+            # the test digits are only measured (never used to choose anything); per epoch so the
+            # accuracy after any epoch count chosen on the validation digits can be read off
+            curve = trainer.history.meta.setdefault("test_acc_per_epoch", [])
+            curve.append(round(evaluate(model, x_test, y_test)[1], 5))
+        # checkpoint: whenever validation improves (every epoch without validation digits: the
+        # weights after epoch k are those of a run with --epochs k), write the weights and the log so far
+        if event["kind"] == "epoch" and trainer.history is not None:
+            key = (event["val_acc"], -event["val_loss"]) if event["val_acc"] is not None else (event["epoch"], 0.0)
             if not best or key > best[0]:
                 best[:] = [key]
-                _write(model, trainer.history, out, log_path, spec_path, args, split, len(x_train), n_val,
-                       event["val_loss"], event["val_acc"], time.perf_counter() - start, done=False)
+                _write(model, trainer.history, out, log_path, spec_path, args, split, len(x_train), where,
+                       (event["val_loss"] or math.nan, event["val_acc"] or math.nan), time.perf_counter() - start,
+                       done=False)
 
     history = trainer.fit(x_train, y_train, x_val, y_val, callback=callback)
     seconds = time.perf_counter() - start
-    val_loss, val_acc = evaluate(model, x_val, y_val) if n_val else (float("nan"), float("nan"))
-    _write(model, history, out, log_path, spec_path, args, split, len(x_train), n_val, val_loss, val_acc, seconds,
-           done=True)
+    val_loss, val_acc = evaluate(model, x_val, y_val)
+    if len(x_test):
+        test_loss, test_acc = evaluate(model, x_test, y_test)
+        history.meta.update({"test": f"digits {args.test[0]}:{args.test[1]} (never used for any choice)",
+                             "n_test": len(x_test), "test_loss": round(test_loss, 5), "test_acc": round(test_acc, 5)})
+        print(f"test accuracy {test_acc:.4f} on {len(x_test)} digits", file=sys.stderr)
+    _write(model, history, out, log_path, spec_path, args, split, len(x_train), where, (val_loss, val_acc),
+           seconds, done=True)
     print(
         f"validation accuracy {val_acc:.4f} (best epoch {history.best_epoch}, {history.epochs} epochs, "
         f"{seconds:.0f} s); wrote {out} ({out.stat().st_size / 1024:.0f} KB), {log_path.name}, {spec_path.name}",
@@ -188,17 +252,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(model: Any, history: Any, out: Path, log_path: Path, spec_path: Path, args: argparse.Namespace,
-           split: str, n_train: int, n_val: int, val_loss: float, val_acc: float, seconds: float,
+           split: str, n_train: int, where: str, val: tuple[float, float], seconds: float,
            done: bool) -> None:
     """Write weights, log and spec (also called as a checkpoint while training runs)."""
     import json
+
+    val_loss, val_acc = val
+    n_val = int(history.meta.get("n_val", 0))
 
     history.meta.update(
         {
             "data_split": split,
             "n_train": int(n_train),
             "n_val": int(n_val),
-            "validation": f"the last {n_val} digits of the {split} files (never trained on)",
+            "validation": f"{where} of the {split} files (never trained on)",
             "final_val_loss": round(val_loss, 5),
             "final_val_acc": round(val_acc, 5),
             "train_seconds": round(seconds, 1),

@@ -1,10 +1,14 @@
-"""Data augmentation for 28x28 digits: random shifts, rotations, scaling and stroke thickness.
+"""Data augmentation for 28x28 digits: random shifts, rotations, scaling, stroke thickness
+and elastic distortion.
 
 Every output pixel o of an augmented image samples the original at
-``x = c + A^-1 (o - c - t)`` where ``A = s R(theta)`` (scale s, rotation theta about the
-centre c) and ``t`` is a shift; the whole batch is resampled in one
-``scipy.ndimage.map_coordinates`` call (bilinear). Stroke thickness changes with a grey
-dilation (thicker) or erosion (thinner, kept only when enough ink survives).
+``x = c + A^-1 (o - c - t) + d(o)`` where ``A = s R(theta)`` (scale s, rotation theta about
+the centre c), ``t`` is a shift and ``d`` an elastic displacement field (Simard, Steinkraus
+and Platt, 2003: uniform noise in [-1, 1] per pixel and axis, smoothed by a Gaussian of
+width ``elastic_sigma`` and multiplied by ``elastic_alpha``; zero when alpha is 0). The whole
+batch is resampled in one ``scipy.ndimage.map_coordinates`` call (bilinear). Stroke
+thickness changes with a grey dilation (thicker) or erosion (thinner, kept only when enough
+ink survives).
 """
 
 from __future__ import annotations
@@ -23,6 +27,12 @@ class AugmentConfig:
     thicker_prob: float = 0.2
     thinner_prob: float = 0.15
     stretch: float = 0.05  # extra independent scaling of each axis, +-
+    elastic_alpha: float = 0.0  # elastic distortion strength (Simard et al. use 34 with sigma 4)
+    elastic_sigma: float = 4.0  # smoothness of the elastic field, pixels
+
+
+ELASTIC = AugmentConfig(elastic_alpha=34.0, elastic_sigma=4.0)
+AUGMENTATIONS: dict[str, AugmentConfig] = {"basic": AugmentConfig(), "elastic": ELASTIC}
 
 
 def augment_batch(
@@ -48,9 +58,18 @@ def augment_batch(
     # inverse of diag(sy, sx) @ R(theta): R(-theta) @ diag(1/sy, 1/sx)
     iy = (cos * dy / sy - sin * dx / sx) + cy
     ix = (sin * dy / sy + cos * dx / sx) + cx
+    if cfg.elastic_alpha > 0:
+        iy, ix = iy + _elastic(rng, n, h, w, cfg), ix + _elastic(rng, n, h, w, cfg)
     iz = np.broadcast_to(np.arange(n, dtype=np.float32)[:, None, None], iy.shape)
     out = ndimage.map_coordinates(imgs, [iz, iy, ix], order=1, mode="constant", cval=0.0)
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def _elastic(rng: np.random.Generator, n: int, h: int, w: int, cfg: AugmentConfig) -> np.ndarray:
+    """One axis of Simard's displacement field for each image: alpha * G_sigma * U(-1, 1)."""
+    noise = rng.uniform(-1.0, 1.0, (n, h, w)).astype(np.float32)
+    smooth = ndimage.gaussian_filter(noise, sigma=(0, cfg.elastic_sigma, cfg.elastic_sigma), mode="constant")
+    return cfg.elastic_alpha * smooth
 
 
 def _thickness(imgs: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray:

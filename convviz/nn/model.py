@@ -217,6 +217,7 @@ SIZES: dict[str, tuple[int, int, int]] = {
     # (conv1 channels, conv2 channels, hidden units)
     "small": (8, 16, 64),
     "medium": (16, 32, 128),
+    "wide": (24, 48, 128),
     "large": (32, 64, 256),
 }
 

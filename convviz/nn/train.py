@@ -33,6 +33,7 @@ class TrainConfig:
     batch_size: int = 64  # 0 means the full training set in one batch
     epochs: int = 5
     augment: bool = False
+    augmentation: str = "basic"  # a name in convviz.digits.augment.AUGMENTATIONS ("basic" | "elastic")
     early_stopping_patience: int | None = None
     seed: int = 0
     weight_decay: float = 0.0
@@ -53,6 +54,10 @@ class TrainConfig:
             raise ValueError("weight decay cannot be negative")
         if not 0 < self.lr_decay <= 1:
             raise ValueError("lr_decay must be in (0, 1]")
+        from convviz.digits.augment import AUGMENTATIONS
+
+        if self.augmentation not in AUGMENTATIONS:
+            raise ValueError(f"unknown augmentation {self.augmentation!r}; choose {' or '.join(AUGMENTATIONS)}")
 
 
 @dataclass
@@ -163,9 +168,9 @@ class Trainer:
         assert self.history is not None
         history, n = self.history, len(x_train)
         if self.config.augment:
-            from convviz.digits.augment import augment_batch
+            from convviz.digits.augment import AUGMENTATIONS, augment_batch
 
-            x_train = augment_batch(x_train, self.rng)
+            x_train = augment_batch(x_train, self.rng, AUGMENTATIONS[self.config.augmentation])
         x_all = images_to_input(x_train)
         order = self.rng.permutation(n)
         loss_sum, correct, seen = 0.0, 0, 0

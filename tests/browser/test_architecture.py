@@ -39,7 +39,10 @@ def test_load_resnet50_edit_a_layer_and_see_the_totals_change(page, app_url) -> 
     page.get_by_role("button", name="Apply").click()
     wait_for_app(page)
     page.get_by_text(f"{expected:,}").first.wait_for(timeout=30_000)
-    assert page.get_by_text("25,557,032").count() == 0
+    from playwright.sync_api import expect
+
+    # the old total goes once the rerun has replaced every element (stale ones linger a moment)
+    expect(page.get_by_text("25,557,032")).to_have_count(0, timeout=30_000)
 
 
 def test_receptive_field_page_with_resnet50(page, app_url) -> None:  # noqa: ANN001

@@ -11,6 +11,9 @@ both are translated with the message. Its kinds:
   layer's ``path``);
 - :class:`CatalogError`: a tool working on a spec refuses (spec edits, the effective
   receptive field);
+- :class:`DataError`: the digits' data cannot be used (a data folder, an IDX file, the MNIST
+  download, a busy server); its kinds ``convviz.digits.datasets.DownloadError`` (also an
+  ``OSError``) and ``convviz.digits.jobs.BusyError`` (also a ``TimeoutError``);
 - ``convviz.images.ImageError`` (an unusable upload) and ``convviz.images.filters.KernelError``
   (a typed kernel that cannot be used).
 """
@@ -125,3 +128,8 @@ class CatalogError(ConvVizError):
 
     def __init__(self, key: str, **values: object) -> None:
         super().__init__(key=key, values=values)
+
+
+class DataError(CatalogError):
+    """The digits' data cannot be used (a folder without MNIST files, a corrupt IDX file, a
+    failed download): ``DataError(key, **values)``, still a ``ValueError``."""

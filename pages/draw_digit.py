@@ -12,9 +12,18 @@ import numpy as np
 import streamlit as st
 
 from convviz.digits import preprocess_steps
-from convviz.images import ImageError
 from pages.ui import digit_widgets as W
-from pages.ui import image_uploader, labels, lang, num, number_format, start_page, tr, url_state
+from pages.ui import (
+    image_uploader,
+    labels,
+    lang,
+    num,
+    number_format,
+    reason,
+    start_page,
+    tr,
+    url_state,
+)
 from pages.ui.network_view import render_network_view
 
 start_page(__file__)
@@ -67,7 +76,7 @@ if source == "draw":
         )
         raw = result.image_data if result is not None else None
     except Exception as exc:  # noqa: BLE001 - the page must keep working without the canvas
-        st.error(tr("digit.canvas_error", msg=str(exc)[:200]))
+        st.error(tr("digit.canvas_error", msg=type(exc).__name__))  # its text is English
 elif source == "sample":
     raw = W.sample_canvas(st.selectbox(tr("explain.sample_label"), range(10), index=7, key="digit_sample",
                                        help=tr("explain.sample_help")))
@@ -76,17 +85,15 @@ else:
     if upload is not None:
         try:
             raw = W.photo_to_gray(upload.getvalue(), lang())
-        except ImageError as exc:  # the reason wholly in the user's language
-            st.error(tr("digit.upload_error", msg=exc.localized(lang())))
-        except ValueError as exc:
-            st.error(tr("digit.upload_error", msg=str(exc)))
+        except ValueError as exc:  # the reason wholly in the user's language
+            st.error(tr("digit.upload_error", msg=reason(exc)))
 
 steps = None
 if raw is not None:
     try:
         steps = preprocess_steps(raw)
     except ValueError as exc:
-        st.error(tr("digit.upload_error", msg=str(exc)))
+        st.error(tr("digit.upload_error", msg=reason(exc)))
 if steps is None:
     st.info(tr("digit.waiting" if source == "draw" else "digit.waiting_upload"))
     st.stop()

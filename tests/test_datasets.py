@@ -81,8 +81,11 @@ def test_download_verifies_caches_and_loads(mirror: dict, tmp_path: Path) -> Non
 
 
 def test_corrupt_download_is_refused_and_nothing_is_cached(mirror: dict, tmp_path: Path) -> None:
-    with pytest.raises(ds.DownloadError, match="checksum mismatch"):
+    with pytest.raises(ds.DownloadError, match="could not obtain a verified") as err:
         ds.download_mnist(tmp_path, mirrors=[mirror["url"] + "/bad/"], files=mirror["sums"], timeout=5)
+    assert isinstance(err.value, OSError) and err.value.key == "engine.data_download_failed"
+    assert "checksum mismatch" in err.value.problems[0]  # the English detail, for the server's log
+    assert "suma de comprobación" in err.value.localized("es")
     cache = tmp_path / "mnist"
     assert not cache.exists() or list(cache.iterdir()) == []  # not even the good label files
     assert ds.cached_mnist(tmp_path, mirror["sums"]) is None

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from convviz.errors import DataError, Numbers
+
 INK_LEVEL = 40  # gray level (0..255) above which a canvas pixel counts as ink
 BOX = 20  # MNIST's digit box
 SIZE = 28  # MNIST's image size
@@ -53,9 +55,9 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     if arr.ndim == 3 and arr.shape[2] in (3, 4):
         arr = arr[..., :3].astype(np.float32).mean(axis=2)
     elif arr.ndim != 2:
-        raise ValueError(f"expected an image of shape (H, W), (H, W, 3) or (H, W, 4), got {arr.shape}")
+        raise DataError("engine.image_shape", shape=Numbers(arr.shape, 0))
     if arr.size == 0:
-        raise ValueError("the image is empty")
+        raise DataError("engine.image_empty")
     if np.issubdtype(arr.dtype, np.floating) and arr.max(initial=0) <= 1.0 and arr.dtype != np.float32:
         arr = arr * 255.0
     return np.clip(np.rint(arr), 0, 255).astype(np.uint8)

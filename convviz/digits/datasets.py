@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from convviz.errors import DataError, Number
+
 ENV_MNIST_DIR = "CONVVIZ_MNIST_DIR"
 ENV_DATA_DIRS = "CONVVIZ_DATA_DIRS"
 ENV_CACHE_DIR = "CONVVIZ_CACHE_DIR"
@@ -54,8 +56,14 @@ MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024  # the largest MNIST file is ~9.9 MB
 SOURCES: tuple[str, ...] = ("generated", "folder", "download")
 
 
-class DownloadError(OSError):
-    """No mirror delivered a file with the expected checksum; nothing was cached."""
+class DownloadError(DataError, OSError):
+    """No mirror delivered a file with the expected checksum; nothing was cached. A
+    :class:`~convviz.errors.DataError` (its text from the catalog) and still an ``OSError``;
+    ``problems`` keeps each mirror's English reason for the server's log."""
+
+    def __init__(self, key: str, problems: Sequence[str] = (), **values: object) -> None:
+        super().__init__(key, **values)
+        self.problems = tuple(problems)
 
 
 # --------------------------------------------------------------------------- cache paths
@@ -98,11 +106,11 @@ def allowed_folder(choice: str | Path | None = None) -> tuple[str, Path]:
     the only one). ValueError otherwise, naming no path the server did not allow."""
     folders = allowed_data_dirs()
     if not folders:
-        raise ValueError(f"no data folder is allowed on this server (set ${ENV_DATA_DIRS})")
+        raise DataError("engine.data_no_folders", env=ENV_DATA_DIRS)
     if choice is None or str(choice).strip() == "":
         if len(folders) == 1:
             return next(iter(folders.items()))
-        raise ValueError(f"choose one of the allowed data folders: {', '.join(folders)}")
+        raise DataError("engine.data_choose_folder", folders=", ".join(folders))
     if str(choice) in folders:
         return str(choice), folders[str(choice)]
     try:
@@ -112,7 +120,7 @@ def allowed_folder(choice: str | Path | None = None) -> tuple[str, Path]:
     for label, path in folders.items():
         if path.resolve() == wanted:
             return label, path
-    raise ValueError(f"not an allowed data folder; choose one of: {', '.join(folders)}")
+    raise DataError("engine.data_not_allowed", folders=", ".join(folders))
 
 
 # --------------------------------------------------------------------------- download
@@ -120,7 +128,7 @@ def _fetch(url: str, timeout: float) -> bytes:
     with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (http/https mirrors)
         data = resp.read(MAX_DOWNLOAD_BYTES + 1)
     if len(data) > MAX_DOWNLOAD_BYTES:
-        raise DownloadError(f"{url}: larger than {MAX_DOWNLOAD_BYTES} bytes")
+        raise DownloadError("engine.data_download_too_big", url=url, limit=Number(MAX_DOWNLOAD_BYTES))
     return data
 
 
@@ -175,7 +183,7 @@ def download_mnist(
             verified[name] = data
             break
         else:
-            raise DownloadError(f"could not obtain a verified {name}; " + "; ".join(problems))
+            raise DownloadError("engine.data_download_failed", problems, name=name, mirrors=Number(len(mirrors)))
     if verified:
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in verified.items():
@@ -397,7 +405,7 @@ def render_digits(
     """Generated digits (uint8 n×28×28, white on black) for the given labels."""
     fonts = _fonts()
     if not fonts:
-        raise RuntimeError("Pillow has no usable font to draw digits")
+        raise DataError("engine.data_no_font")
     labels = np.asarray(labels, dtype=int)
     n = labels.shape[0]
     canvases = np.zeros((n, CANVAS, CANVAS), dtype=np.float32)
@@ -421,7 +429,7 @@ def render_digits(
 def generate_digits(n: int, seed: int = 0, distort: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """``n`` generated digits in MNIST format: (uint8 n×28×28, uint8 labels), classes balanced."""
     if n < 0:
-        raise ValueError("the number of digits cannot be negative")
+        raise DataError("engine.data_negative_count")
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % 10
     rng.shuffle(labels)
@@ -484,9 +492,8 @@ def _split(
     images: np.ndarray, labels: np.ndarray, n_train: int, n_val: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if n_train + n_val > images.shape[0]:
-        raise ValueError(
-            f"asked for {n_train} training + {n_val} validation digits but only {images.shape[0]} exist"
-        )
+        raise DataError("engine.data_too_few", n_train=Number(n_train), n_val=Number(n_val),
+                        have=Number(images.shape[0]))
     order = np.random.default_rng(seed).permutation(images.shape[0])
     tr, va = order[:n_train], order[n_train : n_train + n_val]
     return images[tr], labels[tr], images[va], labels[va]
@@ -501,13 +508,13 @@ def mnist_folder_split(folder: str | Path) -> str:
 
     path = Path(folder).expanduser()
     if not path.is_dir():
-        raise ValueError(f"{path.name} is not a folder")
+        raise DataError("engine.data_not_folder", name=path.name)
     splits = available_splits(path)
     if "train" in splits:
         return "train"
     if "t10k" in splits:
         return "t10k"
-    raise ValueError(f"{path.name}: no MNIST files (train-images-idx3-ubyte and train-labels-idx1-ubyte, or t10k-…)")
+    raise DataError("engine.data_no_mnist", name=path.name)
 
 
 def load_mnist_folder(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
@@ -538,7 +545,7 @@ def lab_data(
     if missing). Raises ValueError / OSError with a readable message on bad input.
     """
     if n_train < 1 or n_val < 1:
-        raise ValueError("need at least one training and one validation digit")
+        raise DataError("engine.data_need_digits")
     if source == "generated":
         root = (cache_root or cache_dir()) if disk_cache else None
         x, y = generated_cached(n_train, seed, root)
@@ -552,4 +559,4 @@ def lab_data(
         path = cached_mnist(cache_root) or download_mnist(cache_root)
         x, y = load_mnist_folder(path)
         return DigitData(*_split(x, y, n_train, n_val, seed), source, str(path))
-    raise ValueError(f"unknown data source {source!r}; choose one of {', '.join(SOURCES)}")
+    raise DataError("engine.data_unknown_source", source=str(source)[:40], sources=", ".join(SOURCES))

@@ -34,6 +34,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from convviz.errors import DataError
+
 WORKERS_ENV = "CONVVIZ_TRAIN_WORKERS"
 
 
@@ -44,6 +46,14 @@ def default_workers() -> int:
     except ValueError:
         value = 0
     return value if value >= 1 else max(1, os.cpu_count() or 1)
+
+
+class BusyError(DataError, TimeoutError):
+    """The server's workers did not take the job in time (still a ``TimeoutError``)."""
+
+
+class ClosedError(DataError, RuntimeError):
+    """The pool is shut down (the server is stopping; still a ``RuntimeError``)."""
 
 
 @dataclass(eq=False)
@@ -121,7 +131,7 @@ class JobPool:
         job = Job(fn=fn, cost=max(0.0, float(cost)), alive=alive, pool=self)
         with self._cond:
             if self._closed:
-                raise RuntimeError("the pool is shut down")
+                raise ClosedError("engine.server_closing")
             job.id = next(self._ids)
             self._queue.append(job)
             self._cond.notify()
@@ -132,7 +142,7 @@ class JobPool:
         job = self.submit(lambda _job: fn(), cost=cost)
         if not job.wait(timeout):
             job.cancel()
-            raise TimeoutError("the server is busy: try again in a moment")
+            raise BusyError("engine.server_busy")
         if job.error is not None:
             raise job.error
         return job.result

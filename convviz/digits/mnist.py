@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from convviz.errors import DataError, Number, Numbers
+
 SPLITS = ("train", "t10k")
 MAX_IDX_BYTES = 64 * 1024 * 1024
 """Most bytes read from one IDX file, after decompression (MNIST's largest file, the training
@@ -32,21 +34,21 @@ def read_idx(path: str | Path) -> np.ndarray:
         with opener(path, "rb") as fh:
             raw = fh.read(MAX_IDX_BYTES + 1)
     except (OSError, EOFError) as exc:
-        raise ValueError(f"{name}: cannot read ({type(exc).__name__})") from exc
+        raise DataError("engine.idx_cannot_read", name=name, error=type(exc).__name__) from exc
     if len(raw) > MAX_IDX_BYTES:
-        raise ValueError(f"{name}: more than {MAX_IDX_BYTES // 2**20} MB of data (MNIST files are smaller)")
+        raise DataError("engine.idx_too_big", name=name, mb=Number(MAX_IDX_BYTES // 2**20))
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise ValueError(f"{name}: not an IDX file (bad magic number)")
+        raise DataError("engine.idx_bad_magic", name=name)
     dtype_code, ndim = raw[2], raw[3]
     if dtype_code != 0x08:
-        raise ValueError(f"{name}: only unsigned-byte IDX files are supported (type 0x{dtype_code:02x})")
+        raise DataError("engine.idx_bad_type", name=name, code=f"{dtype_code:02x}")
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise ValueError(f"{name}: truncated IDX header")
+        raise DataError("engine.idx_truncated_header", name=name)
     shape = tuple(int(v) for v in np.frombuffer(raw, ">u4", count=ndim, offset=4))
     size = int(np.prod(shape)) if shape else 0
     if len(raw) - header < size:
-        raise ValueError(f"{name}: truncated IDX data ({len(raw) - header} of {size} bytes)")
+        raise DataError("engine.idx_truncated_data", name=name, got=Number(len(raw) - header), size=Number(size))
     return np.frombuffer(raw, np.uint8, count=size, offset=header).reshape(shape).copy()
 
 
@@ -54,9 +56,9 @@ def find_files(folder: str | Path, split: str) -> tuple[Path, Path]:
     """The (images, labels) files of ``split`` ("train" or "t10k") in ``folder``."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ValueError(f"{folder.name}: no such folder")
+        raise DataError("engine.mnist_no_folder", name=folder.name)
     if split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; choose train or t10k")
+        raise DataError("engine.mnist_unknown_split", split=str(split)[:40])
 
     def one(kind: str, ndim: int) -> Path:
         names = [f"{split}-{kind}-idx{ndim}-ubyte", f"{split}-{kind}.idx{ndim}-ubyte"]
@@ -64,7 +66,7 @@ def find_files(folder: str | Path, split: str) -> tuple[Path, Path]:
             for candidate in (folder / name, folder / f"{name}.gz"):
                 if candidate.is_file():
                     return candidate
-        raise ValueError(f"{folder.name}: missing {names[0]}[.gz]")
+        raise DataError("engine.mnist_missing", folder=folder.name, file=names[0])
 
     return one("images", 3), one("labels", 1)
 
@@ -85,11 +87,12 @@ def load_mnist(folder: str | Path, split: str = "t10k") -> tuple[np.ndarray, np.
     img_path, lab_path = find_files(folder, split)
     images, labels = read_idx(img_path), read_idx(lab_path)
     if images.ndim != 3:
-        raise ValueError(f"{img_path.name}: expected a 3-D image array, got shape {images.shape}")
+        raise DataError("engine.mnist_images_shape", name=img_path.name, shape=Numbers(images.shape, 0))
     if labels.ndim != 1:
-        raise ValueError(f"{lab_path.name}: expected a 1-D label array, got shape {labels.shape}")
+        raise DataError("engine.mnist_labels_shape", name=lab_path.name, shape=Numbers(labels.shape, 0))
     if len(images) != len(labels):
-        raise ValueError(f"{len(images)} images but {len(labels)} labels in {Path(folder).name}")
+        raise DataError("engine.mnist_count_mismatch", images=Number(len(images)), labels=Number(len(labels)),
+                        folder=Path(folder).name)
     if labels.size and labels.max() > 9:
-        raise ValueError(f"{lab_path.name}: labels must be digits 0-9")
+        raise DataError("engine.mnist_bad_labels", name=lab_path.name)
     return images, labels

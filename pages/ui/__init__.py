@@ -133,6 +133,12 @@ def message(exc: Exception) -> str:
     return localized(lang()) if callable(localized) else str(exc)
 
 
+def reason(exc: Exception) -> str:
+    """Why something failed, in the user's language: an engine error's text (catalog); any
+    other error only by its class name (its own text is English and may name server paths)."""
+    return message(exc) if callable(getattr(exc, "localized", None)) else type(exc).__name__
+
+
 def show_error(exc: Exception) -> None:
     """Show an engine error in the page (never a traceback)."""
     st.error(f"{tr('common.error_prefix')}: {message(exc)}")

@@ -10,8 +10,9 @@ import streamlit as st
 
 from convviz.digits import curves as C
 from convviz.digits import datasets as D
+from convviz.errors import ConvVizError
 from convviz.figures import training as FT
-from pages.ui import labels, lang, num, number_format, tr
+from pages.ui import labels, lang, num, number_format, reason, tr
 from pages.ui import train_widgets as W
 
 RUN_KEY = "train_run"
@@ -64,9 +65,9 @@ def _folder_stamp(folder: str) -> tuple:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _check_folder(folder: str, stamp: tuple) -> tuple[str | None, int, str | None]:
-    """(split used, number of digits, problem): the files are read once (headers, sizes and
-    labels checked), so a broken folder is refused before Start instead of failing the run."""
+def _check_folder(folder: str, stamp: tuple, language: str) -> tuple[str | None, int, str | None]:
+    """(split used, number of digits, problem in ``language``): the files are read once (headers,
+    sizes and labels checked), so a broken folder is refused before Start instead of failing the run."""
     try:
         split = D.mnist_folder_split(folder)
     except ValueError:
@@ -75,9 +76,19 @@ def _check_folder(folder: str, stamp: tuple) -> tuple[str | None, int, str | Non
         _, labels = D.load_mnist_folder(folder)
     except (OSError, EOFError) as exc:  # its text would name server paths
         return split, 0, type(exc).__name__
-    except ValueError as exc:  # the reader's own words: file names only
-        return split, 0, str(exc)
+    except ConvVizError as exc:  # the reader's own words: file names only
+        return split, 0, exc.localized(language)
+    except ValueError as exc:
+        return split, 0, type(exc).__name__
     return split, int(labels.shape[0]), None
+
+
+def failure_text(exc: Exception) -> str:
+    """Why a run failed, in the user's language: an engine error's own words (catalog); for an
+    unexpected error a translated sentence and its class name only (its text is English)."""
+    if isinstance(exc, ConvVizError):
+        return tr("train.run_failed", error=reason(exc))
+    return tr("train.run_failed_unexpected", name=type(exc).__name__)
 
 
 def data_sources() -> list[str]:
@@ -100,7 +111,7 @@ def _folder_panel() -> bool:
     label = st.selectbox(tr("train.folder_label"), list(allowed), key="train_folder",
                          help=tr("train.folder_help", env=D.ENV_DATA_DIRS))
     chosen = str(allowed[label])
-    split, count, problem = _check_folder(chosen, _folder_stamp(chosen))
+    split, count, problem = _check_folder(chosen, _folder_stamp(chosen), lang())
     if split is None:
         st.warning(tr("train.folder_bad", folder=label))
         return False
@@ -138,7 +149,7 @@ def data_panel() -> bool:
                         D.download_mnist()
                         _cached_download.clear()
                     except (OSError, ValueError) as exc:
-                        st.error(tr("train.download_failed", error=str(exc)))
+                        st.error(tr("train.download_failed", error=reason(exc)))
                     else:
                         st.rerun()
     return data_ready
@@ -200,7 +211,7 @@ def live_panel() -> None:
         detail = snap.data_detail or ""
         st.caption(tr(f"train.using_{snap.data_source}", detail=detail, n=num(snap.n_train), nv=num(snap.n_val)))
     if snap.error:
-        st.error(tr("train.run_failed", error=snap.error))
+        st.error(failure_text(snap.error))
     early_on = current.settings.early_stopping
     live = snap.status in ("starting", "running")
     fig = FT.curves_figure(

@@ -65,7 +65,7 @@ class Snapshot:
     val_acc: list[float]
     best_epoch: int | None
     stopped_early: bool
-    error: str | None
+    error: Exception | None  # shown by the page in the user's language
     seconds: float
     data_source: str | None
     data_detail: str | None
@@ -85,7 +85,7 @@ class TrainingRun:
     phase: str = "data"  # data | training | finished
     model: Any = None
     history: Any = None
-    error: str | None = None
+    error: Exception | None = None
     data_source: str | None = None
     data_detail: str | None = None
     n_train: int = 0
@@ -167,7 +167,7 @@ class TrainingRun:
                 self.phase = "finished"
         except Exception as exc:  # noqa: BLE001 (shown on the page, never a traceback)
             with self._lock:
-                self.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, (ValueError, OSError)) else str(exc)
+                self.error = exc
                 self.status, self.phase = "error", "finished"
             traceback.print_exc()
         finally:

@@ -10,9 +10,9 @@ os.environ.setdefault("CONVVIZ_RAISE_ERRORS", "1")
 
 SERVER_TESTS = ("tests/browser/", "tests/test_load.py", "tests/test_load_nginx.py")
 """Tests that start servers and drive them in real time: with ``pytest -n 2 --dist
-loadgroup`` (the README's command) each of their files runs whole on one worker (one
-Streamlit server and one Chromium per worker), while the other worker runs another file
-or the rest of the suite."""
+loadgroup`` (the README's command) they run one after another on one worker, while the
+other worker runs the rest of the suite (two browser files at once, each worker with its
+own server and Chromium, made a browser test fail on a 2-core machine)."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -21,4 +21,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/browser/" in path:
             item.add_marker(pytest.mark.browser)
         if any(part in path for part in SERVER_TESTS):
-            item.add_marker(pytest.mark.xdist_group(path.rsplit("tests/", 1)[-1]))
+            item.add_marker(pytest.mark.xdist_group("servers"))

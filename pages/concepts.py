@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import pages.ui as ui
 from convviz import concepts as C
 from pages.ui import labels, lang, message, num, num_format, sig, start_page, tr, url_state
 from pages.ui.concepts_views import VIEWS, render_view
@@ -35,7 +36,7 @@ elif section == "activations":
              r"\mathrm{leaky}(z)=\max(\alpha z,z),\ \mathrm{leaky}'\in\{\alpha,1\}")
     chosen = st.multiselect(tr("concepts.act_choose"), list(C.ACTIVATIONS), default=list(C.ACTIVATIONS),
                             key="concepts_act_names", format_func=labels("concepts.act_"))
-    alpha = st.slider(tr("concepts.act_alpha"), 0.0, 0.5, 0.1, 0.01, key="concepts_act_alpha")
+    alpha = ui.decimal_slider(st, tr("concepts.act_alpha"), 0.0, 0.5, 0.1, 0.01, "concepts_act_alpha")
     if not chosen:
         st.warning(tr("concepts.act_none"))
     else:
@@ -43,7 +44,7 @@ elif section == "activations":
         labels.update({n: tr(f"concepts.act_{n}") for n in C.ACTIVATIONS})
         with picture:
             chart(figure("activation_figure", chosen, labels, alpha, lang=lang()), "concepts_act_fig")
-        z0 = st.number_input(tr("concepts.act_at"), -50.0, 50.0, 2.0, 0.5, key="concepts_act_z")
+        z0 = ui.decimal_slider(st, tr("concepts.act_at"), -50.0, 50.0, 2.0, 0.5, "concepts_act_z")
         st.dataframe(
             [{tr("concepts.col_function"): tr(f"concepts.act_{n}"),
               "f(z)": sig(float(C.activation(n, z0, alpha))),
@@ -163,8 +164,8 @@ elif section == "norm":
     st.write(tr("concepts.bn_intro"))
     text = st.text_input(tr("concepts.bn_values"), "1, 2, 3, 6", key="concepts_bn_values", max_chars=TEXT_CHARS)
     b1, b2, b3 = st.columns(3)
-    gamma = b1.number_input("γ", -10.0, 10.0, 1.0, 0.1, key="concepts_bn_gamma")
-    beta = b2.number_input("β", -10.0, 10.0, 0.0, 0.1, key="concepts_bn_beta")
+    gamma = ui.decimal_slider(b1, "γ", -10.0, 10.0, 1.0, 0.1, "concepts_bn_gamma")
+    beta = ui.decimal_slider(b2, "β", -10.0, 10.0, 0.0, 0.1, "concepts_bn_beta")
     eps = b3.number_input("ε", 1e-8, 1.0, 1e-5, format="%.0e", key="concepts_bn_eps")
     values = parse_numbers(text, 1, 16)
     if values is not None:
@@ -193,7 +194,7 @@ elif section == "norm":
 elif section == "dropout":
     st.header(tr("concepts.drop_header"))
     st.write(tr("concepts.drop_intro"))
-    p = st.slider(tr("concepts.drop_p"), 0.0, 0.9, 0.5, 0.1, key="concepts_drop_p")
+    p = ui.decimal_slider(st, tr("concepts.drop_p"), 0.0, 0.9, 0.5, 0.1, "concepts_drop_p")
     st.session_state.setdefault("concepts_drop_iter", 1)
 
     def _next_iteration() -> None:

@@ -12,8 +12,18 @@ from convviz.figures.filters import diverging_figure, images_grid, kernel_figure
 from convviz.images import MAX_FILE_BYTES, MAX_PIXELS, ImageError
 from convviz.images import filters as F
 from convviz.images.samples import SAMPLES
+from pages.ui import (
+    decimal_slider,
+    image_uploader,
+    labels,
+    lang,
+    num,
+    sig,
+    start_page,
+    tr,
+    url_state,
+)
 from pages.ui import filter_widgets as W
-from pages.ui import image_uploader, labels, lang, num, sig, start_page, tr, url_state
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
@@ -67,7 +77,7 @@ border = st.selectbox(
 )
 sigma, custom_text, normalise = 1.0, "", False
 if name == "gaussian":
-    sigma = st.slider(tr("filters.sigma_label"), 0.5, 6.0, 1.5, 0.1, key="flt_sigma")
+    sigma = decimal_slider(st, tr("filters.sigma_label"), 0.5, 6.0, 1.5, 0.1, "flt_sigma")
     radius = int(np.ceil(3 * sigma))
     st.caption(tr("filters.sigma_caption", size=2 * radius + 1, radius=radius))
 if name == "custom":
@@ -153,7 +163,7 @@ def _assoc() -> None:
     _chart("flt_assoc_kernel", lambda: kernel_figure(demo["kernel"], tr("filters.assoc_kernel"), lang=lang()), a_name, b_name)
 
 def _sep() -> None:
-    sep_sigma = st.slider(tr("filters.sep_sigma"), 1.0, 4.0, 2.0, 0.5, key="flt_sep_sigma")
+    sep_sigma = decimal_slider(st, tr("filters.sep_sigma"), 1.0, 4.0, 2.0, 0.5, "flt_sep_sigma")
     demo = W.separability_demo(image_key, gray, float(sep_sigma))
     st.write(tr("filters.sep_intro", sep=demo["sep_taps"], full=demo["full_taps"]))
     st.write(tr("filters.sep_numbers", size=demo["size"], t2d=num(demo["t2d"], 2), tsep=num(demo["tsep"], 2),

@@ -6,6 +6,7 @@ import streamlit as st
 
 from convviz.digits import curves as C
 from pages.ui import (
+    decimal_slider,
     labels,
     lang,
     num,
@@ -86,7 +87,8 @@ with cols[0]:
 with cols[1]:
     st.select_slider(tr("train.n_label"), N_TRAIN, key="train_n", help=tr("train.n_help"))
     st.checkbox(tr("train.batchnorm_label"), key="train_batchnorm", help=tr("train.batchnorm_help"))
-    st.slider(tr("train.dropout_label"), 0.0, 0.8, step=0.1, key="train_dropout", help=tr("train.dropout_help"))
+    decimal_slider(st, tr("train.dropout_label"), 0.0, 0.8, C.DEFAULT_SETTINGS.dropout, 0.1, "train_dropout",
+                   help=tr("train.dropout_help"))
     st.checkbox(tr("train.augment_label"), key="train_augment", help=tr("train.augment_help"))
     st.page_link(CONCEPTS_PAGE, label=tr("train.aug_link"), icon="🔁",
                  query_params=url_state.query_for(CONCEPTS_PAGE, {"concepts_section": "augment"}, lang()))

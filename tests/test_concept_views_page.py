@@ -86,13 +86,13 @@ def test_augmentation_starts_from_the_training_labs_settings_and_resets() -> Non
     assert len(grid["data"]) == 16
     for key, value in (("concepts_aug_rot", 180.0), ("concepts_aug_shift", 6.0), ("concepts_aug_scale_lo", 0.5),
                        ("concepts_aug_scale_hi", 1.5), ("concepts_aug_thick", 1.0), ("concepts_aug_thin", 1.0)):
-        at.slider(key=key).set_value(value)
+        at.select_slider(key=key).set_value(value)
     at.run()
     _ok(at)
     assert "Changed here only" in _text(at)
     at.button(key="concepts_aug_reset").click().run()
     _ok(at)
-    assert at.slider(key="concepts_aug_rot").value == 12.0
+    assert at.select_slider(key="concepts_aug_rot").value == 12.0
     assert "the settings the Training lab trains with" in _text(at)
 
 
@@ -104,7 +104,7 @@ def test_descent_draws_four_paths_and_reports_divergence() -> None:
     assert not at.warning
     at.select_slider(key="concepts_gd_lr").set_value(1.0)
     at.slider(key="concepts_gd_steps").set_value(300)
-    at.slider(key="concepts_gd_noise").set_value(5.0).run()
+    at.select_slider(key="concepts_gd_noise").set_value(5.0).run()
     _ok(at)
     assert at.warning and "left every bound" in at.warning[0].value
     assert "diverged at step" in at.dataframe[0].value.to_string()
@@ -155,7 +155,7 @@ def test_link_settings_travel() -> None:
     at = open_with_query("pages/concepts.py", query)
     _ok(at)
     assert at.selectbox(key="concepts_aug_digit").value == 9
-    assert at.slider(key="concepts_aug_rot").value == 90.0
+    assert at.select_slider(key="concepts_aug_rot").value == 90.0
     at = open_with_query("pages/concepts.py", {"sec": "descent", "gds": "saddle", "gdlr": "0.3", "gdsteps": "200"})
     _ok(at)
     assert at.radio(key="concepts_gd_surface").value == "saddle"

@@ -154,7 +154,7 @@ def test_softmax_sum_is_shown_and_t1_is_drawn_once() -> None:
 def test_batchnorm_formulas_print_signs_and_epsilon_as_maths() -> None:
     at = _open(section="norm")
     at.text_input(key="concepts_bn_values").set_value("-1, -2, -6").run()
-    at.number_input(key="concepts_bn_beta").set_value(-0.5).run()
+    at.select_slider(key="concepts_bn_beta").set_value(-0.5).run()
     body = "\n".join(e.value for e in at.latex)
     assert "x_i + 3" in body  # μ = −3: not "x_i--3"
     assert r"10^{-5}" in body and "1e-05" not in body  # ε, not KaTeX's "1e − 05"
@@ -206,7 +206,7 @@ def test_spanish_numbers_use_the_decimal_comma() -> None:
     assert list(bar["data"][0]["text"]) == ["456", "14.455.392"]
     _section(at, "norm")
     at.text_input(key="concepts_bn_values").set_value("1; 2; 4").run()  # μ = 7/3, σ² = 14/9
-    at.number_input(key="concepts_bn_beta").set_value(-0.5).run()
+    at.select_slider(key="concepts_bn_beta").set_value(-0.5).run()
     body = "\n".join(e.value for e in at.latex)
     assert r"=2{,}333" in body and r"=1{,}556" in body and r"\hat x_i - 0{,}5" in body  # KaTeX decimal comma
     assert list(at.dataframe[-1].value["x_i − μ"]) == ["-1,333", "-0,3333", "1,667"]

@@ -174,7 +174,7 @@ def test_equivariance_and_stride_widgets(at: AppTest) -> None:
 
 def test_gaussian_sigma_slider_changes_the_kernel(at: AppTest) -> None:
     at.selectbox(key="flt_name").set_value("gaussian").run()
-    at.slider(key="flt_sigma").set_value(2.0).run()
+    at.select_slider(key="flt_sigma").set_value(2.0).run()
     assert "Gaussian kernel of size 13 x 13" in texts(at)
     assert "Result" in captions_of_images(at)
 

@@ -6,7 +6,9 @@ themselves) that touches streamlit; the engine in ``convviz/`` never does.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -169,6 +171,28 @@ def num_format(spec: str = "g") -> Callable[[float], str]:
     language of this run like :func:`labels`."""
     language = lang()
     return lambda value: fmt_number(value, language, spec=spec)
+
+
+def decimal_slider(container: Any, label: str, lo: float, hi: float, value: float, step: float,
+                   key: str, **kwargs: Any) -> float:
+    """A float slider whose numbers use the language's decimal mark (0,1 in Spanish).
+
+    ``st.slider`` formats floats in the browser, always with a decimal point; this is a
+    ``select_slider`` over ``lo, lo + step, ..., hi`` (rounded to the step's decimals) labelled
+    with :func:`num_format`. A kept value off the grid (an older float, a shared link) is
+    first snapped to the nearest option, and anything unreadable falls back to ``value``."""
+    decimals = max(0, -Decimal(str(step)).as_tuple().exponent)
+    options = [round(lo + i * step, decimals) for i in range(round((hi - lo) / step) + 1)]
+    try:
+        wanted = float(st.session_state.get(key, value))
+    except (TypeError, ValueError):
+        wanted = value
+    if not math.isfinite(wanted):
+        wanted = value
+    snapped = min(options, key=lambda option: abs(option - wanted))
+    if st.session_state.get(key) != snapped:
+        st.session_state[key] = snapped
+    return float(container.select_slider(label, options=options, format_func=num_format(), key=key, **kwargs))
 
 
 def labels(prefix: str) -> Callable[[Any], str]:

@@ -16,7 +16,7 @@ from convviz.digits.augment import AugmentConfig, augmented_copies, rotate_digit
 from convviz.figures import descent as FD
 from convviz.figures import invariance as FI
 from convviz.nn import descent as D
-from pages.ui import labels, lang, num, sig, tr
+from pages.ui import decimal_slider, labels, lang, num, sig, tr
 from pages.ui.concepts_widgets import chart
 
 VIEWS = ("pool_shift", "augment", "descent", "adam")
@@ -105,12 +105,12 @@ def _augment() -> None:
     c1, c2 = st.columns(2)
     digit = c1.selectbox(tr("concepts.digit_label"), range(10), index=6, key="concepts_aug_digit")
     seed = c1.number_input(tr("concepts.aug_seed"), 0, 9999, 0, key="concepts_aug_seed")
-    shift = c1.slider(tr("concepts.aug_shift"), 0.0, 6.0, step=0.5, key="concepts_aug_shift")
-    rot = c1.slider(tr("concepts.aug_rot"), 0.0, 180.0, step=1.0, key="concepts_aug_rot")
-    lo = c2.slider(tr("concepts.aug_scale_lo"), 0.5, 1.0, step=0.05, key="concepts_aug_scale_lo")
-    hi = c2.slider(tr("concepts.aug_scale_hi"), 1.0, 1.5, step=0.05, key="concepts_aug_scale_hi")
-    thick = c2.slider(tr("concepts.aug_thick"), 0.0, 1.0, step=0.05, key="concepts_aug_thick")
-    thin = c2.slider(tr("concepts.aug_thin"), 0.0, 1.0, step=0.05, key="concepts_aug_thin")
+    shift = decimal_slider(c1, tr("concepts.aug_shift"), 0.0, 6.0, TRAIN_AUG.max_shift, 0.5, "concepts_aug_shift")
+    rot = decimal_slider(c1, tr("concepts.aug_rot"), 0.0, 180.0, TRAIN_AUG.max_rotation, 1.0, "concepts_aug_rot")
+    lo = decimal_slider(c2, tr("concepts.aug_scale_lo"), 0.5, 1.0, TRAIN_AUG.scale_range[0], 0.05, "concepts_aug_scale_lo")
+    hi = decimal_slider(c2, tr("concepts.aug_scale_hi"), 1.0, 1.5, TRAIN_AUG.scale_range[1], 0.05, "concepts_aug_scale_hi")
+    thick = decimal_slider(c2, tr("concepts.aug_thick"), 0.0, 1.0, TRAIN_AUG.thicker_prob, 0.05, "concepts_aug_thick")
+    thin = decimal_slider(c2, tr("concepts.aug_thin"), 0.0, 1.0, TRAIN_AUG.thinner_prob, 0.05, "concepts_aug_thin")
     st.button(tr("concepts.aug_reset"), key="concepts_aug_reset", on_click=_reset_augment)
     config = replace(TRAIN_AUG, max_shift=float(shift), max_rotation=float(rot), scale_range=(float(lo), float(hi)),
                      thicker_prob=float(thick), thinner_prob=float(thin))
@@ -154,7 +154,7 @@ def _descent() -> None:
                        format_func=labels("concepts.gd_surface_"))
     lr = c1.select_slider(tr("concepts.gd_lr"), LEARNING_RATES, 0.1, key="concepts_gd_lr", format_func=num)
     steps = c1.slider(tr("concepts.gd_steps"), 10, D.MAX_STEPS, 100, 10, key="concepts_gd_steps")
-    noise = c2.slider(tr("concepts.gd_noise"), 0.0, 5.0, 0.3, 0.1, key="concepts_gd_noise")
+    noise = decimal_slider(c2, tr("concepts.gd_noise"), 0.0, 5.0, 0.3, 0.1, "concepts_gd_noise")
     seed = c2.number_input(tr("concepts.gd_seed"), 0, 9999, 0, key="concepts_gd_seed")
     st.info(tr(f"concepts.gd_surface_{surface}_about"))
     paths = _paths(surface, float(lr), int(steps), float(noise), int(seed))

@@ -3,6 +3,7 @@ app.py's navigation, as a browser would, then switched to the page."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -20,3 +21,16 @@ def open_page(page: str, lang: str | None = None) -> AppTest:
     app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
+
+
+def finish_training(app: AppTest, timeout: float = 90) -> object:
+    """Wait until the Training lab's run (``session_state["train_run"]``) is over, then rerun
+    the page; fails when it does not finish in ``timeout`` s or the page raises."""
+    run = app.session_state["train_run"]
+    deadline = time.monotonic() + timeout
+    while run.running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not run.running, "training did not finish"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return run

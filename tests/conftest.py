@@ -2,6 +2,7 @@
 AppTest reports them as exceptions; tests/test_safe_run.py checks the boundary itself."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -22,3 +23,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
         if any(part in path for part in SERVER_TESTS):
             item.add_marker(pytest.mark.xdist_group("servers"))
+
+
+@pytest.fixture()
+def private_digit_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Generated digits and downloads go to a temporary cache, not the user's; no MNIST folder
+    or allowed data folders come from the environment."""
+    from convviz.digits import datasets as ds
+
+    cache = tmp_path_factory.getbasetemp() / "convviz-cache"
+    monkeypatch.setenv(ds.ENV_CACHE_DIR, str(cache))
+    monkeypatch.delenv(ds.ENV_MNIST_DIR, raising=False)
+    monkeypatch.delenv(ds.ENV_DATA_DIRS, raising=False)
+    return cache

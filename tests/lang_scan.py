@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 import string
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,7 +24,7 @@ from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
 from convviz.i18n import catalog
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import finish_training, open_page
 
 MIN_CHARS = 12
 """A catalog fragment shorter than this (and of fewer than :data:`MIN_WORDS` words) is too
@@ -93,12 +92,7 @@ def train_briefly(at: AppTest, timeout: float = 120) -> None:
     set_widget(at, "train_n", 50)
     set_widget(at, "train_epochs", 2)
     at.button(key="train_start").click().run()
-    run = at.session_state["train_run"]
-    deadline = time.monotonic() + timeout
-    while run.running and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not run.running, "training did not finish"
-    at.run()
+    finish_training(at, timeout)
 
 
 VIEWS: list[View] = [

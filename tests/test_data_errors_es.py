@@ -18,7 +18,8 @@ from convviz.digits import jobs, mnist  # noqa: E402
 from convviz.errors import DataError  # noqa: E402
 from tests.lang_scan import english_leaks, rendered_texts  # noqa: E402
 from tests.test_training_page import _open as _lab  # noqa: E402
-from tests.test_training_page import _private_cache  # noqa: E402, F401 (autouse: a temporary cache)
+
+pytestmark = pytest.mark.usefixtures("private_digit_cache")
 
 
 def _no_english(at: AppTest) -> None:

@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.test_url_state import open_with_query  # noqa: E402
+
 CONVERTED = [  # page, query string that shows the widgets, keys
     ("pages/filter_lab.py", {"f": "gaussian"}, ["flt_sigma"]),
     ("pages/filter_lab.py", {"concept": "sep"}, ["flt_sep_sigma"]),
@@ -26,15 +28,7 @@ CONVERTED = [  # page, query string that shows the widgets, keys
 
 
 def _open(page: str, query: dict[str, str], lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page(page)
-    at.query_params.clear()
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_with_query(page, query, lang=lang)
 
 
 @pytest.mark.parametrize(("page", "query", "keys"), CONVERTED)

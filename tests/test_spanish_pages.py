@@ -18,19 +18,12 @@ sys.path.insert(0, str(ROOT))
 
 from convviz.arithmetic.sizes import Tiling  # noqa: E402
 from convviz.concepts import fc_vs_conv  # noqa: E402
-from convviz.digits import datasets as ds  # noqa: E402
 from convviz.errors import ConvVizError  # noqa: E402
 from convviz.i18n import catalog  # noqa: E402
 from pages.ui.registry import PAGES  # noqa: E402
 from tests import lang_scan as L  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Training lab's generated digits go to a temporary cache, not the user's."""
-    monkeypatch.setenv(ds.ENV_CACHE_DIR, str(tmp_path_factory.getbasetemp() / "convviz-cache"))
-    monkeypatch.delenv(ds.ENV_MNIST_DIR, raising=False)
-    monkeypatch.delenv(ds.ENV_DATA_DIRS, raising=False)
+pytestmark = pytest.mark.usefixtures("private_digit_cache")
 
 
 def test_every_registered_page_is_scanned() -> None:

@@ -20,14 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 from convviz.digits import datasets as ds  # noqa: E402
 from convviz.figures.training import curves_figure  # noqa: E402
+from tests.apptest_helpers import finish_training  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Generated digits and downloads go to a temporary cache, not the user's."""
-    monkeypatch.setenv(ds.ENV_CACHE_DIR, str(tmp_path_factory.getbasetemp() / "convviz-cache"))
-    monkeypatch.delenv(ds.ENV_MNIST_DIR, raising=False)
-    monkeypatch.delenv(ds.ENV_DATA_DIRS, raising=False)
+pytestmark = pytest.mark.usefixtures("private_digit_cache")
 
 
 def _open(lang: str = "en", **state: object) -> AppTest:
@@ -45,15 +40,6 @@ def _md(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
 
 
-def _wait(at: AppTest, timeout: float = 90) -> object:
-    run = at.session_state["train_run"]
-    deadline = time.monotonic() + timeout
-    while run.running and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not run.running, "training did not finish"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return run
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -111,7 +97,7 @@ def test_short_training_run_shows_curves_and_hands_over_the_model() -> None:
     at.slider(key="train_patience").set_value(1).run()
     at.button(key="train_start").click().run()
     assert not at.exception
-    run = _wait(at)
+    run = finish_training(at)
     assert run.status == "done"
     snap = run.snapshot()
     assert snap.iteration == 8  # ceil(50 / 16) = 4 per epoch, 2 epochs
@@ -140,7 +126,7 @@ def test_stop_button_stops_the_run() -> None:
     while run.snapshot().iteration < 3 and time.monotonic() < deadline:
         time.sleep(0.1)
     at.button(key="train_stop").click().run()
-    run = _wait(at, 60)
+    run = finish_training(at, 60)
     assert run.status == "stopped"
     assert 3 <= run.snapshot().iteration < run.settings.total_iterations
     assert "Stopped after" in "\n".join(p.proto.text for p in at.get("progress"))
@@ -191,7 +177,7 @@ def test_folder_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at.slider(key="train_epochs").set_value(1).run()
     assert any("(560 digits)" in i.value for i in at.info) and not at.button(key="train_start").disabled
     at.button(key="train_start").click().run()
-    run = _wait(at)
+    run = finish_training(at)
     assert run.status == "done" and run.data_source == "folder"
     assert "MNIST from the folder mnist-data" in _md(at) and str(tmp_path) not in _md(at)
 

@@ -27,9 +27,13 @@ DERIVED = {"pages/receptive_field.py": {"layer", "i", "j"}}
 unit): written once the page has chosen them."""
 
 
-def open_with_query(page: str, query: dict[str, str], first: dict[str, str] | None = None) -> AppTest:
-    """app.py run once (with ``first`` as its query string), then ``page`` opened with ``query``."""
+def open_with_query(page: str, query: dict[str, str], first: dict[str, str] | None = None,
+                    lang: str | None = None) -> AppTest:
+    """app.py run once (with ``first`` as its query string, in ``lang`` when given), then
+    ``page`` opened with ``query``."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if lang is not None:
+        at.session_state["lang"] = lang
     at.query_params.update(first or {})
     at.run()
     at.switch_page(page)

@@ -38,7 +38,6 @@ FORK = 0.45  # drop from a fork to the first box of a branch
 LANE = 0.8  # width of an identity lane (a line without boxes)
 JOIN_R = 0.28  # radius of a join marker
 PAD = 0.22  # padding of a block's frame
-SYMBOLS = {"Residual": "+", "Concat": "‖", "Scale": "×"}
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,6 @@ HIGHLIGHT = "#1f77b4"
 FADED = "#d9d9d9"
 
 
-def plotly_separators(lang: str) -> str | None:
-    """Former helper (None for English): :func:`convviz.figures.separators` is the one place."""
-    return None if lang == DEFAULT_LANGUAGE else separators(lang)
-
-
 def _base(fig: go.Figure, height: int, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
     fig.update_layout(height=height, margin={"l": 50, "r": 20, "t": 50, "b": 40}, font={"size": 15},
                       legend={"orientation": "h", "y": -0.15}, separators=separators(lang))

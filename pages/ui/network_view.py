@@ -17,8 +17,8 @@ import streamlit as st
 from convviz.explain import drawing_box, explain_unit, feeding_channels, forward_trace
 from convviz.i18n import fmt_number, translate
 from pages.ui import lang, tr
+from pages.ui import num as ui_num
 
-KEYS = ("xp_layer", "xp_channel", "xp_row", "xp_col")
 NOBAR = {"displayModeBar": False}
 
 
@@ -27,7 +27,8 @@ def _labels(language: str, keys: tuple[str, ...]) -> dict[str, str]:
 
 
 def num(value: float, spec: str = ".4f") -> str:
-    return fmt_number(float(value), lang(), spec=spec)
+    """:func:`pages.ui.num` with the inspector's default of 4 decimals."""
+    return ui_num(float(value), spec=spec)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

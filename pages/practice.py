@@ -8,9 +8,9 @@ from __future__ import annotations
 import streamlit as st
 
 from convviz.arithmetic.share import spec_token
-from convviz.i18n import fmt_number, fmt_numbers, translate
+from convviz.i18n import fmt_numbers, translate
 from convviz.practice import LEVELS, Exercise, check, exercise_set
-from pages.ui import lang, start_page, tr, url_state
+from pages.ui import lang, num, start_page, tr, url_state
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
@@ -19,10 +19,6 @@ RESULTS_KEY = "practice_results"
 LANG = lang()
 st.session_state.setdefault("practice_level", "easy")
 st.session_state.setdefault("practice_seed", 1)
-
-
-def num(value: int) -> str:
-    return fmt_number(value, LANG)
 
 
 def tex(value: int) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from convviz.arithmetic.sizes import conv_out
 from convviz.errors import SpecError
 from convviz.i18n import fmt_number, translate
 
@@ -88,9 +89,9 @@ def build_multichannel(x: np.ndarray, weights: np.ndarray, bias: np.ndarray | No
         raise SpecError("stride must be >= 1 and padding >= 0")
     b = np.zeros(f_n) if bias is None else np.asarray(bias, dtype=np.float64)
     xp = np.pad(x, ((0, 0), (padding, padding), (padding, padding)))
-    ho, wo = (h + 2 * padding - k) // stride + 1, (wd + 2 * padding - k) // stride + 1
-    if ho < 1 or wo < 1:
+    if k > min(h, wd) + 2 * padding:
         raise SpecError.of("explain.mc_too_small", k=k, h=h + 2 * padding, w=wd + 2 * padding)
+    ho, wo = conv_out(h, k, stride, padding), conv_out(wd, k, stride, padding)
     out = np.zeros((f_n, ho, wo))
     steps = []
     for f in range(f_n):

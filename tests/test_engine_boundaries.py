@@ -1,5 +1,6 @@
-"""House rules of the engine, checked on the sources: convviz/ never imports streamlit, and
-every third-party module it imports is declared in pyproject.toml."""
+"""House rules of the engine, checked on the sources: convviz/ never imports streamlit or the
+pages, its arithmetic is the base the rest builds on (ARCHITECTURE.md), and every third-party
+module it imports is declared in pyproject.toml."""
 
 from __future__ import annotations
 
@@ -37,6 +38,37 @@ def test_no_engine_source_imports_streamlit() -> None:
     offenders = [str(p.relative_to(ROOT)) for p in ENGINE.rglob("*.py")
                  if any(name.startswith("streamlit") for name in _imports(p))]
     assert offenders == []
+
+
+def _engine_imports(path: Path) -> set[str]:
+    """The ``convviz.<subpackage>`` names ``path`` imports (absolute imports, at any depth)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        modules = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                   else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                   else [])
+        names |= {".".join(m.split(".")[:2]) for m in modules if m.startswith("convviz.")}
+    return names
+
+
+def test_no_engine_source_imports_the_pages() -> None:
+    offenders = [str(p.relative_to(ROOT)) for p in ENGINE.rglob("*.py")
+                 if any(name.split(".")[0] in ("pages", "app") for name in _imports(p))]
+    assert offenders == []
+
+
+def test_the_arithmetic_builds_on_no_other_part_of_the_engine() -> None:
+    """``convviz.arithmetic`` imports neither the network, the animation, the figures, the
+    images nor the digits; the one exception is the effective receptive field, which runs
+    its spec through the numpy network (``convviz.nn``)."""
+    above = {"convviz.nn", "convviz.animation", "convviz.figures", "convviz.images", "convviz.digits"}
+    found = {str(p.relative_to(ROOT)): sorted(_engine_imports(p) & above)
+             for p in (ENGINE / "arithmetic").rglob("*.py")}
+    assert {path: names for path, names in found.items() if names} == {
+        "convviz/arithmetic/effective_rf.py": ["convviz.nn"]}
+    for part in ("nn", "animation"):
+        for path in (ENGINE / part).rglob("*.py"):
+            assert "convviz.figures" not in _engine_imports(path), path
 
 
 def test_importing_every_engine_module_leaves_streamlit_out() -> None:

@@ -80,15 +80,6 @@ class History:
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), indent=indent)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> History:
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-    @classmethod
-    def from_json(cls, text: str) -> History:
-        return cls.from_dict(json.loads(text))
-
     @property
     def epochs(self) -> int:
         return len(self.train_loss)

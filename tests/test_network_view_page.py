@@ -97,6 +97,11 @@ def test_overview_and_conv_inspector(model, lang: str) -> None:
     arith = " ".join(m.value for m in at.markdown)
     found = numbers_in(arith, lang)
     assert row.params in found and row.macs in found
+    from convviz.explain import layer_arithmetic
+
+    ar = layer_arithmetic(model, 3)
+    for how in (ar.params_how, ar.macs_how):  # code spans: a bare "*" would become markdown italics
+        assert "*" in how and f"`{how}`" in arith, how
     if lang == "es":
         assert "12.832" in arith and "Parámetros" in arith
     assert any("\\right\\rfloor + 1 = 10" in x.value for x in at.get("latex"))

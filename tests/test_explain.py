@@ -270,6 +270,11 @@ def test_layer_arithmetic_is_the_architecture_pages(model) -> None:
     assert layer_arithmetic(model, 3).formulas[0].endswith("= 10")
     assert layer_arithmetic(model, 1).formulas is None
     assert sum(layer_arithmetic(model, i).params for i in range(len(rows))) == model.n_params()
+    # the Architecture page shows this network as its "digit_cnn" preset: the same numbers
+    from convviz.arithmetic.presets import digit_cnn
+
+    page = [r for r in convviz.summarize(digit_cnn()).layers if r.depth == 0]
+    assert [(r.type, r.params, r.macs) for r in page] == [(r.type, r.params, r.macs) for r in rows]
 
 
 def test_feeding_channels(model) -> None:
@@ -299,3 +304,39 @@ def test_invalid_layer_or_unit_is_a_clear_value_error(model, digits, layer, unit
 def test_wrong_image_shape(model) -> None:
     with pytest.raises(ValueError, match="expected one image of shape"):
         explain_unit(model, np.zeros((14, 14), np.uint8), 0, (0, 0, 0))
+
+
+# ------------------------------------------------------------------ back onto the drawing
+
+
+def _ink_box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+@pytest.mark.parametrize(("shape", "blobs"), [
+    ((300, 260), ((40, 80, 30, 70), (200, 260, 150, 210))),
+    ((280, 280), ((20, 60, 200, 260), (180, 250, 30, 60))),
+])
+def test_drawing_box_lands_on_the_same_ink(shape, blobs) -> None:
+    """A drawing of two separate squares: the part of the 28x28 image holding each square, mapped
+    back by drawing_box, covers that square of the drawing (to within one image cell), and the
+    whole image's ink maps onto the whole drawing's ink."""
+    from convviz.digits import preprocess_steps
+    from convviz.explain import drawing_box
+
+    gray = np.zeros(shape, np.uint8)
+    for r0, r1, c0, c1 in blobs:
+        gray[r0:r1, c0:c1] = 255
+    steps = preprocess_steps(gray)
+    ink = np.asarray(steps.adjusted) > 127  # the drawing after stroke adjustment, as cropped
+    image = steps.image > 25  # above the resize's faint ringing
+    cell = (steps.box[2] - steps.box[0]) / np.asarray(steps.resized).shape[0]  # drawing px per image cell
+    np.testing.assert_allclose(drawing_box(steps, _ink_box(image)), _ink_box(ink), atol=cell)
+    rows = np.flatnonzero(image.any(axis=1))
+    split = int(rows[np.flatnonzero(np.diff(rows) > 1)[0]]) + 1  # first empty row between the squares
+    gap = (blobs[0][1] + blobs[1][0]) // 2  # an empty drawing row between the squares
+    for (i0, i1), (d0, d1) in (((0, split), (0, gap)), ((split, 28), (gap, ink.shape[0]))):
+        r0, c0, r1, c1 = _ink_box(image[i0:i1])
+        s0, t0, s1, t1 = _ink_box(ink[d0:d1])
+        np.testing.assert_allclose(drawing_box(steps, (r0 + i0, c0, r1 + i0, c1)), (s0 + d0, t0, s1 + d0, t1), atol=cell)

@@ -57,6 +57,8 @@ def test_every_layer_is_a_column_with_its_own_values(setup) -> None:
     for a, b in zip(cols, cols[1:], strict=False):
         assert a.x0 + a.width < b.x0
     assert any(t.showscale for t in heat) and "max" in "".join(str(t.colorbar.ticktext) for t in heat if t.showscale)
+    assert heat[0].zmin == 0 and heat[0].zmax == 1  # the gray input: its range is written under it
+    assert any(a.text.endswith("<br>0–1") and a.x == cols[0].x0 + cols[0].width / 2 for a in fig.layout.annotations)
     bars = [t for t in fig.data if t.type == "bar"]
     probs = model.predict_proba(setup[1][None])[0]
     np.testing.assert_allclose(bars[0].customdata, probs, rtol=1e-4)

@@ -97,6 +97,11 @@ def test_overview_and_conv_inspector(model, lang: str) -> None:
     arith = " ".join(m.value for m in at.markdown)
     found = numbers_in(arith, lang)
     assert row.params in found and row.macs in found
+    from convviz.explain import layer_arithmetic
+
+    ar = layer_arithmetic(model, 3)
+    for how in (ar.params_how, ar.macs_how):  # code spans: a bare "*" would become markdown italics
+        assert "*" in how and f"`{how}`" in arith, how
     if lang == "es":
         assert "12.832" in arith and "Parámetros" in arith
     assert any("\\right\\rfloor + 1 = 10" in x.value for x in at.get("latex"))
@@ -159,3 +164,26 @@ def test_overview_colour_scale_is_labelled_in_spanish() -> None:
     bar = next(t for t in fig["data"] if t.get("showscale"))
     assert bar["colorbar"]["ticktext"] == ["−máx", "0", "+máx"]
     assert "valor" in bar["colorbar"]["title"]["text"]
+
+
+def test_an_uploaded_photo_opens_the_network_view() -> None:
+    """The third input: a photo (dark ink on light paper) -> the overview, the inspector and the
+    receptive field drawn on the 28x28 input and on the photo itself."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    paper = Image.new("RGB", (400, 500), (240, 236, 228))
+    ImageDraw.Draw(paper).line([(90, 90), (310, 90), (170, 430)], fill=(20, 20, 40), width=22, joint="curve")
+    buf = io.BytesIO()
+    paper.save(buf, format="PNG")
+    at = _open("en")
+    at.radio(key="digit_source").set_value("upload").run()
+    at.file_uploader(key="digit_upload").set_value(("seven.png", buf.getvalue(), "image/png")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.metric[0].value == "7"
+    _overview(at)
+    assert _heading_value(at, "en")[0].startswith("Layer 3 · Conv2d")
+    field = next(json.loads(el.proto.spec) for el in at.get("plotly_chart")
+                 if any(a.get("text") == "your drawing" for a in json.loads(el.proto.spec)["layout"].get("annotations", [])))
+    assert [t["type"] for t in field["data"]] == ["heatmap", "heatmap"] and len(field["layout"]["shapes"]) == 2

@@ -7,7 +7,7 @@ Pure builder: the forward trace (the input and every layer's output, from
   heatmap per column: the maps are tiled with NaN gaps (a few traces, not hundreds).
 - A vector is a column of cells (several sub-columns when long); the last layer's vector gets
   its softmax probabilities as horizontal bars beside it.
-- Colours: the input in gray (0..1); every other column on a diverging red/blue scale
+- Colours: the input in gray (0..1, written under it); every other column on a diverging red/blue scale
   centred at 0 and scaled to that column's largest |value| (written under the column);
   one colour bar explains the scale.
 - Invisible markers (one per map, one per vector unit) carry ``customdata = [layer, index]``
@@ -192,7 +192,7 @@ def network_overview_figure(
         name = col.name.replace(" ", "<br>", 1)
         notes.append({"x": col.x0 + col.width / 2, "y": -1.5, "text": f"<b>{name}</b>", "yanchor": "bottom"})
         top = float(np.abs(values).max())
-        extra = "" if col.layer < 0 else f"<br>±{fmt_number(top, lang, spec='.3g')}"
+        extra = "<br>0–1" if col.layer < 0 else f"<br>±{fmt_number(top, lang, spec='.3g')}"  # gray: black 0, white 1
         notes.append({"x": col.x0 + col.width / 2, "y": HEIGHT + 1.5, "text": shape + extra, "yanchor": "top"})
     last = cols[-1]
     if len(last.shape) == 1 and last.shape[0] <= 20:

@@ -16,7 +16,14 @@ if str(ROOT) not in sys.path:  # so `import convviz` and `import pages.ui` work 
 
 import streamlit as st  # noqa: E402
 
-from pages.ui import language_switch, mark_navigation, tr, url_state  # noqa: E402
+from pages.ui import (  # noqa: E402
+    language_switch,
+    mark_navigation,
+    remember_pages,
+    settle_language,
+    tr,
+    url_state,
+)
 from pages.ui.projector import compact_page  # noqa: E402
 from pages.ui.registry import HOME_ALIAS, HOME_FILE, HOME_INTERNAL_PATH, HOME_SECTION, PAGES  # noqa: E402
 from pages.ui.safe_run import run_page  # noqa: E402
@@ -28,6 +35,7 @@ compact_page()  # less padding: a projector's 720 rows hold the Layer-arithmetic
 goto = mark_navigation()
 url_state.start_language()  # ?lang=es|en, else the browser's language (first visit)
 language_switch()
+settle_language()  # from here on, lang() needs no session-state look-up
 sections: dict[str, list] = {}
 by_file = {}
 for file, title_key, icon, section_key in PAGES:  # tests/test_pages_registry.py: every file exists
@@ -50,6 +58,7 @@ sections.setdefault(tr(HOME_SECTION), []).append(
     st.Page(_home_alias, title=tr("common.home"), url_path=HOME_ALIAS, visibility="hidden")
 )
 current = st.navigation(sections)
+remember_pages(by_file)
 if goto in by_file:  # a deep link Streamlit first ran outside the navigation (pages.ui.start_page)
     st.switch_page(by_file[goto], query_params=st.query_params.to_dict() or None)  # the link's settings too
 page_file = next((f for f, p in by_file.items() if p.url_path == current.url_path), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.ui import lang, start_page, tr, url_state
+from pages.ui import lang, page_link, start_page, tr, url_state
 from pages.ui.lecture import toc
 from pages.ui.registry import PAGES
 
@@ -28,8 +28,8 @@ for n, (section, entries) in enumerate(sections):
         for key, page, settings in entries:
             if page not in SERVED:
                 continue
-            st.page_link(page, label=tr("home.toc_" + key), query_params=url_state.query_for(page, settings, LANG),
-                         help=tr(PAGE_TITLES[page]))
+            page_link(page, tr("home.toc_" + key), query_params=url_state.query_for(page, settings, LANG),
+                      help=tr(PAGE_TITLES[page]))
         if section == "models":
             st.caption(tr("home.models_missing"))
 

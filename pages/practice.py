@@ -10,7 +10,7 @@ import streamlit as st
 from convviz.arithmetic.share import spec_token
 from convviz.i18n import fmt_numbers, translate
 from convviz.practice import LEVELS, Exercise, check, exercise_set
-from pages.ui import lang, num, start_page, tr, url_state
+from pages.ui import lang, num, page_link, start_page, tr, url_state
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
@@ -145,5 +145,5 @@ for n, (ex, ident) in enumerate(zip(exercises, ids, strict=True), start=1):
                 for line in solution(ex):
                     st.latex(line)
                 page, settings = link(ex)
-                st.page_link(page, label=tr("practice.see_it"), icon=":material/open_in_new:",
-                             query_params=url_state.query_for(page, settings, LANG))
+                page_link(page, tr("practice.see_it"), icon=":material/open_in_new:",
+                          query_params=url_state.query_for(page, settings, LANG))

@@ -11,6 +11,7 @@ from pages.ui import (
     lang,
     num,
     num_format,
+    page_link,
     session_alive_probe,
     show_error,
     start_page,
@@ -82,16 +83,16 @@ with cols[0]:
     st.select_slider(tr("train.batch_size_label"), BATCH_SIZES, key="train_batch_size",
                      disabled=mode != "mini")
     st.slider(tr("train.epochs_label"), 1, 50, key="train_epochs")
-    st.page_link(CONCEPTS_PAGE, label=tr("train.gd_link"), icon="📉",
-                 query_params=url_state.query_for(CONCEPTS_PAGE, {"concepts_section": "descent"}, lang()))
+    page_link(CONCEPTS_PAGE, tr("train.gd_link"), icon="📉",
+              query_params=url_state.query_for(CONCEPTS_PAGE, {"concepts_section": "descent"}, lang()))
 with cols[1]:
     st.select_slider(tr("train.n_label"), N_TRAIN, key="train_n", help=tr("train.n_help"))
     st.checkbox(tr("train.batchnorm_label"), key="train_batchnorm", help=tr("train.batchnorm_help"))
     decimal_slider(st, tr("train.dropout_label"), 0.0, 0.8, C.DEFAULT_SETTINGS.dropout, 0.1, "train_dropout",
                    help=tr("train.dropout_help"))
     st.checkbox(tr("train.augment_label"), key="train_augment", help=tr("train.augment_help"))
-    st.page_link(CONCEPTS_PAGE, label=tr("train.aug_link"), icon="🔁",
-                 query_params=url_state.query_for(CONCEPTS_PAGE, {"concepts_section": "augment"}, lang()))
+    page_link(CONCEPTS_PAGE, tr("train.aug_link"), icon="🔁",
+              query_params=url_state.query_for(CONCEPTS_PAGE, {"concepts_section": "augment"}, lang()))
     early = st.checkbox(tr("train.early_label"), key="train_early", help=tr("train.early_help"))
     st.slider(tr("train.patience_label"), 1, 10, key="train_patience", disabled=not early)
     with st.expander(tr("train.advanced")):

@@ -7,6 +7,7 @@ themselves) that touches streamlit; the engine in ``convviz/`` never does.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import pages.ui.preload  # noqa: F401 - first: imports what pages use lazily, once (see there)
 from convviz.glossary import entries as glossary_entries
@@ -23,6 +25,8 @@ from convviz.images import EXTENSIONS
 LANG_KEY = "lang"
 NAV_KEY = "_convviz_navigation"
 GOTO_KEY = "_convviz_goto"
+_RUN = threading.local()  # this script run's language, once app.py has settled it
+_PAGE_OBJECTS: dict[str, Any] = {}  # page file -> app.py's st.Page (see remember_pages)
 
 
 def mark_navigation() -> str | None:
@@ -30,8 +34,22 @@ def mark_navigation() -> str | None:
 
     Returns the page file a redirected deep link asked for (see :func:`start_page`).
     """
+    _RUN.ctx = None  # a new run: the language is read from the session until settle_language
     st.session_state[NAV_KEY] = True
     return st.session_state.pop(GOTO_KEY, None)
+
+
+def remember_pages(pages: dict[str, Any]) -> None:
+    """app.py's ``st.Page`` of each page file, for :func:`page_link`. Their script hashes and
+    URL paths are the same in every session and language (labels are always given)."""
+    _PAGE_OBJECTS.update(pages)
+
+
+def page_link(file: str, label: str, icon: str = "", **kwargs: Any) -> None:
+    """``st.page_link`` to a page file of the registry. Given the file's ``st.Page`` (which
+    app.py registered) instead of its path, Streamlit skips resolving the path on disk and
+    searching every page: Home shows about 30 links, and that search was half its rerun."""
+    st.page_link(_PAGE_OBJECTS.get(file, file), label=label, icon=icon, **kwargs)
 
 
 def start_page(file: str) -> None:
@@ -69,10 +87,23 @@ def glossary() -> None:
         st.markdown(glossary_markdown(lang()))
 
 
-def lang() -> str:
-    """The language the user picked in the sidebar (English until they pick)."""
+def _session_language() -> str:
     value = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def settle_language() -> None:
+    """Called by app.py once this run's language is decided (link, browser, sidebar): then
+    :func:`lang` answers without a session-state look-up (a page makes dozens; on Home they
+    were a tenth of the rerun). A fragment's rerun keeps the value of its page's run."""
+    _RUN.ctx, _RUN.lang = get_script_run_ctx(), _session_language()
+
+
+def lang() -> str:
+    """The language the user picked in the sidebar (English until they pick)."""
+    if getattr(_RUN, "ctx", None) is not None and _RUN.ctx is get_script_run_ctx():
+        return _RUN.lang
+    return _session_language()
 
 
 def tr(key: str, **values: object) -> str:

@@ -12,8 +12,38 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import pytest  # noqa: E402
+
 from convviz.arithmetic.share import MAX_TOKEN_CHARS, spec_token  # noqa: E402
+from pages.ui.url_fields import PAGE_FIELDS, Network  # noqa: E402
+from pages.ui.url_state import Bool, Choice, Field, Int, Many  # noqa: E402
 from tests.test_url_state import open_with_query  # noqa: E402
+
+
+def _another_value(f: Field) -> object | None:
+    """A valid value of ``f`` other than its default (None for the networks, lists and floats,
+    which tests/test_url_state.py and tests/test_decimal_sliders.py cover)."""
+    if isinstance(f, Bool):
+        return not f.default
+    if isinstance(f, Choice) and not isinstance(f, Many):
+        options = [o for o in f._options() if o != f.default]
+        return options[-1] if options else None
+    if isinstance(f, Int):
+        return f.default + 1 if f.default + 1 <= f.hi else f.default - 1
+    return None
+
+
+@pytest.mark.parametrize("page", sorted(PAGE_FIELDS))
+def test_every_setting_of_every_page_travels_in_its_link(page: str) -> None:
+    """URL in gives the state and the state gives the URL, for every declared setting at once,
+    each away from its default: the page keeps them all and writes them all back."""
+    values = {f: v for f in PAGE_FIELDS[page] if not isinstance(f, Network) and (v := _another_value(f)) is not None}
+    assert len(values) >= 2, page
+    at = open_with_query(page, {f.param: f.text(v) for f, v in values.items()})
+    at.run()  # and once more, as the browser's next rerun
+    assert not at.exception, [e.value for e in at.exception]
+    assert {f.key: at.session_state[f.key] for f in values} == {f.key: v for f, v in values.items()}
+    assert {f.param: at.query_params.get(f.param) for f in values} == {f.param: f.text(v) for f, v in values.items()}
 
 
 def _wide_network() -> dict:

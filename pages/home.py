@@ -30,8 +30,6 @@ for n, (section, entries) in enumerate(sections):
                 continue
             page_link(page, tr("home.toc_" + key), query_params=url_state.query_for(page, settings, LANG),
                       help=tr(PAGE_TITLES[page]))
-        if section == "models":
-            st.caption(tr("home.models_missing"))
 
 with st.expander(tr("home.pages")):
     for key in ("arith", "concepts", "arch", "rf", "filters", "digit", "train"):

@@ -13,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from convviz.arithmetic.presets import get_preset  # noqa: E402
 from convviz.i18n import catalog  # noqa: E402
 from pages.ui.lecture import toc  # noqa: E402
 from pages.ui.registry import PAGES  # noqa: E402
@@ -38,6 +39,16 @@ def test_the_lecture_order_is_kept() -> None:
         < keys.index("example_16") < keys.index("bottleneck") < keys.index("max_pool") < keys.index("resnet")
 
 
+def test_every_classic_model_of_the_lecture_has_its_link() -> None:
+    """The lecture's "modelos populares", in its order: LeNet-5, AlexNet, VGG, GoogLeNet (and
+    its auxiliary outputs), ResNet, ResNeXt, SENet, each opening its Architecture preset."""
+    models = dict(toc())["models"]
+    assert [key for key, *_ in models] == ["lenet5", "alexnet", "vgg16", "googlenet", "googlenet_aux", "resnet",
+                                           "resnext", "senet"]
+    assert [settings["preset"] for _, _, settings in models] == [
+        "lenet5", "alexnet", "vgg16", "googlenet", "googlenet_aux", "resnet50", "resnext50_32x4d", "seresnet50"]
+
+
 def test_home_shows_every_served_entry_as_a_link() -> None:
     at = open_with_query("pages/home.py", {}, first={"lang": "es"})
     links = at.get("page_link")
@@ -55,6 +66,8 @@ def test_each_link_opens_its_page_without_a_notice(section: str, key: str, page:
     for name, value in settings.items():
         if name.startswith(("arith_", "flt_", "concepts_", "train_", "rf_net")):
             assert at.session_state[name] == value, name
+        if name == "preset":  # the Architecture page shows that network, unedited
+            assert at.session_state["arch_spec"] == get_preset(value), value
 
 
 def _numbers(at) -> str:  # noqa: ANN001 - an AppTest

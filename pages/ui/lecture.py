@@ -125,7 +125,10 @@ def toc() -> list[tuple[str, list[Entry]]]:
             ("alexnet", ARCH, {"preset": "alexnet"}),
             ("vgg16", ARCH, {"preset": "vgg16"}),
             ("googlenet", ARCH, {"preset": "googlenet"}),
+            ("googlenet_aux", ARCH, {"preset": "googlenet_aux"}),
             ("resnet", ARCH, {"preset": "resnet50"}),
+            ("resnext", ARCH, {"preset": "resnext50_32x4d"}),
+            ("senet", ARCH, {"preset": "seresnet50"}),
         ]),
         ("practice", [
             ("draw", DIGIT, {"digit_source": "draw"}),

@@ -4,14 +4,17 @@ within the budget of one summary: 2 s and 500 MB, measured in a subprocess)."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import time
+import zlib
 
 import pytest
 
 import convviz
 from convviz.arithmetic import limits as L
+from convviz.arithmetic import share
 from convviz.arithmetic.presets import get_preset
 from convviz.errors import SpecError
 from tests._budget import run_budgeted
@@ -165,6 +168,26 @@ def test_nan_and_infinity_are_not_json() -> None:
     with pytest.raises(SpecError) as err:
         convviz.summarize('{"input": [1, 8, 8], "layers": [{"type": "Dropout", "p": NaN}]}')
     assert err.value.key == "engine.bad_json"
+
+
+def test_lone_surrogate_escapes_become_the_replacement_character() -> None:
+    """JSON may escape half a UTF-16 pair (``"\\ud800"``): Python keeps a string no UTF-8 text
+    can hold, and the Architecture page failed showing it (found auditing issue 12)."""
+    data = L.loads('{"name": "a\\ud800b", "\\udfff": ["\\ud83d\\ude00"]}')
+    assert data == {"name": "a\ufffdb", "\ufffd": ["\U0001F600"]}  # a real pair is kept
+    with pytest.raises(SpecError) as err:
+        convviz.summarize('{"input": [1, 8, 8], "layers": [{"type": "\\ud800"}]}')
+    assert "\ufffd" in str(err.value)
+    str(err.value).encode("utf-8")
+    spec = {"name": "\ud800", "input": [1, 8, 8], "layers": [{"type": "ReLU"}]}
+    assert share.spec_from_token(share.spec_token(spec))["name"] == "\ufffd"  # links too
+
+
+def test_link_tokens_keep_the_json_limits() -> None:
+    text = '{"input": [1, 8, 8], "layers": [{"type": "Conv2d", "out_channels": ' + "9" * 5000 + "}]}"
+    token = base64.urlsafe_b64encode(zlib.compress(text.encode())).decode().rstrip("=")
+    with pytest.raises(share.TokenError):  # was Python's own ValueError about 4,300 digits
+        share.spec_from_token(token)
 
 
 def test_long_string_is_not_taken_for_a_file_name() -> None:

@@ -40,7 +40,7 @@ def arch() -> AppTest:
 @pytest.mark.parametrize("text", [
     '{"output_size": ' + DEEP + "}", '{"output_size": ' + DEEPER + "}",
     '{"out_channels": ' + HUGE_INT + ', "kernel_size": 5}', "x" * (L.MAX_TEXT_CHARS + 1),
-    '{"out_channels": 1000000000000000000, "kernel_size": 5}', '{"out_channels": NaN}',
+    '{"out_channels": 1000000000000000000, "kernel_size": 5}', '{"out_channels": NaN}', '{"\\ud800": 1}',
 ])
 def test_architecture_arguments_box(arch: AppTest, text: str) -> None:
     before = arch.session_state["arch_spec"]
@@ -81,6 +81,18 @@ def test_architecture_hostile_uploads(arch: AppTest, data: bytes) -> None:
     arch.file_uploader(key="arch_upload").set_value(("net.json", data, "application/json")).run()
     _no_crash(arch)
     assert arch.error and arch.session_state["arch_spec"] == before
+
+
+def test_lone_surrogates_in_an_upload(arch: AppTest) -> None:
+    """``"\\ud800"`` in a spec's name or a layer's type made the page fail while showing it."""
+    bad_type = b'{"input": [1, 8, 8], "layers": [{"type": "\\ud800"}]}'
+    arch.file_uploader(key="arch_upload").set_value(("t.json", bad_type, "application/json")).run()
+    _no_crash(arch)
+    assert "\ufffd" in arch.error[0].value
+    name = b'{"name": "\\udfff", "input": [1, 8, 8], "layers": [{"type": "ReLU"}]}'
+    arch.file_uploader(key="arch_upload").set_value(("n.json", name, "application/json")).run()
+    _no_crash(arch)
+    assert arch.session_state["arch_spec"]["name"] == "\ufffd"
 
 
 def test_counts_beyond_int64_are_shown(arch: AppTest) -> None:

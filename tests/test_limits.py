@@ -226,3 +226,24 @@ def test_limit_messages_are_translated() -> None:
     err = _raises_limit({"input": [1, 8, 8], "layers": [{"type": "ReLU"}] * 5000}, "layers")
     en, es = str(err), err.localized("es")
     assert "2,000" in en and "2.000" in es and en != es
+
+
+def test_field_start_over_a_long_period_is_the_exact_mean() -> None:
+    """``AxisField.start`` sums in integers (65,536 Fractions took 1.3 s per axis, read by the
+    Architecture page's table and CSV); it is still the exact mean of the non-empty units'
+    centres ``(lo + hi)/2 - r*shift/period`` (here summed with Fractions, one by one)."""
+    from fractions import Fraction
+    from random import Random
+
+    from convviz.arithmetic.receptive import AxisField
+
+    rng = Random(12)
+    for period in (2, 3, 7, 64, 1000):
+        lo = [rng.randint(-50, 50) for _ in range(period)]
+        hi = [a + rng.randint(-3, 20) for a in lo]  # some units empty (hi < lo)
+        lo[0], hi[0] = 0, 5
+        field = AxisField(period, rng.randint(1, 40), tuple(lo), tuple(hi))
+        centres = [Fraction(a + b, 2) - Fraction(r * field.shift, field.period)
+                   for r, (a, b) in enumerate(zip(lo, hi, strict=True)) if a <= b]
+        mean = sum(centres, Fraction(0)) / len(centres)
+        assert field.start == (int(mean) if mean.denominator == 1 else float(mean))

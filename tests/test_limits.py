@@ -247,3 +247,19 @@ def test_field_start_over_a_long_period_is_the_exact_mean() -> None:
                    for r, (a, b) in enumerate(zip(lo, hi, strict=True)) if a <= b]
         mean = sum(centres, Fraction(0)) / len(centres)
         assert field.start == (int(mean) if mean.denominator == 1 else float(mean))
+
+
+def test_kernel_weights_stay_inside_float32() -> None:
+    """The Filter lab filters in float32: a typed weight of 1e308 gave an image of NaN and
+    no message; weights beyond MAX_WEIGHT are refused, up to it they filter finitely."""
+    import numpy as np
+
+    from convviz.images import filters as F
+
+    for text in ("1e308", "1 -1e13", "1e26/10"):
+        with pytest.raises(F.KernelError) as err:
+            F.parse_kernel(text)
+        assert "infinite or too large to be a weight" in str(err.value)
+    kernel = F.parse_kernel("; ".join([" ".join(["1e12"] * 15)] * 15))
+    image = np.full((40, 40), 255.0, np.float32)
+    assert np.isfinite(F.convolve(image, F.compose(kernel, kernel))).all()

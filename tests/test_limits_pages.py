@@ -117,7 +117,8 @@ def test_receptive_field_page_with_the_largest_input() -> None:
     _no_crash(at)
 
 
-@pytest.mark.parametrize("text", [";;;", ";", ",,,", "1 " * (5 * 1024 * 1024), "1;" * 10_000, "1/0", "[[[["])
+@pytest.mark.parametrize("text", [";;;", ";", ",,,", "1 " * (5 * 1024 * 1024), "1;" * 10_000, "1/0", "[[[[",
+                                  "1e308 1e308; 1e308 1e308", "-1e13"])
 def test_filter_lab_custom_kernel(text: str) -> None:
     at = open_page("pages/filter_lab.py")
     at.selectbox(key="flt_name").set_value("custom").run()

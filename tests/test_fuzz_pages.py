@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from pages.ui.registry import PAGES  # noqa: E402
 from tests.apptest_helpers import open_page  # noqa: E402
 
-STEPS = int(os.environ.get("CONVVIZ_FUZZ_STEPS", "24"))  # per page: 8 pages x 24 = 192 runs
+STEPS = int(os.environ.get("CONVVIZ_FUZZ_STEPS", "24"))  # per page: 9 pages x 24 = 216 runs
 HOSTILE_TEXTS = [
     "", " ", ";", ";;;", ",,,", "1/0", "nan", "-inf", "1e999", "9" * 5_000, "[" * 3_000, "{" * 3_000,
     '{"a": ' * 500, "x" * 30_000, "1 " * 20_000, "\x00", "../../etc/passwd", "/proc/self", "~",

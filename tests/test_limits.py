@@ -4,14 +4,17 @@ within the budget of one summary: 2 s and 500 MB, measured in a subprocess)."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import time
+import zlib
 
 import pytest
 
 import convviz
 from convviz.arithmetic import limits as L
+from convviz.arithmetic import share
 from convviz.arithmetic.presets import get_preset
 from convviz.errors import SpecError
 from tests._budget import run_budgeted
@@ -167,6 +170,26 @@ def test_nan_and_infinity_are_not_json() -> None:
     assert err.value.key == "engine.bad_json"
 
 
+def test_lone_surrogate_escapes_become_the_replacement_character() -> None:
+    """JSON may escape half a UTF-16 pair (``"\\ud800"``): Python keeps a string no UTF-8 text
+    can hold, and the Architecture page failed showing it (found auditing issue 12)."""
+    data = L.loads('{"name": "a\\ud800b", "\\udfff": ["\\ud83d\\ude00"]}')
+    assert data == {"name": "a\ufffdb", "\ufffd": ["\U0001F600"]}  # a real pair is kept
+    with pytest.raises(SpecError) as err:
+        convviz.summarize('{"input": [1, 8, 8], "layers": [{"type": "\\ud800"}]}')
+    assert "\ufffd" in str(err.value)
+    str(err.value).encode("utf-8")
+    spec = {"name": "\ud800", "input": [1, 8, 8], "layers": [{"type": "ReLU"}]}
+    assert share.spec_from_token(share.spec_token(spec))["name"] == "\ufffd"  # links too
+
+
+def test_link_tokens_keep_the_json_limits() -> None:
+    text = '{"input": [1, 8, 8], "layers": [{"type": "Conv2d", "out_channels": ' + "9" * 5000 + "}]}"
+    token = base64.urlsafe_b64encode(zlib.compress(text.encode())).decode().rstrip("=")
+    with pytest.raises(share.TokenError):  # was Python's own ValueError about 4,300 digits
+        share.spec_from_token(token)
+
+
 def test_long_string_is_not_taken_for_a_file_name() -> None:
     with pytest.raises(SpecError) as err:
         convviz.summarize("x" * 100_000)
@@ -203,3 +226,40 @@ def test_limit_messages_are_translated() -> None:
     err = _raises_limit({"input": [1, 8, 8], "layers": [{"type": "ReLU"}] * 5000}, "layers")
     en, es = str(err), err.localized("es")
     assert "2,000" in en and "2.000" in es and en != es
+
+
+def test_field_start_over_a_long_period_is_the_exact_mean() -> None:
+    """``AxisField.start`` sums in integers (65,536 Fractions took 1.3 s per axis, read by the
+    Architecture page's table and CSV); it is still the exact mean of the non-empty units'
+    centres ``(lo + hi)/2 - r*shift/period`` (here summed with Fractions, one by one)."""
+    from fractions import Fraction
+    from random import Random
+
+    from convviz.arithmetic.receptive import AxisField
+
+    rng = Random(12)
+    for period in (2, 3, 7, 64, 1000):
+        lo = [rng.randint(-50, 50) for _ in range(period)]
+        hi = [a + rng.randint(-3, 20) for a in lo]  # some units empty (hi < lo)
+        lo[0], hi[0] = 0, 5
+        field = AxisField(period, rng.randint(1, 40), tuple(lo), tuple(hi))
+        centres = [Fraction(a + b, 2) - Fraction(r * field.shift, field.period)
+                   for r, (a, b) in enumerate(zip(lo, hi, strict=True)) if a <= b]
+        mean = sum(centres, Fraction(0)) / len(centres)
+        assert field.start == (int(mean) if mean.denominator == 1 else float(mean))
+
+
+def test_kernel_weights_stay_inside_float32() -> None:
+    """The Filter lab filters in float32: a typed weight of 1e308 gave an image of NaN and
+    no message; weights beyond MAX_WEIGHT are refused, up to it they filter finitely."""
+    import numpy as np
+
+    from convviz.images import filters as F
+
+    for text in ("1e308", "1 -1e13", "1e26/10"):
+        with pytest.raises(F.KernelError) as err:
+            F.parse_kernel(text)
+        assert "infinite or too large to be a weight" in str(err.value)
+    kernel = F.parse_kernel("; ".join([" ".join(["1e12"] * 15)] * 15))
+    image = np.full((40, 40), 255.0, np.float32)
+    assert np.isfinite(F.convolve(image, F.compose(kernel, kernel))).all()

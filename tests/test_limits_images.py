@@ -78,3 +78,19 @@ def test_header_memory_check_refuses_before_decoding() -> None:
     """An image whose decoded size would pass the budget is refused from its header."""
     assert images.MAX_DECODED_BYTES >= 4 * images.MAX_PIXELS  # every accepted mode fits
     assert images._bytes_per_pixel("RGB") == 4 and images._bytes_per_pixel("I;16") == 2
+
+
+def test_a_very_long_side_is_refused_from_the_header(tmp_path: Path) -> None:
+    """A 1 x 40,000,000 PNG (155 kB, 40 MP) passed the pixel count but cost 3.8 s and 620 MB:
+    Pillow keeps an 8-byte pointer per row. A side over MAX_SIDE is refused before decoding."""
+    tall = tmp_path / "tall.png"
+    code = f"from PIL import Image\nImage.new('RGB', (1, 40_000_000)).save({str(tall)!r})\n"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    report = run_budgeted("load_image", {"file": str(tall)}, cpu_seconds=1, memory_mb=BASE_MB)
+    assert report.get("outcome", "").startswith("ImageError: the image is 1 x 40"), report
+    assert report["ok"], report
+    with pytest.raises(images.ImageError) as err:
+        images.load_image(tall.read_bytes(), lang="es")
+    assert "ningún lado puede medir más de 30.000 píxeles" in str(err.value)
+    edge = images.load_image(images.encode_png(np.zeros((images.MAX_SIDE, 2, 3), np.uint8)))
+    assert edge.shape == (images.MAX_SIDE, 2, 3)  # the longest side allowed still loads

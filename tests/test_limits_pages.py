@@ -40,7 +40,7 @@ def arch() -> AppTest:
 @pytest.mark.parametrize("text", [
     '{"output_size": ' + DEEP + "}", '{"output_size": ' + DEEPER + "}",
     '{"out_channels": ' + HUGE_INT + ', "kernel_size": 5}', "x" * (L.MAX_TEXT_CHARS + 1),
-    '{"out_channels": 1000000000000000000, "kernel_size": 5}', '{"out_channels": NaN}',
+    '{"out_channels": 1000000000000000000, "kernel_size": 5}', '{"out_channels": NaN}', '{"\\ud800": 1}',
 ])
 def test_architecture_arguments_box(arch: AppTest, text: str) -> None:
     before = arch.session_state["arch_spec"]
@@ -83,6 +83,18 @@ def test_architecture_hostile_uploads(arch: AppTest, data: bytes) -> None:
     assert arch.error and arch.session_state["arch_spec"] == before
 
 
+def test_lone_surrogates_in_an_upload(arch: AppTest) -> None:
+    """``"\\ud800"`` in a spec's name or a layer's type made the page fail while showing it."""
+    bad_type = b'{"input": [1, 8, 8], "layers": [{"type": "\\ud800"}]}'
+    arch.file_uploader(key="arch_upload").set_value(("t.json", bad_type, "application/json")).run()
+    _no_crash(arch)
+    assert "\ufffd" in arch.error[0].value
+    name = b'{"name": "\\udfff", "input": [1, 8, 8], "layers": [{"type": "ReLU"}]}'
+    arch.file_uploader(key="arch_upload").set_value(("n.json", name, "application/json")).run()
+    _no_crash(arch)
+    assert arch.session_state["arch_spec"]["name"] == "\ufffd"
+
+
 def test_counts_beyond_int64_are_shown(arch: AppTest) -> None:
     """2^64 multiplications (allowed: the limits bound the work, not the arithmetic) used to
     break the table ("Unable to convert dataframe to Arrow table")."""
@@ -105,7 +117,8 @@ def test_receptive_field_page_with_the_largest_input() -> None:
     _no_crash(at)
 
 
-@pytest.mark.parametrize("text", [";;;", ";", ",,,", "1 " * (5 * 1024 * 1024), "1;" * 10_000, "1/0", "[[[["])
+@pytest.mark.parametrize("text", [";;;", ";", ",,,", "1 " * (5 * 1024 * 1024), "1;" * 10_000, "1/0", "[[[[",
+                                  "1e308 1e308; 1e308 1e308", "-1e13"])
 def test_filter_lab_custom_kernel(text: str) -> None:
     at = open_page("pages/filter_lab.py")
     at.selectbox(key="flt_name").set_value("custom").run()

@@ -16,6 +16,7 @@ work grows with the pattern's period, has a work budget (:data:`RF_WORK_BUDGET`)
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -147,9 +148,26 @@ def check_depth(obj: Any, limit: int = MAX_JSON_DEPTH) -> None:
                 stack[-1][2] = max(stack[-1][2], frame[2] + 1)
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _replace_lone_surrogates(obj: Any) -> Any:
+    """``obj`` with every lone surrogate of its strings (keys too) replaced by U+FFFD. JSON's
+    ``"\\ud800"`` escape gives a string no UTF-8 text can hold: a page showing it failed.
+    Recursive: called only on data whose depth :func:`check_depth` has bounded."""
+    if isinstance(obj, str):
+        return obj.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(obj, list):
+        return [_replace_lone_surrogates(v) for v in obj]
+    if isinstance(obj, dict):
+        return {_replace_lone_surrogates(k): _replace_lone_surrogates(v) for k, v in obj.items()}
+    return obj
+
+
 def loads(text: str | bytes, max_chars: int = MAX_SPEC_CHARS, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """``json.loads`` that checks the length first, refuses NaN / Infinity and integers of
-    more than :data:`MAX_JSON_INT_DIGITS` digits, and nesting deeper than ``max_depth``.
+    more than :data:`MAX_JSON_INT_DIGITS` digits, and nesting deeper than ``max_depth``;
+    a lone surrogate escape (``"\\ud800"``) becomes U+FFFD, the replacement character.
 
     Raises ``json.JSONDecodeError`` for bad syntax (as ``json.loads``; callers explain it),
     UnicodeDecodeError for bytes that are not UTF-8, and SpecError for a limit."""
@@ -162,4 +180,6 @@ def loads(text: str | bytes, max_chars: int = MAX_SPEC_CHARS, max_depth: int = M
     except RecursionError:
         raise limit_error("json_depth", f"> {max_depth}", max_depth) from None
     check_depth(data, max_depth)
+    if _SURROGATE_ESCAPE.search(text):  # pairs were joined by the parser; only lone ones change
+        data = _replace_lone_surrogates(data)
     return data

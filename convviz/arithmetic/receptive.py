@@ -150,13 +150,11 @@ class AxisField:
         if self.period == 1:
             total = self.lo[0] + self.hi[0]
             return total // 2 if total % 2 == 0 else total / 2
-        jump = self.jump_fraction
-        offsets = [
-            Fraction(lo + hi, 2) - r * jump
-            for r, (lo, hi) in enumerate(zip(self.lo, self.hi, strict=True))
-            if lo <= hi
-        ]
-        return _number(sum(offsets, Fraction(0)) / len(offsets))
+        # the mean over the non-empty units r of (lo + hi)/2 - r*shift/period, summed as
+        # integers with one Fraction at the end (65,536 Fractions took 1.3 s per axis)
+        rows = [(r, lo + hi) for r, (lo, hi) in enumerate(zip(self.lo, self.hi, strict=True)) if lo <= hi]
+        ends, units = sum(t for _, t in rows), sum(r for r, _ in rows)
+        return _number(Fraction(ends * self.period - 2 * units * self.shift, 2 * self.period * len(rows)))
 
     @property
     def empty(self) -> bool:

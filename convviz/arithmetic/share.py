@@ -17,6 +17,8 @@ import re
 import zlib
 from typing import Any
 
+from convviz.arithmetic import limits
+
 MAX_TOKEN_CHARS = 6000
 """Longest token accepted (and written into a link); larger networks go as a JSON file."""
 MAX_JSON_BYTES = 64 * 1024
@@ -50,8 +52,8 @@ def spec_from_token(token: str) -> dict[str, Any]:
     if inflater.unconsumed_tail or not inflater.eof:
         raise TokenError("too large or cut off")
     try:
-        spec = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        spec = limits.loads(raw.decode("utf-8"), MAX_JSON_BYTES)
+    except ValueError as exc:  # not UTF-8 or not JSON, or a limit (SpecError): depth, digits
         raise TokenError("not JSON") from exc
     if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list):
         raise TokenError("not a network spec")

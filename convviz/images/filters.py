@@ -56,6 +56,10 @@ MAX_KERNEL_SIZE = 15
 MAX_KERNEL_CHARS = 8_000
 """Longest kernel text accepted, checked before it is split: a 15x15 kernel of fractions
 like ``-1.2345/6.789`` needs about 3,400 characters."""
+MAX_WEIGHT = 1e12
+"""Largest weight magnitude accepted by :func:`parse_kernel`: filtering works in float32
+(at most 3.4e38), and a 15x15 kernel of 1e12 weights composed with another stays far inside
+it on 255-valued pixels. A weight of 1e308 gave an image of NaN without a message."""
 FFT_MIN_TAPS = 121
 """A non-separable kernel with at least this many taps (11x11) goes through the FFT."""
 TAPS_MAX = 49
@@ -145,7 +149,8 @@ def parse_kernel(text: str, lang: str = "en", max_size: int = MAX_KERNEL_SIZE) -
 
     Entries may be integers, decimals with a point (``0.25``, ``-.5``, ``1e-2``) or
     fractions (``1/9``). Raises :class:`KernelError` (message in ``lang``) for a blank
-    kernel, an entry that is not a number, NaN, infinity, division by zero, rows of
+    kernel, an entry that is not a number, NaN, infinity or a magnitude over
+    :data:`MAX_WEIGHT`, division by zero, rows of
     different lengths or a side longer than ``max_size``.
     """
     if text is None or not str(text).strip():
@@ -180,7 +185,7 @@ def parse_kernel(text: str, lang: str = "en", max_size: int = MAX_KERNEL_SIZE) -
                 if den == 0:
                     raise _kerr("err_div_zero", lang, row=r, col=c, token=token[:20])
                 num = num / den
-            if not math.isfinite(num):
+            if not math.isfinite(num) or abs(num) > MAX_WEIGHT:
                 raise _kerr("err_inf", lang, row=r, col=c, token=token[:20])
             row.append(num)
         rows.append(row)

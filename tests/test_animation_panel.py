@@ -145,6 +145,9 @@ def test_value_sources_text_grid_random_and_bad_text() -> None:
     _no_crash(at)
     assert any("same number" in e.value for e in at.error)
     assert at.session_state["arith_h"] == 4
+    at.text_area(key="anim_text_in_4x4").set_value("1 2 3 4\n5 6 7 8\n1 1 1 1\n0 0 0 1e308").run()
+    _no_crash(at)
+    assert any("too large" in e.value for e in at.error)  # not an animation of inf values
     at.session_state["anim_values"] = "grid"
     at.run()
     _no_crash(at)

@@ -338,6 +338,10 @@ def test_parse_matrix_text_csv_json() -> None:
     for bad in ("", "1 2\n3", "1 x", "[[1, 2]", "1 inf"):
         with pytest.raises(SpecError):
             parse_matrix(bad)
+    assert parse_matrix("1e12 -1e12").tolist() == [[1e12, -1e12]]  # the largest values taken
+    for huge in ("1 1e308", "[[1, -2e12]]"):  # 1e308 * 1e308 would overflow to inf
+        with pytest.raises(SpecError, match="too large"):
+            parse_matrix(huge)
     x, k = parse_values_file('{"input": [[1,2],[3,4]], "kernel": [[1]]}')
     assert x.shape == (2, 2) and k.tolist() == [[1]]
     x, k = parse_values_file("1,0,1\n0,1,0\n\n1 2\n3 4\n")

@@ -11,6 +11,7 @@ import numpy as np
 
 from convviz.animation.frames import fmt
 from convviz.arithmetic import limits
+from convviz.arithmetic.limits import Count
 from convviz.errors import SpecError
 
 LECTURE_INPUT = [
@@ -49,6 +50,11 @@ def random_values(h: int, w: int, kh: int, kw: int, seed: int = 0,
 _SPLIT = re.compile(r"[,\s;]+")
 
 
+MAX_VALUE = 1e12
+"""The largest magnitude of a typed input or kernel value (sums and products of values this
+large stay far inside float64)."""
+
+
 def parse_matrix(text: str, what: str = "input") -> np.ndarray:
     """A matrix from text: one row per line (or rows separated by ``;``), numbers separated
     by spaces or commas; or JSON ``[[...], ...]``."""
@@ -77,6 +83,9 @@ def parse_matrix(text: str, what: str = "input") -> np.ndarray:
                 raise SpecError.of("anim.bad_number", what=what, row=r + 1, token=str(tok)) from exc
             if not math.isfinite(val):
                 raise SpecError.of("anim.bad_number", what=what, row=r + 1, token=str(tok))
+            if abs(val) > MAX_VALUE:  # 1e308 * 1e308 is inf: every sum and product stays finite
+                raise SpecError.of("anim.too_large_value", what=what, row=r + 1, token=str(tok),
+                                   max=Count("", {"n": int(MAX_VALUE)}))
             vals.append(val)
         out.append(vals)
     if len({len(row) for row in out}) != 1 or not out[0]:

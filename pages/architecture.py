@@ -101,7 +101,7 @@ if "arch_preset" not in st.session_state:  # the preset the current network came
         (name for name in list_presets() if get_preset(name) == spec), SCRATCH
     )
 # the network and its input in one row, so the diagram starts on the first screen (a phone stacks them)
-row = st.columns([2.4, 1, 1, 1, 1.2], vertical_alignment="bottom")
+row = st.columns([2.2, 1, 1, 1, 1.4], vertical_alignment="bottom")
 row[0].selectbox(
     tr("arch.preset"), preset_options(), key="arch_preset", on_change=load_preset,
     persist_state="session",

@@ -100,16 +100,17 @@ if "arch_preset" not in st.session_state:  # the preset the current network came
     st.session_state["arch_preset"] = next(
         (name for name in list_presets() if get_preset(name) == spec), SCRATCH
     )
-st.selectbox(
+# the network and its input in one row, so the diagram starts on the first screen (a phone stacks them)
+row = st.columns([2.2, 1, 1, 1, 1.4], vertical_alignment="bottom")
+row[0].selectbox(
     tr("arch.preset"), preset_options(), key="arch_preset", on_change=load_preset,
     persist_state="session",
     format_func=lambda n: tr("arch.from_scratch") if n == SCRATCH else f"{n} · {describe(n, LANG)}",
     help=tr("arch.preset_help"),
 )
-st.button(tr("arch.reload"), key="arch_reload", on_click=load_preset)
-cols = st.columns(3)
-for col, axis in zip(cols, "chw", strict=True):
+for col, axis in zip(row[1:4], "chw", strict=True):
     col.number_input(tr(f"arch.input_{axis}"), min_value=1, max_value=4096, step=1, key=f"arch_in_{axis}", on_change=_set_input)
+row[4].button(tr("arch.reload"), key="arch_reload", on_click=load_preset)
 
 KEY = spec_json(spec)
 summary, info = cached_summary(KEY)
@@ -124,12 +125,6 @@ m1.metric(tr("arch.metric_params"), human(summary.total_params, lang=LANG), help
 m2.metric(tr("arch.metric_macs"), human(summary.total_macs, lang=LANG), help=num(summary.total_macs))
 m3.metric(tr("arch.metric_memory"), human_bytes(summary.total_memory_bytes, LANG), help=f"{num(summary.total_memory_bytes)} B")
 m4.metric(tr("arch.output_shape"), shape_text(summary.output_shape, "×"))
-st.markdown(tr(
-    "arch.totals_plain", params=num(summary.total_params), trainable=num(summary.trainable_params),
-    buffers=num(summary.total_buffers), macs=num(summary.total_macs), memory=num(summary.total_memory_bytes),
-))
-if summary.side_outputs:  # auxiliary classifiers (Side blocks)
-    st.caption(tr("arch.side_outputs", outputs=", ".join(f"{p} → {shape_text(s, '×')}" for p, s in summary.side_outputs)))
 
 # ------------------------------------------------------------------ diagram and editor
 paths = spec_edit.layer_paths(spec)
@@ -137,6 +132,12 @@ types = {row.path: row for row in summary.layers}
 if paths and st.session_state.get("arch_layer") not in paths:
     st.session_state["arch_layer"] = paths[0]
 render_diagram(KEY, summary, paths)
+st.markdown(tr(  # the exact totals below the diagram: the diagram starts on the first screen
+    "arch.totals_plain", params=num(summary.total_params), trainable=num(summary.trainable_params),
+    buffers=num(summary.total_buffers), macs=num(summary.total_macs), memory=num(summary.total_memory_bytes),
+))
+if summary.side_outputs:  # auxiliary classifiers (Side blocks)
+    st.caption(tr("arch.side_outputs", outputs=", ".join(f"{p} → {shape_text(s, '×')}" for p, s in summary.side_outputs)))
 st.subheader(tr("arch.editor"))
 if not paths:
     st.info(tr("arch.empty"))

@@ -9,8 +9,9 @@ import streamlit as st
 import pages.ui as ui
 from convviz import concepts as C
 from pages.ui import labels, lang, message, num, num_format, sig, start_page, tr, url_state
+from pages.ui.concepts_steps import batchnorm_steps, linear_collapse
 from pages.ui.concepts_views import VIEWS, render_view
-from pages.ui.concepts_widgets import TEXT_CHARS, chart, figure, parse_numbers, plus, tex, vec
+from pages.ui.concepts_widgets import TEXT_CHARS, chart, figure, parse_numbers, vec
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
@@ -53,36 +54,14 @@ elif section == "activations":
         )
         st.info(tr("concepts.act_gradients"))
 
-    st.subheader(tr("concepts.lin_header"))
-    st.write(tr("concepts.lin_intro"))
-    st.latex(r"W_2(W_1x+b_1)+b_2=\underbrace{(W_2W_1)}_{W}\,x+\underbrace{(W_2b_1+b_2)}_{b}")
-    seed = st.number_input(tr("concepts.lin_seed"), 0, 9999, 1, key="concepts_lin_seed")
-    relu_between = st.checkbox(tr("concepts.lin_relu"), key="concepts_lin_relu")
-    rng = np.random.default_rng(int(seed))
-    w1 = rng.integers(-2, 3, size=(3, 2)).astype(float)
-    b1 = rng.integers(-1, 2, size=3).astype(float)
-    w2 = rng.integers(-2, 3, size=(2, 3)).astype(float)
-    b2 = rng.integers(-1, 2, size=2).astype(float)
-    col = C.collapse_linear_stack([w1, w2], [b1, b2])
-    chart(figure("matrices_figure", [("W₁", w1), ("b₁", b1), ("W₂", w2), ("b₂", b2)], lang=lang()), "concepts_lin_layers")
-    chart(figure("matrices_figure", [("W = W₂W₁", col.weight), ("b = W₂b₁ + b₂", col.bias)], lang=lang()), "concepts_lin_single")
-    x = rng.integers(-3, 4, size=2).astype(float)
-    stacked = col.stack(x, "relu" if relu_between else None)
-    single = col.single(x)
-    st.markdown(tr("concepts.lin_check", x=vec(x), stack=vec(stacked), single=vec(single)))
-    if relu_between:
-        if np.allclose(stacked, single):
-            st.info(tr("concepts.lin_relu_same"))
-        else:
-            st.warning(tr("concepts.lin_relu_differs"))
-    else:
-        st.success(tr("concepts.lin_same"))
+    linear_collapse()  # one layer after another without an activation is one layer
 
 # =============================================================================== FC vs conv
 elif section == "fc_conv":
     st.header(tr("concepts.fc_header"))
     st.write(tr("concepts.fc_intro"))
-    c1, c2 = st.columns(2)
+    controls, picture = st.columns([1, 1.3], gap="medium")  # the chart beside its numbers: on the first screen
+    c1, c2 = controls.columns(2)
     with c1:
         h = st.number_input(tr("concepts.fc_h"), 1, 512, 32, key="concepts_fc_h")
         w = st.number_input(tr("concepts.fc_w"), 1, 512, 32, key="concepts_fc_w")
@@ -103,11 +82,12 @@ elif section == "fc_conv":
                        params=num(r.conv_params)))
         st.markdown(tr("concepts.fc_fc_count", nin=num(r.fc_inputs_per_output), nout=num(ho * wo * fo),
                        params=num(r.fc_params)))
-        st.metric(tr("concepts.fc_ratio"), f"{num(r.ratio, decimals=0)}×")
+        controls.metric(tr("concepts.fc_ratio"), f"{num(r.ratio, decimals=0)}×")
         st.markdown(tr("concepts.fc_mults", conv=num(r.conv_mults), fc=num(r.fc_mults)))
-        chart(figure("params_figure", r.conv_params, r.fc_params,
-                                {"conv": tr("concepts.fc_conv_name"), "fc": tr("concepts.fc_fc_name"),
-                                 "params": tr("concepts.fc_params_axis")}, lang=lang()), "concepts_fc_bar")
+        with picture:
+            chart(figure("params_figure", r.conv_params, r.fc_params,
+                         {"conv": tr("concepts.fc_conv_name"), "fc": tr("concepts.fc_fc_name"),
+                          "params": tr("concepts.fc_params_axis")}, lang=lang()), "concepts_fc_bar")
     st.subheader(tr("concepts.sparse_header"))
     st.write(tr("concepts.sparse_intro"))
     n_in = st.slider(tr("concepts.sparse_inputs"), 3, 9, 5, key="concepts_sparse_n")
@@ -132,10 +112,10 @@ elif section == "fc_conv":
 elif section == "norm":
     st.header(tr("concepts.norm_header"))
     st.write(tr("concepts.norm_intro"))
-    kind = st.radio(tr("concepts.norm_kind"), list(C.NORMS), key="concepts_norm_kind", horizontal=True,
-                    format_func=labels("concepts.norm_"))
-    st.info(tr(f"concepts.norm_{kind}_about"))
-    c1, c2 = st.columns(2)
+    controls, picture = st.columns([1, 1.5], gap="medium")  # the cube beside its sliders: on the first screen
+    kind = controls.radio(tr("concepts.norm_kind"), list(C.NORMS), key="concepts_norm_kind", horizontal=True,
+                          format_func=labels("concepts.norm_"))
+    c1, c2 = controls.columns(2)
     with c1:
         n = st.slider("N", 1, 6, 4, key="concepts_norm_n")
         c = st.slider("C", 1, 8, 6, key="concepts_norm_c")
@@ -155,59 +135,36 @@ elif section == "norm":
     ids = C.norm_groups(kind, shape, groups)
     target = ids[sel_n - 1, sel_c - 1, 0, 0]
     size = int((ids == target).sum())
-    chart(figure("norm_cube_figure", kind, shape, groups, (sel_n - 1, sel_c - 1),
-                               {"shared": tr("concepts.norm_shared"), "other": tr("concepts.norm_other")}, lang=lang()),
-           "concepts_norm_cube")
-    st.markdown(tr("concepts.norm_counts", sets=int(ids.max()) + 1, size=size, total=ids.size))
+    with picture:
+        chart(figure("norm_cube_figure", kind, shape, groups, (sel_n - 1, sel_c - 1),
+                     {"shared": tr("concepts.norm_shared"), "other": tr("concepts.norm_other")}, lang=lang()),
+              "concepts_norm_cube")
+    controls.markdown(tr("concepts.norm_counts", sets=int(ids.max()) + 1, size=size, total=ids.size))
+    st.info(tr(f"concepts.norm_{kind}_about"))
 
-    st.subheader(tr("concepts.bn_header"))
-    st.write(tr("concepts.bn_intro"))
-    text = st.text_input(tr("concepts.bn_values"), "1, 2, 3, 6", key="concepts_bn_values", max_chars=TEXT_CHARS)
-    b1, b2, b3 = st.columns(3)
-    gamma = ui.decimal_slider(b1, "γ", -10.0, 10.0, 1.0, 0.1, "concepts_bn_gamma")
-    beta = ui.decimal_slider(b2, "β", -10.0, 10.0, 0.0, 0.1, "concepts_bn_beta")
-    eps = b3.number_input("ε", 1e-8, 1.0, 1e-5, format="%.0e", key="concepts_bn_eps")
-    values = parse_numbers(text, 1, 16)
-    if values is not None:
-        s = C.batchnorm_steps(values, gamma, beta, eps)
-        m = values.size
-        mu, var = float(s.mean[0]), float(s.variance[0])
-        st.markdown(tr("concepts.bn_step1", m=m))
-        st.latex(rf"\mu_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i x_i=\frac{{{tex(values.sum())}}}{{{m}}}={tex(mu)}")
-        st.markdown(tr("concepts.bn_step2"))
-        st.latex(rf"\sigma^2_\mathcal{{B}}=\frac{{1}}{{{m}}}\sum_i (x_i-\mu_\mathcal{{B}})^2={tex(var)}")
-        st.markdown(tr("concepts.bn_step3"))
-        st.latex(rf"\hat x_i=\frac{{x_i {plus(-mu)}}}{{\sqrt{{{tex(var)} {plus(eps)}}}}}")
-        st.markdown(tr("concepts.bn_step4"))
-        st.latex(rf"y_i={tex(gamma)}\,\hat x_i {plus(beta)}")
-        st.dataframe(
-            [{"i": i + 1, "x_i": sig(values[i]), "x_i − μ": sig(s.centered[i, 0]),
-              "x̂_i": sig(s.x_hat[i, 0]), "y_i": sig(s.y[i, 0])} for i in range(m)],
-            hide_index=True, width="stretch",
-        )
-        chart(figure("bn_figure", values, s.x_hat[:, 0], s.y[:, 0],
-                            {"x": "x", "x_hat": "x̂", "y": "y = γx̂ + β"}, lang=lang()), "concepts_bn_fig")
-        if m == 1:
-            st.warning(tr("concepts.bn_single"))
+    batchnorm_steps()  # batch normalisation step by step
 
 # =============================================================================== dropout
 elif section == "dropout":
     st.header(tr("concepts.drop_header"))
     st.write(tr("concepts.drop_intro"))
-    p = ui.decimal_slider(st, tr("concepts.drop_p"), 0.0, 0.9, 0.5, 0.1, "concepts_drop_p")
+    controls, picture = st.columns([1, 2], gap="medium")  # the network beside its controls: on the first screen
+    p = ui.decimal_slider(controls, tr("concepts.drop_p"), 0.0, 0.9, 0.5, 0.1, "concepts_drop_p")
     st.session_state.setdefault("concepts_drop_iter", 1)
 
     def _next_iteration() -> None:
         st.session_state["concepts_drop_iter"] = st.session_state.get("concepts_drop_iter", 1) % 50 + 1
 
-    it = st.number_input(tr("concepts.drop_iteration"), 1, 50, key="concepts_drop_iter")
-    st.button(tr("concepts.drop_next"), key="concepts_drop_next", on_click=_next_iteration)
+    it = controls.number_input(tr("concepts.drop_iteration"), 1, 50, key="concepts_drop_iter")
+    controls.button(tr("concepts.drop_next"), key="concepts_drop_next", on_click=_next_iteration)
     sizes = [4, 6, 6, 2]
     masks = C.dropout_masks(sizes, p, iterations=int(it), seed=0)[int(it) - 1]
     dropped = int(sum((~m).sum() for m in masks))
-    chart(figure("network_figure", sizes, masks, {k: tr(f"concepts.drop_{k}") for k in
-                                            ("kept", "dropped", "input", "hidden", "output")}, lang=lang()), "concepts_drop_net")
-    st.markdown(tr("concepts.drop_count", it=it, dropped=dropped, hidden=sum(sizes[1:-1])))
+    with picture:
+        chart(figure("network_figure", sizes, masks, {k: tr(f"concepts.drop_{k}") for k in
+                                                ("kept", "dropped", "input", "hidden", "output")}, lang=lang()),
+              "concepts_drop_net")
+    controls.markdown(tr("concepts.drop_count", it=it, dropped=dropped, hidden=sum(sizes[1:-1])))
 
     st.subheader(tr("concepts.inv_header"))
     st.write(tr("concepts.inv_intro"))
@@ -228,16 +185,17 @@ elif section == "dropout":
 elif section == "softmax":
     st.header(tr("concepts.soft_header"))
     st.write(tr("concepts.soft_intro"))
-    st.latex(r"\sigma(\vec z)_i=\frac{e^{z_i/T}}{\sum_{j=1}^{K} e^{z_j/T}}")
-    text = st.text_input(tr("concepts.soft_logits"), "2.0, 1.0, 0.1, -1.0", key="concepts_soft_logits", max_chars=TEXT_CHARS)
-    t = st.select_slider(tr("concepts.soft_t"), TEMPERATURES, 1.0, key="concepts_soft_t", format_func=num_format())
+    controls, picture = st.columns([1, 1.6], gap="medium")  # the bars beside their inputs: on the first screen
+    controls.latex(r"\sigma(\vec z)_i=\frac{e^{z_i/T}}{\sum_{j=1}^{K} e^{z_j/T}}")
+    text = controls.text_input(tr("concepts.soft_logits"), "2.0, 1.0, 0.1, -1.0", key="concepts_soft_logits", max_chars=TEXT_CHARS)
+    t = controls.select_slider(tr("concepts.soft_t"), TEMPERATURES, 1.0, key="concepts_soft_t", format_func=num_format())
     z = parse_numbers(text, 2, 10)
     if z is not None:
         probs = C.softmax(z, t)
-        chart(figure("softmax_figure", z, t, {"t1": tr("concepts.soft_t1"), "t": tr("concepts.soft_tt", t=num(t)),
-                                        "prob": tr("concepts.soft_prob"), "class": tr("concepts.soft_class")},
-                       lang=lang()),
-               "concepts_soft_fig")
+        with picture:
+            chart(figure("softmax_figure", z, t, {"t1": tr("concepts.soft_t1"), "t": tr("concepts.soft_tt", t=num(t)),
+                                            "prob": tr("concepts.soft_prob"), "class": tr("concepts.soft_class")},
+                         lang=lang()), "concepts_soft_fig")
         e = np.exp(z / t - (z / t).max())
         st.dataframe(
             [{tr("concepts.soft_class"): i + 1, "z_i": sig(z[i]), "z_i / T": sig(z[i] / t),

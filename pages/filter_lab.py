@@ -37,100 +37,104 @@ def _chart(key: str, build: object, *deps: object) -> None:
 
 st.title(tr("filters.page_title"))
 st.write(tr("filters.intro"))
+# a link with ?at=concepts (the home page's) shows the concepts first; the filter part still runs first
+boxes = [st.container(), st.container()]
+concepts_box, filter_box = boxes if st.session_state.get("flt_at") == "concepts" else boxes[::-1]
 
-# --- the image ------------------------------------------------------------------------
-source = st.radio(
-    tr("filters.source_label"), ["sample", "upload"], key="flt_source", horizontal=True,
-    format_func=labels("filters.source_"),
-)
-sample_name = st.selectbox(
-    tr("filters.sample_label"), SAMPLES, key="flt_sample",
-    format_func=labels("filters.sample_"),
-)
-image_key = f"sample:{sample_name}"
-full, small = W.sample_image(sample_name)
-if source == "upload":
-    upload = image_uploader(
-        tr("filters.upload_label", mb=MAX_FILE_BYTES // (1024 * 1024), mp=MAX_PIXELS // 1_000_000), "flt_upload")
-    sample_title = tr(f"filters.sample_{sample_name}")
-    if upload is None:
-        st.info(tr("filters.upload_waiting", sample=sample_title))
-    else:
-        try:
-            full, small = W.decode_upload(upload.file_id, upload.getvalue(), lang())
-            image_key = f"upload:{upload.file_id}"
-        except ImageError as exc:
-            st.error(tr("filters.upload_error", msg=exc.localized(lang()), sample=sample_title))
-st.caption(tr("filters.image_info", w=full.shape[1], h=full.shape[0], pw=small.shape[1], ph=small.shape[0]))
-
-# --- the filter -----------------------------------------------------------------------
-name = st.selectbox(
-    tr("filters.filter_label"), F.PRESETS, key="flt_name", format_func=labels("filters.f_"),
-)
-color = st.radio(
-    tr("filters.color_label"), ["channels", "gray"], key="flt_color", horizontal=True,
-    format_func=labels("filters.color_"),
-)
-border = st.selectbox(
-    tr("filters.border_label"), F.BORDER_MODES, index=1, key="flt_border",
-    format_func=labels("filters.border_"),
-)
-sigma, custom_text, normalise = 1.0, "", False
-if name == "gaussian":
-    sigma = decimal_slider(st, tr("filters.sigma_label"), 0.5, 6.0, 1.5, 0.1, "flt_sigma")
-    radius = int(np.ceil(3 * sigma))
-    st.caption(tr("filters.sigma_caption", size=2 * radius + 1, radius=radius))
-if name == "custom":
-    st.session_state.setdefault("flt_custom", W.DEFAULT_CUSTOM)
-    custom_text = st.text_area(tr("filters.custom_label", max=F.MAX_KERNEL_SIZE), key="flt_custom", height=140,
-                               max_chars=F.MAX_KERNEL_CHARS)
-    normalise = st.checkbox(tr("filters.normalise_label"), key="flt_normalise")
-
-settings: F.FilterSettings | None = None
-try:
-    settings = W.settings_from_inputs(name, sigma, custom_text, normalise, color == "gray", border, lang())
-except F.KernelError as exc:
-    st.error(tr("filters.kernel_error", msg=str(exc)))
-    st.caption(tr("filters.kernel_fix"))
-
-col_orig, col_result, col_kernel = st.columns(3)
-st.info(tr("filters.learned_note"))  # below the pictures: they start on the first screen
-col_orig.image(W.image_png(image_key, small), caption=tr("filters.original"), width="stretch", output_format="PNG")
-if settings is not None:
-    kernel = settings.kernel()
-    if name == "custom" and normalise and not F.normalise(np.array(settings.custom))[1]:
-        st.warning(tr("filters.normalise_zero"))
-    result = W.filtered_preview(image_key, small, settings)
-    col_result.image(result.png, caption=tr("filters.result"), width="stretch", output_format="PNG")
-    with col_kernel:
-        title = tr("filters.kernel_title", h=kernel.shape[0], w=kernel.shape[1])
-        _chart("flt_kernel_fig", lambda: kernel_figure(kernel, title, lang=lang()), kernel.tobytes(), kernel.shape)
-        st.caption(tr("filters.kernel_sum", total=sig(float(kernel.sum()))))
-        if name == "sobel_magnitude":
-            st.caption(tr("filters.kernel_magnitude"))
-    d = result.display
-    st.caption(tr(f"filters.scale_{d.kind}", limit=sig(d.limit), pct=num(100 * d.clipped, 2),
-                  vmin=sig(d.vmin), vmax=sig(d.vmax)))
-    st.caption(tr("filters.method_note", method=tr(f"filters.method_{result.method}"),
-                  ms=num(result.ms, 1), w=result.shape[1], h=result.shape[0]))
-    image_for_download, settings_for_download = full, settings
-    st.download_button(
-        tr("filters.download_png"), data=lambda: W.full_resolution_png(image_for_download, settings_for_download),
-        file_name=f"convviz-{name}.png", mime="image/png", key="flt_dl_png", on_click="ignore",
+with filter_box:
+    # --- the image ------------------------------------------------------------------------
+    row = st.columns(2)  # the controls in rows: the pictures start on the first screen
+    source = row[0].radio(
+        tr("filters.source_label"), ["sample", "upload"], key="flt_source", horizontal=True,
+        format_func=labels("filters.source_"),
     )
-    st.download_button(
-        tr("filters.download_csv"), data=F.kernel_csv(kernel), file_name=f"kernel-{name}.csv",
-        mime="text/csv", key="flt_dl_csv", on_click="ignore",
+    sample_name = row[1].selectbox(
+        tr("filters.sample_label"), SAMPLES, key="flt_sample",
+        format_func=labels("filters.sample_"),
     )
-    sep = F.separate(kernel)
-    verdict = tr("filters.sep_yes") if sep.separable else tr("filters.sep_no", rank=sep.rank)
-    st.caption(tr("filters.sep_current", rank=sep.rank, verdict=verdict))
+    image_key = f"sample:{sample_name}"
+    full, small = W.sample_image(sample_name)
+    if source == "upload":
+        upload = image_uploader(
+            tr("filters.upload_label", mb=MAX_FILE_BYTES // (1024 * 1024), mp=MAX_PIXELS // 1_000_000), "flt_upload")
+        sample_title = tr(f"filters.sample_{sample_name}")
+        if upload is None:
+            st.info(tr("filters.upload_waiting", sample=sample_title))
+        else:
+            try:
+                full, small = W.decode_upload(upload.file_id, upload.getvalue(), lang())
+                image_key = f"upload:{upload.file_id}"
+            except ImageError as exc:
+                st.error(tr("filters.upload_error", msg=exc.localized(lang()), sample=sample_title))
+    st.caption(tr("filters.image_info", w=full.shape[1], h=full.shape[0], pw=small.shape[1], ph=small.shape[0]))
+
+    # --- the filter -----------------------------------------------------------------------
+    row = st.columns(3)
+    name = row[0].selectbox(
+        tr("filters.filter_label"), F.PRESETS, key="flt_name", format_func=labels("filters.f_"),
+    )
+    color = row[1].radio(
+        tr("filters.color_label"), ["channels", "gray"], key="flt_color", horizontal=True,
+        format_func=labels("filters.color_"),
+    )
+    border = row[2].selectbox(
+        tr("filters.border_label"), F.BORDER_MODES, index=1, key="flt_border",
+        format_func=labels("filters.border_"),
+    )
+    sigma, custom_text, normalise = 1.0, "", False
+    if name == "gaussian":
+        sigma = decimal_slider(st, tr("filters.sigma_label"), 0.5, 6.0, 1.5, 0.1, "flt_sigma")
+        radius = int(np.ceil(3 * sigma))
+        st.caption(tr("filters.sigma_caption", size=2 * radius + 1, radius=radius))
+    if name == "custom":
+        st.session_state.setdefault("flt_custom", W.DEFAULT_CUSTOM)
+        custom_text = st.text_area(tr("filters.custom_label", max=F.MAX_KERNEL_SIZE), key="flt_custom", height=140,
+                                   max_chars=F.MAX_KERNEL_CHARS)
+        normalise = st.checkbox(tr("filters.normalise_label"), key="flt_normalise")
+
+    settings: F.FilterSettings | None = None
+    try:
+        settings = W.settings_from_inputs(name, sigma, custom_text, normalise, color == "gray", border, lang())
+    except F.KernelError as exc:
+        st.error(tr("filters.kernel_error", msg=str(exc)))
+        st.caption(tr("filters.kernel_fix"))
+
+    col_orig, col_result, col_kernel = st.columns(3)
+    st.info(tr("filters.learned_note"))  # below the pictures: they start on the first screen
+    col_orig.image(W.image_png(image_key, small), caption=tr("filters.original"), width="stretch", output_format="PNG")
+    if settings is not None:
+        kernel = settings.kernel()
+        if name == "custom" and normalise and not F.normalise(np.array(settings.custom))[1]:
+            st.warning(tr("filters.normalise_zero"))
+        result = W.filtered_preview(image_key, small, settings)
+        col_result.image(result.png, caption=tr("filters.result"), width="stretch", output_format="PNG")
+        with col_kernel:
+            title = tr("filters.kernel_title", h=kernel.shape[0], w=kernel.shape[1])
+            _chart("flt_kernel_fig", lambda: kernel_figure(kernel, title, lang=lang()), kernel.tobytes(), kernel.shape)
+            st.caption(tr("filters.kernel_sum", total=sig(float(kernel.sum()))))
+            if name == "sobel_magnitude":
+                st.caption(tr("filters.kernel_magnitude"))
+        d = result.display
+        st.caption(tr(f"filters.scale_{d.kind}", limit=sig(d.limit), pct=num(100 * d.clipped, 2),
+                      vmin=sig(d.vmin), vmax=sig(d.vmax)))
+        st.caption(tr("filters.method_note", method=tr(f"filters.method_{result.method}"),
+                      ms=num(result.ms, 1), w=result.shape[1], h=result.shape[0]))
+        image_for_download, settings_for_download = full, settings
+        st.download_button(
+            tr("filters.download_png"), data=lambda: W.full_resolution_png(image_for_download, settings_for_download),
+            file_name=f"convviz-{name}.png", mime="image/png", key="flt_dl_png", on_click="ignore",
+        )
+        st.download_button(
+            tr("filters.download_csv"), data=F.kernel_csv(kernel), file_name=f"kernel-{name}.csv",
+            mime="text/csv", key="flt_dl_csv", on_click="ignore",
+        )
+        sep = F.separate(kernel)
+        verdict = tr("filters.sep_yes") if sep.separable else tr("filters.sep_no", rank=sep.rank)
+        st.caption(tr("filters.sep_current", rank=sep.rank, verdict=verdict))
 
 # --- the concepts ---------------------------------------------------------------------
-st.header(tr("filters.concepts_header"))
 gray = W.demo_gray(image_key, small)
 h, w = gray.shape
-st.caption(tr("filters.demo_note", side=W.DEMO_SIDE))
 
 def _corr() -> None:
     st.write(tr("filters.corr_intro"))
@@ -147,10 +151,11 @@ def _corr() -> None:
 
 def _assoc() -> None:
     st.write(tr("filters.assoc_intro"))
-    a_name = st.selectbox(tr("filters.assoc_a"), W.COMPOSABLE, index=0, key="flt_assoc_a",
-                          format_func=labels("filters.f_"))
-    b_name = st.selectbox(tr("filters.assoc_b"), W.COMPOSABLE, index=2, key="flt_assoc_b",
-                          format_func=labels("filters.f_"))
+    pick = st.columns(2)
+    a_name = pick[0].selectbox(tr("filters.assoc_a"), W.COMPOSABLE, index=0, key="flt_assoc_a",
+                               format_func=labels("filters.f_"))
+    b_name = pick[1].selectbox(tr("filters.assoc_b"), W.COMPOSABLE, index=2, key="flt_assoc_b",
+                               format_func=labels("filters.f_"))
     demo = W.associativity_demo(image_key, gray, a_name, b_name)
     c1, c2 = st.columns(2)
     c1.image(demo["two"], caption=tr("filters.assoc_two_steps"), width="stretch", output_format="PNG")
@@ -200,8 +205,9 @@ def _stride() -> None:
 
 def _equiv() -> None:
     st.write(tr("filters.equiv_intro"))
-    dy = st.slider(tr("filters.equiv_dy"), 0, 60, 20, key="flt_equiv_dy")
-    dx = st.slider(tr("filters.equiv_dx"), 0, 60, 35, key="flt_equiv_dx")
+    pick = st.columns(2)
+    dy = pick[0].slider(tr("filters.equiv_dy"), 0, 60, 20, key="flt_equiv_dy")
+    dx = pick[1].slider(tr("filters.equiv_dx"), 0, 60, 35, key="flt_equiv_dx")
     demo = W.equivariance_demo(image_key, gray, int(dy), int(dx))
     c1, c2 = st.columns(2)
     c1.image(demo["shift_then"], caption=tr("filters.equiv_shift_then"), width="stretch", output_format="PNG")
@@ -227,4 +233,7 @@ def _concepts() -> None:
 
 
 DEMOS = {"corr": _corr, "assoc": _assoc, "sep": _sep, "border": _border, "stride": _stride, "equiv": _equiv}
-_concepts()
+with concepts_box:
+    st.header(tr("filters.concepts_header"))
+    st.caption(tr("filters.demo_note", side=W.DEMO_SIDE))
+    _concepts()

@@ -90,6 +90,38 @@ def image_figure(lang_: str, image: np.ndarray, rect: tuple, center: tuple) -> o
 
 GRID_LIMIT = 64 * 64
 
+
+# ------------------------------------------------------------------ dilation vs stacking
+def _dilation() -> None:
+    """Three 3x3 layers stacked, with or without dilation: parameters, cost, field and holes."""
+    st.subheader(tr("rf.dilation"))
+    st.markdown(tr("rf.dilation_intro"))
+    d = st.columns(2)
+    text_a = d[0].text_input(tr("rf.dilations_a"), value="1, 1, 1", key="rf_dil_a", max_chars=100)
+    text_b = d[1].text_input(tr("rf.dilations_b"), value="1, 2, 4", key="rf_dil_b", help=tr("rf.dilations_help"),
+                            max_chars=100)
+    stacks = []
+    for text in (text_a, text_b):
+        try:
+            stacks.append(stack_info(rf_draw.parse_dilations(text)))
+        except ValueError:
+            st.error(tr("rf.bad_dilations", text=text[:40]))
+    if len(stacks) == 2:
+        (sa, pa, ma), (sb, pb, mb) = stacks
+        st.dataframe([
+            {tr("rf.col_stack"): f"d = {', '.join(map(str, s.dilations))}", tr("rf.col_params"): num(p),
+             tr("rf.col_macs"): num(mc), tr("rf.col_field"): f"{s.size} × {s.size}", tr("rf.col_holes"): s.holes}
+            for s, p, mc in stacks
+        ], hide_index=True, width="stretch")
+        st.plotly_chart(figure("dilation", LANG, sa.dilations, sb.dilations), width="stretch", key="rf_dil_fig")
+        st.caption(tr("rf.dilation_note"))
+
+
+# a link with ?at=dilation (the home page's) shows dilation versus stacking first
+FIRST = st.session_state.get("rf_at") == "dilation"
+if FIRST:
+    _dilation()
+
 # ------------------------------------------------------------------ network, layer, unit
 options = [CURRENT, *list_presets()] if SPEC_KEY in st.session_state else list_presets()
 st.session_state.setdefault("rf_net", "lenet5")
@@ -175,28 +207,8 @@ else:
 st.subheader(tr("rf.growth"))
 st.plotly_chart(figure("growth", LANG, KEY, path), width="stretch", key="rf_growth")
 
-# ------------------------------------------------------------------ dilation vs stacking
-st.subheader(tr("rf.dilation"))
-st.markdown(tr("rf.dilation_intro"))
-d = st.columns(2)
-text_a = d[0].text_input(tr("rf.dilations_a"), value="1, 1, 1", key="rf_dil_a", max_chars=100)
-text_b = d[1].text_input(tr("rf.dilations_b"), value="1, 2, 4", key="rf_dil_b", help=tr("rf.dilations_help"),
-                        max_chars=100)
-stacks = []
-for text in (text_a, text_b):
-    try:
-        stacks.append(stack_info(rf_draw.parse_dilations(text)))
-    except ValueError:
-        st.error(tr("rf.bad_dilations", text=text[:40]))
-if len(stacks) == 2:
-    (sa, pa, ma), (sb, pb, mb) = stacks
-    st.dataframe([
-        {tr("rf.col_stack"): f"d = {', '.join(map(str, s.dilations))}", tr("rf.col_params"): num(p),
-         tr("rf.col_macs"): num(mc), tr("rf.col_field"): f"{s.size} × {s.size}", tr("rf.col_holes"): s.holes}
-        for s, p, mc in stacks
-    ], hide_index=True, width="stretch")
-    st.plotly_chart(figure("dilation", LANG, sa.dilations, sb.dilations), width="stretch", key="rf_dil_fig")
-    st.caption(tr("rf.dilation_note"))
+if not FIRST:
+    _dilation()
 
 # ------------------------------------------------------------------ effective receptive field
 st.subheader(tr("rf.erf"))

@@ -64,14 +64,16 @@ P.init_data_state()
 st.title(tr("train.page_title"))
 st.write(tr("train.intro"))
 
-# --- network and training settings ----------------------------------------------------
-st.subheader(tr("train.data_header"))
-data_ready = P.data_panel()
+# a laptop or projector: the settings on the left, Start and the curves on the right (on the first
+# screen); a phone stacks the two columns in this order
+left, right = st.columns([1, 1.45], gap="medium")
+with left:
+    # --- the data ---
+    st.subheader(tr("train.data_header"))
+    data_ready = P.data_panel()
 
-# --- network and training settings ----------------------------------------------------
-st.subheader(tr("train.settings_header"))
-cols = st.columns(2)
-with cols[0]:
+    # --- network and training settings ----------------------------------------------------
+    st.subheader(tr("train.settings_header"))
     size = st.selectbox(tr("train.size_label"), list(C.SIZES), key="train_size",
                         format_func=labels("train.size_"))
     st.radio(tr("train.optimizer_label"), list(C.OPTIMIZERS), key="train_optimizer", horizontal=True,
@@ -85,7 +87,6 @@ with cols[0]:
     st.slider(tr("train.epochs_label"), 1, 50, key="train_epochs")
     page_link(CONCEPTS_PAGE, tr("train.gd_link"), icon="📉",
               query_params=url_state.query_for(CONCEPTS_PAGE, {"concepts_section": "descent"}, lang()))
-with cols[1]:
     st.select_slider(tr("train.n_label"), N_TRAIN, key="train_n", help=tr("train.n_help"))
     st.checkbox(tr("train.batchnorm_label"), key="train_batchnorm", help=tr("train.batchnorm_help"))
     decimal_slider(st, tr("train.dropout_label"), 0.0, 0.8, C.DEFAULT_SETTINGS.dropout, 0.1, "train_dropout",
@@ -100,65 +101,63 @@ with cols[1]:
         st.select_slider(tr("train.init_label"), INIT_SCALES, key="train_init", help=tr("train.init_help"),
                          format_func=num_format())
 
-settings = C.LabSettings(**{name: st.session_state[key] for key, name in FIELDS.items()})
-settings_ok = True
-if settings.batch_mode == "full" and settings.n_train > C.MAX_FULL_BATCH:
-    st.error(tr("train.full_batch_too_big", limit=num(C.MAX_FULL_BATCH), n=num(settings.n_train)))
-    settings_ok = False
-else:
-    try:
-        settings.validate()
-    except ValueError as exc:
-        show_error(exc)
+with right:
+    settings = C.LabSettings(**{name: st.session_state[key] for key, name in FIELDS.items()})
+    settings_ok = True
+    if settings.batch_mode == "full" and settings.n_train > C.MAX_FULL_BATCH:
+        st.error(tr("train.full_batch_too_big", limit=num(C.MAX_FULL_BATCH), n=num(settings.n_train)))
         settings_ok = False
+    else:
+        try:
+            settings.validate()
+        except ValueError as exc:
+            show_error(exc)
+            settings_ok = False
 
+    # --- start / stop ---------------------------------------------------------------------
+    run: W.TrainingRun | None = st.session_state.get(RUN_KEY)
+    running = bool(run is not None and run.running)
+    b1, b2 = st.columns(2)
+    with b1:
+        st.button(tr("train.start"), key="train_start", type="primary", disabled=running or not data_ready or not settings_ok,
+                  width="stretch", on_click=_start)
+    with b2:
+        st.button(tr("train.stop"), key="train_stop", on_click=_stop, disabled=not running, width="stretch")
 
-P.network_summary(settings)
+    # a finished run: its model goes to the Draw-a-digit page
+    if run is not None and not run.running and run.model is not None and run.snapshot().iteration > 0:
+        if st.session_state.get("trained_model") is not run.model:
+            st.session_state["trained_model"] = run.model
+            st.session_state.pop("train_model_bytes", None)
 
-# --- the counts -----------------------------------------------------------------------
-st.markdown(tr("train.counts", n=num(settings.n_train), b=num(settings.batch),
-               ipe=num(settings.iterations_per_epoch), epochs=settings.epochs,
-               total=num(settings.total_iterations)))
-if settings.batch_mode == "mini" and settings.batch_size >= settings.n_train:
-    # B capped at N: every step sees the whole set, which is batch gradient descent
-    st.caption(tr("train.counts_mini_capped", chosen=num(settings.batch_size), n=num(settings.n_train)))
-else:
-    st.caption(tr(f"train.counts_{settings.batch_mode}", n=num(settings.n_train), b=num(settings.batch)))
+    # --- the counts -----------------------------------------------------------------------
+    st.markdown(tr("train.counts", n=num(settings.n_train), b=num(settings.batch),
+                   ipe=num(settings.iterations_per_epoch), epochs=settings.epochs,
+                   total=num(settings.total_iterations)))
+    if settings.batch_mode == "mini" and settings.batch_size >= settings.n_train:
+        # B capped at N: every step sees the whole set, which is batch gradient descent
+        st.caption(tr("train.counts_mini_capped", chosen=num(settings.batch_size), n=num(settings.n_train)))
+    else:
+        st.caption(tr(f"train.counts_{settings.batch_mode}", n=num(settings.n_train), b=num(settings.batch)))
 
-# --- start / stop ---------------------------------------------------------------------
-run: W.TrainingRun | None = st.session_state.get(RUN_KEY)
-running = bool(run is not None and run.running)
-b1, b2 = st.columns(2)
-with b1:
-    st.button(tr("train.start"), key="train_start", type="primary", disabled=running or not data_ready or not settings_ok,
-              width="stretch", on_click=_start)
-with b2:
-    st.button(tr("train.stop"), key="train_stop", on_click=_stop, disabled=not running, width="stretch")
+    st.subheader(tr("train.curves_header"))
+    st.session_state[LIVE_KEY] = running
+    st.fragment(P.live_panel, run_every=0.5 if running else None)()
+    P.network_summary(settings)
 
-# a finished run: its model goes to the Draw-a-digit page
-if run is not None and not run.running and run.model is not None and run.snapshot().iteration > 0:
-    if st.session_state.get("trained_model") is not run.model:
-        st.session_state["trained_model"] = run.model
-        st.session_state.pop("train_model_bytes", None)
-
-
-st.subheader(tr("train.curves_header"))
-st.session_state[LIVE_KEY] = running
-st.fragment(P.live_panel, run_every=0.5 if running else None)()
-
-if run is not None and not run.running and run.model is not None and run.history is not None:
-    if "train_model_bytes" not in st.session_state:
-        st.session_state["train_model_bytes"] = W.model_bytes(run.model)
-    st.info(tr("train.model_ready"))
-    d1, d2 = st.columns(2)
-    with d1:
-        st.download_button(tr("train.download_model"), st.session_state["train_model_bytes"],
-                           file_name="convviz-digit-cnn.npz", mime="application/octet-stream",
-                           key="train_dl_model", width="stretch")
-    with d2:
-        st.download_button(tr("train.download_history"), W.history_json(run.history),
-                           file_name="convviz-training-history.json", mime="application/json",
-                           key="train_dl_history", width="stretch")
+    if run is not None and not run.running and run.model is not None and run.history is not None:
+        if "train_model_bytes" not in st.session_state:
+            st.session_state["train_model_bytes"] = W.model_bytes(run.model)
+        st.info(tr("train.model_ready"))
+        d1, d2 = st.columns(2)
+        with d1:
+            st.download_button(tr("train.download_model"), st.session_state["train_model_bytes"],
+                               file_name="convviz-digit-cnn.npz", mime="application/octet-stream",
+                               key="train_dl_model", width="stretch")
+        with d2:
+            st.download_button(tr("train.download_history"), W.history_json(run.history),
+                               file_name="convviz-training-history.json", mime="application/json",
+                               key="train_dl_history", width="stretch")
 
 # --- the lecture's patterns, one click each --------------------------------------------
 applied = st.session_state.pop("train_applied", None)

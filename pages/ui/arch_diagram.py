@@ -89,9 +89,9 @@ def sync_table(row_paths: list[str]) -> None:
 
 def render_diagram(key: str, summary: Any, paths: list[str]) -> None:
     """The diagram section: collapse toggle, legend, the clickable figure (in a scrolling box)."""
-    st.subheader(tr("arch.diagram"))
-    st.caption(tr("arch.diagram_help"))
-    collapse = st.toggle(tr("arch.diagram_collapse"), key=COLLAPSE_KEY, value=True, help=tr("arch.diagram_collapse_help"))
+    head = st.columns([3, 2], vertical_alignment="bottom")  # the toggle beside the title: one row less
+    head[0].subheader(tr("arch.diagram"))
+    collapse = head[1].toggle(tr("arch.diagram_collapse"), key=COLLAPSE_KEY, value=True, help=tr("arch.diagram_collapse_help"))
     selected = st.session_state.get("arch_layer")
     fig = cached_diagram_figure(key, lang(), collapse, selected if selected in paths else None)
     chart_key = f"arch_diagram_{st.session_state.get('arch_diagram_n', 0)}"
@@ -100,3 +100,4 @@ def render_diagram(key: str, summary: Any, paths: list[str]) -> None:
                      on_select=lambda: _on_click(chart_key, paths), selection_mode="points")
     if selected in paths:
         st.caption(tr("arch.diagram_picked", path=selected))
+    st.caption(tr("arch.diagram_help"))  # below the figure: the figure starts on the first screen

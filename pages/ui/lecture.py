@@ -61,8 +61,8 @@ def toc() -> list[tuple[str, list[Entry]]]:
     return [
         ("conv", [
             ("lecture_5x5", ARITH, {**_square(5, 3), "anim_values": "lecture"}),
-            ("corr_conv", FILTERS, {"flt_concept": "corr", "flt_corr_kernel": "sobel_x"}),
-            ("assoc", FILTERS, {"flt_concept": "assoc", "flt_assoc_a": "gaussian_273", "flt_assoc_b": "sobel_x"}),
+            ("corr_conv", FILTERS, {"flt_at": "concepts", "flt_concept": "corr", "flt_corr_kernel": "sobel_x"}),
+            ("assoc", FILTERS, {"flt_at": "concepts", "flt_concept": "assoc", "flt_assoc_a": "gaussian_273", "flt_assoc_b": "sobel_x"}),
             ("gaussian", FILTERS, {"flt_name": "gaussian_273"}),
             ("sobel_x", FILTERS, {"flt_name": "sobel_x"}),
             ("sobel_y", FILTERS, {"flt_name": "sobel_y"}),
@@ -70,13 +70,13 @@ def toc() -> list[tuple[str, list[Entry]]]:
         ("other", [
             ("dilation", ARITH, _square(7, 3, d=2)),
             ("rf", RF, {"rf_net": "lenet5"}),
-            ("dilation_rf", RF, {"rf_net": "lenet5", "rf_dil_a": "1, 1, 1", "rf_dil_b": "1, 2, 4"}),
+            ("dilation_rf", RF, {"rf_at": "dilation", "rf_net": "lenet5", "rf_dil_a": "1, 1, 1", "rf_dil_b": "1, 2, 4"}),
             ("transposed", ARITH, {**_square(3, 3, s=2, p=1), "arith_op": "convt", "arith_oph": 1, "arith_opw": 1}),
         ]),
         ("fc_conv", [
             ("fc_vs_conv", CONCEPTS, {"concepts_section": "fc_conv"}),
             ("six_filters", ARITH, {**_square(32, 5), "arith_cin": 3, "arith_cout": 6}),
-            ("equivariance", FILTERS, {"flt_concept": "equiv"}),
+            ("equivariance", FILTERS, {"flt_at": "concepts", "flt_concept": "equiv"}),
             ("variable_input", ARCH, _variable_input()),
         ]),
         ("activations", [

@@ -185,6 +185,7 @@ RF: list[Field] = [
     Choice("img", "rf_sample", SAMPLES[0], SAMPLES),
     Text("da", "rf_dil_a", "1, 1, 1", 40), Text("db", "rf_dil_b", "1, 2, 4", 40),
     Choice("ew", "rf_erf_w", "random", ("random", "uniform")), Int("es", "rf_erf_seed", 0, 0, 10_000),
+    Choice("at", "rf_at", "main", ("main", "dilation")),  # the section shown first (the home page's links)
 ]
 
 FILTERS: list[Field] = [
@@ -206,6 +207,7 @@ FILTERS: list[Field] = [
     Choice("sk", "flt_stride_kernel", "box", ("box", "sobel_x", "gaussian_273")),
     Int("stride", "flt_stride", 2, 1, 4), Int("dil", "flt_dilation", 1, 1, 4),
     Int("dy", "flt_equiv_dy", 20, 0, 60), Int("dx", "flt_equiv_dx", 35, 0, 60),
+    Choice("at", "flt_at", "main", ("main", "concepts")),  # the section shown first (the home page's links)
 ]
 
 DIGIT: list[Field] = [

@@ -393,7 +393,11 @@ def _hold(state: State, page_file: str) -> None:
         return
     held[page_file] = (values, runs - 1)
     for key, (value, before) in values.items():
-        if key in state and state[key] in (value, before):
+        try:
+            unchanged = key in state and any(state[key] == v for v in (value, before))
+        except (ValueError, TypeError):  # a value without a plain == (never a link's)
+            unchanged = False
+        if unchanged:
             state[key] = value
 
 

@@ -41,6 +41,10 @@ LAST_KEY = "_url_last"
 LANG_SEEN_KEY = "_url_lang_seen"
 LINK_SLOT_KEY = "_url_link_slot"
 SENT_KEY = "_url_sent"
+HELD_KEY = "_url_held"
+HELD_RUNS = 2
+"""How many more runs re-assert a just-opened link's values when the run that applied them
+did not complete (see :func:`_hold`)."""
 SENT_KEEP = 64
 """How many of the URLs this session's page wrote are remembered. A rerun's request carries
 the URL the browser shows, which lags behind the server while widget changes follow each
@@ -329,11 +333,72 @@ def begin(script: str) -> None:
     sent = state.setdefault(SENT_KEY, {}).setdefault(page_file, [])
     if mine and _query_key(mine) not in sent:
         sent.append(_query_key(mine))  # the link itself may come back on a lagging rerun too
-        bad, unknown = apply_query(fields, mine, state)
+        written = _Recorder(state)
+        bad, unknown = apply_query(fields, mine, written)
         refused.extend(bad)
+        state.setdefault(HELD_KEY, {})[page_file] = (dict(written.written), HELD_RUNS)
+    else:
+        _hold(state, page_file)
     _notice(refused, unknown, _language())
     state[LINK_SLOT_KEY] = st.sidebar.empty()
     _publish(page_file, fields)
+
+
+class _Recorder(dict):
+    """``state`` seen through a mapping that remembers what was written to it: key -> (the
+    new value, the value before)."""
+
+    def __init__(self, state: State) -> None:
+        super().__init__()
+        self.state, self.written = state, {}
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        before = self.written.get(key, (None, self.state.get(key)))[1]
+        self.written[key] = (value, before)
+        self.state[key] = value
+
+    def __getitem__(self, key: str) -> Any:
+        return self.state[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.state
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.state.get(key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self.written.pop(key, None)
+        return self.state.pop(key, *default)
+
+    def update(self, *args: Any, **values: Any) -> None:
+        for key, value in dict(*args, **values).items():
+            self[key] = value
+
+
+def _hold(state: State, page_file: str) -> None:
+    """Re-assert a just-opened link's values when the run that applied them did not complete.
+
+    A value put into ``st.session_state`` reaches its widget in the browser only through that
+    run's messages ("set_value" on the widget). When the run is cut short (a rerun the browser
+    asks for while it runs, a page switch), Streamlit drops its queued, unsent messages, and
+    in the next run the value is no longer new: the browser may keep showing what it showed
+    before while the page computes with the link's value, or send that old value back and
+    lose the link (tests/test_link_held.py). So until a run of the page completes
+    (:func:`finish`), at most ``HELD_RUNS`` times, each link value is written again, as new,
+    unless the browser sent a third value (the user's own change, which wins)."""
+    held = state.get(HELD_KEY, {})
+    values, runs = held.get(page_file, ({}, 0))
+    if runs <= 0:
+        held.pop(page_file, None)
+        return
+    held[page_file] = (values, runs - 1)
+    for key, (value, before) in values.items():
+        try:
+            unchanged = key in state and any(state[key] == v for v in (value, before))
+        except (ValueError, TypeError):  # a value without a plain == (never a link's)
+            unchanged = False
+        if unchanged:
+            state[key] = value
 
 
 def finish(page_file: str | None) -> None:
@@ -342,6 +407,7 @@ def finish(page_file: str | None) -> None:
 
     if st.session_state.get(LAST_KEY, {}).get(page_file) is not None:
         _publish(page_file, fields_of(page_file))
+    st.session_state.get(HELD_KEY, {}).pop(page_file, None)  # the link's run completed
     st.session_state.pop(LINK_SLOT_KEY, None)
 
 

@@ -32,5 +32,8 @@ def test_draw_a_one(page, app_url: str) -> None:
     value = page.locator('[data-testid="stMetricValue"]').first
     value.wait_for(state="visible", timeout=60_000)
     wait_for_app(page)
-    assert value.inner_text().strip() == "1"
-    assert page.get_by_text("Inside the network").first.is_visible()
+    from playwright.sync_api import expect
+
+    expect(value).to_have_text("1", timeout=30_000)
+    # the live network's section is drawn after the prediction: wait for it, do not read it once
+    expect(page.get_by_text("Inside the network").first).to_be_visible(timeout=30_000)

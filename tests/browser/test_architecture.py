@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+from playwright.sync_api import expect
+
 import convviz
 from convviz.arithmetic.presets import get_preset
 from tests.browser.conftest import wait_for_app
@@ -25,7 +27,7 @@ def test_load_resnet50_edit_a_layer_and_see_the_totals_change(page, app_url) -> 
     page.get_by_role("heading", name="Architecture").first.wait_for()
     _choose(page, "Network", "resnet50")
     page.get_by_text("25,557,032").first.wait_for(timeout=30_000)
-    assert page.get_by_text("25.6 M").first.is_visible()
+    expect(page.get_by_text("25.6 M").first).to_be_visible(timeout=30_000)
 
     edited = get_preset("resnet50")
     edited["layers"][0]["out_channels"] = 32
@@ -39,7 +41,6 @@ def test_load_resnet50_edit_a_layer_and_see_the_totals_change(page, app_url) -> 
     page.get_by_role("button", name="Apply").click()
     wait_for_app(page)
     page.get_by_text(f"{expected:,}").first.wait_for(timeout=30_000)
-    from playwright.sync_api import expect
 
     # the old total goes once the rerun has replaced every element (stale ones linger a moment)
     expect(page.get_by_text("25,557,032")).to_have_count(0, timeout=30_000)

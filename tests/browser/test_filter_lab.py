@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_for_app
 
@@ -60,7 +61,7 @@ def test_upload_image_apply_sobel_and_see_result(page, app_url: str, tmp_path: P
     )
     assert _result_image_loaded(page)
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
-    assert page.locator('[data-testid="stPlotlyChart"]').first.is_visible()  # the kernel grid
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=30_000)  # the kernel grid
 
 
 def test_broken_upload_shows_message_and_page_stays(page, app_url: str, tmp_path: Path) -> None:  # noqa: ANN001
@@ -74,10 +75,10 @@ def test_broken_upload_shows_message_and_page_stays(page, app_url: str, tmp_path
     assert "truncated or corrupt" in error.inner_text()
     wait_for_app(page)
     # the rest of the page: title, controls, the sample's result, the concept demos
-    assert page.get_by_role("heading", name="Filter lab").is_visible()
-    assert page.locator('[data-testid="stSelectbox"]').filter(has_text="Filter").is_visible()
-    assert page.get_by_text("640 x 480 pixels").is_visible()
-    assert page.get_by_role("heading", name="What filtering means, with numbers").is_visible()
+    expect(page.get_by_role("heading", name="Filter lab")).to_be_visible(timeout=30_000)
+    expect(page.locator('[data-testid="stSelectbox"]').filter(has_text="Filter")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("640 x 480 pixels")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="What filtering means, with numbers")).to_be_visible(timeout=30_000)
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stImage"]')].some(el =>
              el.innerText.includes('Result') && el.querySelector('img') && el.querySelector('img').naturalWidth > 0)"""

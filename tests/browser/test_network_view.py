@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_for_app
 
@@ -62,7 +63,7 @@ def test_click_a_unit_of_the_second_conv_layer(page, app_url: str) -> None:
     page.mouse.up()
     page.locator('[data-testid="stMetricValue"]').first.wait_for(state="visible", timeout=60_000)
     wait_for_app(page)
-    assert page.locator('[data-testid="stMetricValue"]').first.inner_text().strip() == "7"
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("7", timeout=30_000)
     # the overview fits the screen: no horizontal scroll
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length > 3", timeout=60_000)
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")

@@ -14,6 +14,7 @@ the inputs (and weights) that made that output, one product at a time.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -259,3 +260,21 @@ def descend(grad, w0, lr: float, steps: int, method: str, noises=None) -> np.nda
                 w[i] -= lr * g[i]
         path.append(list(w))
     return np.array(path)
+
+
+def numeric_grad(
+    f: Callable[[], float], arr: np.ndarray, eps: float, n_checks: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Central differences of f() with respect to randomly chosen entries of arr (in place)."""
+    flat = arr.reshape(-1)
+    idx = rng.choice(flat.size, size=min(n_checks, flat.size), replace=False)
+    out = []
+    for i in idx:
+        old = flat[i]
+        flat[i] = old + eps
+        up = f()
+        flat[i] = old - eps
+        down = f()
+        flat[i] = old
+        out.append((up - down) / (2 * eps))
+    return idx, np.array(out)

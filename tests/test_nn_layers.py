@@ -37,20 +37,6 @@ def _loss(layer: Layer, x: np.ndarray, proj: np.ndarray, train: bool) -> float:
     return float((layer.forward(x, train).astype(np.float64) * proj).sum())
 
 
-def _numeric_grad(f, arr: np.ndarray, eps: float, n_checks: int, rng: np.random.Generator):
-    """Central differences of f() with respect to randomly chosen entries of arr (in place)."""
-    flat = arr.reshape(-1)
-    idx = rng.choice(flat.size, size=min(n_checks, flat.size), replace=False)
-    out = []
-    for i in idx:
-        old = flat[i]
-        flat[i] = old + eps
-        up = f()
-        flat[i] = old - eps
-        down = f()
-        flat[i] = old
-        out.append((up - down) / (2 * eps))
-    return idx, np.array(out)
 
 
 def check_layer(layer: Layer, x: np.ndarray, train: bool = True, eps: float = 1e-2, tol: float = 2e-2) -> None:
@@ -62,11 +48,11 @@ def check_layer(layer: Layer, x: np.ndarray, train: bool = True, eps: float = 1e
     dx = layer.backward(proj.astype(np.float32))
     grads = {k: v.copy() for k, v in layer.grads.items()}
     f = lambda: _loss(layer, x, proj, train)  # noqa: E731
-    idx, num = _numeric_grad(f, x, eps, 40, rng)
+    idx, num = reference.numeric_grad(f, x, eps, 40, rng)
     ana = dx.reshape(-1)[idx]
     np.testing.assert_allclose(ana, num, rtol=tol, atol=tol * max(1.0, np.abs(num).max()) * 0.1)
     for name, p in layer.params.items():
-        idx, num = _numeric_grad(f, p, eps, 30, rng)
+        idx, num = reference.numeric_grad(f, p, eps, 30, rng)
         ana = grads[name].reshape(-1)[idx]
         np.testing.assert_allclose(ana, num, rtol=tol, atol=tol * max(1.0, np.abs(num).max()) * 0.1, err_msg=name)
 

@@ -48,7 +48,7 @@ def remember_pages(pages: dict[str, Any]) -> None:
 def page_link(file: str, label: str, icon: str = "", **kwargs: Any) -> None:
     """``st.page_link`` to a page file of the registry. Given the file's ``st.Page`` (which
     app.py registered) instead of its path, Streamlit skips resolving the path on disk and
-    searching every page: Home shows about 30 links, and that search was half its rerun."""
+    searching every page: Home shows about 50 links, and that search was half its rerun."""
     st.page_link(_PAGE_OBJECTS.get(file, file), label=label, icon=icon, **kwargs)
 
 

@@ -344,13 +344,14 @@ def begin(script: str) -> None:
     _publish(page_file, fields)
 
 
-class _Recorder(dict):
+class _Recorder:
     """``state`` seen through a mapping that remembers what was written to it: key -> (the
-    new value, the value before)."""
+    new value, the value before). Only the operations fields' ``load`` uses exist, so a new
+    one fails loudly instead of reaching a mapping of its own."""
 
     def __init__(self, state: State) -> None:
-        super().__init__()
-        self.state, self.written = state, {}
+        self.state: State = state
+        self.written: dict[str, tuple[Any, Any]] = {}
 
     def __setitem__(self, key: str, value: Any) -> None:
         before = self.written.get(key, (None, self.state.get(key)))[1]

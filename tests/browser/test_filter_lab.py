@@ -33,6 +33,13 @@ def _choose_file(page, path: Path) -> None:  # noqa: ANN001
     chooser.value.set_files(str(path))
 
 
+def _filter_box(page):  # noqa: ANN001, ANN202
+    """The selectbox labelled exactly "Filter" (``has_text`` matches substrings, case-blind:
+    the demos further down have boxes whose label or value contains "filter")."""
+    label = page.locator('[data-testid="stWidgetLabel"]').get_by_text("Filter", exact=True)
+    return page.locator('[data-testid="stSelectbox"]').filter(has=label)
+
+
 def _result_image_loaded(page) -> bool:  # noqa: ANN001
     return page.evaluate(
         """() => [...document.querySelectorAll('[data-testid="stImage"]')].some(el =>
@@ -51,7 +58,7 @@ def test_upload_image_apply_sobel_and_see_result(page, app_url: str, tmp_path: P
     page.get_by_text("400 x 300 pixels").wait_for()
     wait_for_app(page)
 
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Filter").click()
+    _filter_box(page).click()
     page.get_by_role("option", name="Sobel Gx (lecture)").click()
     page.get_by_text("mid-grey (128) is 0").wait_for()
     wait_for_app(page)
@@ -76,7 +83,7 @@ def test_broken_upload_shows_message_and_page_stays(page, app_url: str, tmp_path
     wait_for_app(page)
     # the rest of the page: title, controls, the sample's result, the concept demos
     expect(page.get_by_role("heading", name="Filter lab")).to_be_visible(timeout=30_000)
-    expect(page.locator('[data-testid="stSelectbox"]').filter(has_text="Filter")).to_be_visible(timeout=30_000)
+    expect(_filter_box(page)).to_be_visible(timeout=30_000)
     expect(page.get_by_text("640 x 480 pixels")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("heading", name="What filtering means, with numbers")).to_be_visible(timeout=30_000)
     page.wait_for_function(

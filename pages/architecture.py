@@ -33,6 +33,7 @@ from pages.ui.arch_widgets import (
     sync_input,
     try_apply,
 )
+from pages.ui.charts import frozen
 from pages.ui.input_size_panel import input_size_panel
 
 start_page(__file__)
@@ -204,8 +205,8 @@ with st.expander(tr("arch.pytorch")):
 # ------------------------------------------------------------------ charts
 st.subheader(tr("arch.charts"))
 log = st.toggle(tr("arch.log_scale"), key="arch_log", value=True)
-st.plotly_chart(cached_figure("costs", KEY, LANG, log=log), width="stretch", key="arch_costs")
-st.plotly_chart(cached_figure("flow", KEY, LANG), width="stretch", key="arch_flow")
+st.plotly_chart(frozen(cached_figure("costs", KEY, LANG, log=log)), width="stretch", key="arch_costs")
+st.plotly_chart(frozen(cached_figure("flow", KEY, LANG)), width="stretch", key="arch_flow")
 
 # ------------------------------------------------------------------ comparison
 st.subheader(tr("arch.compare"))
@@ -234,4 +235,4 @@ st.dataframe(pd.DataFrame([
     for r in rows
 ]), hide_index=True, width="stretch")
 names = (f"A: {label(name_a)}", f"B: {label(name_b)}")
-st.plotly_chart(cached_figure("compare", keys["a"], LANG, other=keys["b"], names=names), width="stretch", key="arch_cmp_fig")
+st.plotly_chart(frozen(cached_figure("compare", keys["a"], LANG, other=keys["b"], names=names)), width="stretch", key="arch_cmp_fig")

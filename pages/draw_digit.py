@@ -24,6 +24,7 @@ from pages.ui import (
     tr,
     url_state,
 )
+from pages.ui.charts import frozen
 from pages.ui.network_view import render_network_view
 
 start_page(__file__)
@@ -131,7 +132,7 @@ st.metric(
     delta_color="off", delta_arrow="off", border=True, width="content",
 )
 st.markdown(tr("digit.prediction_text", d=top_class, p=num(analysis.probs[top_class], spec=".1%")))
-st.plotly_chart(figs["probs"], width="stretch", key="digit_probs", config={"displayModeBar": False})
+st.plotly_chart(frozen(figs["probs"]), width="stretch", key="digit_probs", config={"displayModeBar": False})
 render_network_view(model, key, steps)  # every layer at once and the unit inspector
 
 # --- inside the network -----------------------------------------------------------------
@@ -143,16 +144,16 @@ for i, (tab, (name, act)) in enumerate(zip(tabs, analysis.activations, strict=Tr
     with tab:
         shape = "×".join(str(v) for v in act.shape)
         st.caption(tr(f"digit.explain_{layer_type}") + " " + tr("digit.shape", shape=shape))
-        st.plotly_chart(figs[f"maps_{i}"], width="stretch", key=f"digit_maps_{i}", config={"displayModeBar": False})
+        st.plotly_chart(frozen(figs[f"maps_{i}"]), width="stretch", key=f"digit_maps_{i}", config={"displayModeBar": False})
 
 if "filters" in figs:
     st.subheader(tr("digit.filters_header"))
     st.write(tr("digit.filters_intro"))
-    st.plotly_chart(figs["filters"], width="stretch", key="digit_filters", config={"displayModeBar": False})
+    st.plotly_chart(frozen(figs["filters"]), width="stretch", key="digit_filters", config={"displayModeBar": False})
 
 st.subheader(tr("digit.saliency_header"))
 st.write(tr("digit.saliency_intro", d=analysis.target))
-st.plotly_chart(figs["saliency"], width="stretch", key="digit_saliency", config={"displayModeBar": False})
+st.plotly_chart(frozen(figs["saliency"]), width="stretch", key="digit_saliency", config={"displayModeBar": False})
 
 # --- architecture and training ------------------------------------------------------------
 st.header(tr("digit.arch_header"))
@@ -194,6 +195,6 @@ else:
             st.write(tr("digit.curves_intro_all", n_train=meta.get("n_train", "?"),
                         epochs=len(log.get("train_loss", []))))
         labels = {k: tr(f"digit.curve_{k}") for k in ("title", "loss", "accuracy", "epoch", "train", "val", "best")}
-        st.plotly_chart(W.curves_figure(lang(), labels_key=json.dumps(labels)), width="stretch",
+        st.plotly_chart(frozen(W.curves_figure(lang(), labels_key=json.dumps(labels))), width="stretch",
                         key="digit_curves", config={"displayModeBar": False})
         st.caption(tr("digit.curves_note" if meta.get("n_val") else "digit.curves_note_all"))

@@ -24,6 +24,7 @@ from pages.ui import (
     url_state,
 )
 from pages.ui import filter_widgets as W
+from pages.ui.charts import frozen
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
@@ -32,7 +33,7 @@ url_state.begin(__file__)  # a link's settings in before any widget; the URL and
 def _chart(key: str, build: object, *deps: object) -> None:
     """Show a plotly figure built by ``build()``, cached on ``(key, *deps, language)``."""
     fig = W.cached_figure((key, lang(), *deps), build)
-    st.plotly_chart(fig, width="stretch", key=key, config={"displayModeBar": False})
+    st.plotly_chart(frozen(fig), width="stretch", key=key, config={"displayModeBar": False})
 
 
 st.title(tr("filters.page_title"))

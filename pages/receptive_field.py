@@ -18,6 +18,7 @@ from convviz.images import ImageError
 from convviz.images.samples import SAMPLES
 from pages.ui import image_uploader, labels, lang, num, start_page, tr, url_state
 from pages.ui.arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
+from pages.ui.charts import frozen
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
@@ -113,7 +114,7 @@ def _dilation() -> None:
              tr("rf.col_macs"): num(mc), tr("rf.col_field"): f"{s.size} × {s.size}", tr("rf.col_holes"): s.holes}
             for s, p, mc in stacks
         ], hide_index=True, width="stretch")
-        st.plotly_chart(figure("dilation", LANG, sa.dilations, sb.dilations), width="stretch", key="rf_dil_fig")
+        st.plotly_chart(frozen(figure("dilation", LANG, sa.dilations, sb.dilations)), width="stretch", key="rf_dil_fig")
         st.caption(tr("rf.dilation_note"))
 
 
@@ -194,18 +195,18 @@ if upload is not None:
         st.error(exc.localized(LANG))
 if image is None:
     image = sample_image(sample, in_h, in_w, cin == 1)
-picture.plotly_chart(figure("image", LANG, image, (top, left, bottom, right), center), width="stretch",
+picture.plotly_chart(frozen(figure("image", LANG, image, (top, left, bottom, right), center)), width="stretch",
                      key="rf_image")
 if out_h * out_w <= GRID_LIMIT:
     st.caption(tr("rf.pick_on_grid"))
-    st.plotly_chart(figure("grid", LANG, out_h, out_w, (i, j)), key="rf_grid", on_select="rerun",
+    st.plotly_chart(frozen(figure("grid", LANG, out_h, out_w, (i, j))), key="rf_grid", on_select="rerun",
                     selection_mode="points", width="stretch")
 else:
     st.caption(tr("rf.grid_too_big", h=out_h, w=out_w))
 
 # ------------------------------------------------------------------ growth
 st.subheader(tr("rf.growth"))
-st.plotly_chart(figure("growth", LANG, KEY, path), width="stretch", key="rf_growth")
+st.plotly_chart(frozen(figure("growth", LANG, KEY, path)), width="stretch", key="rf_growth")
 
 if not FIRST:
     _dilation()
@@ -223,4 +224,4 @@ if problem is not None:
 else:
     shown = rf_draw.clip_rect(rect, in_h, in_w)
     box = (top, left, bottom, right) if shown else None
-    st.plotly_chart(figure("erf", LANG, magnitude, box), width="stretch", key="rf_erf_fig")
+    st.plotly_chart(frozen(figure("erf", LANG, magnitude, box)), width="stretch", key="rf_erf_fig")

@@ -22,6 +22,7 @@ from convviz.arithmetic.layer_calc import LayerSettings
 from convviz.errors import SpecError
 from pages.ui import labels, lang, tr
 from pages.ui.animation_values import Matrix, as_matrix, values_widgets
+from pages.ui.charts import frozen
 from pages.ui.layer_widgets import widget_values
 from pages.ui.projector import is_phone
 
@@ -168,7 +169,7 @@ def _show(what: What, anim: Animation, language: str, controls: Any, figure: Any
                   bool(st.session_state["anim_compact"]))
     chart_key = f"anim_chart_{st.session_state['anim_chart_n']}"
     with figure:
-        st.plotly_chart(fig, theme=None, key=chart_key, config={"displayModeBar": False},
+        st.plotly_chart(frozen(fig), theme=None, key=chart_key, config={"displayModeBar": False},
                         on_select=partial(_on_click, chart_key, anim.crop, anim.output.shape),
                         selection_mode="points")
         st.caption(tr("anim.steps_caption", n=anim.n_steps))

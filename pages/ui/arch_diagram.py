@@ -12,6 +12,7 @@ import streamlit as st
 from convviz.arithmetic.formatting import shape_text
 from convviz.i18n import fmt_number, translate
 from pages.ui import lang, tr
+from pages.ui.charts import frozen
 
 TABLE_KEY = "arch_table"
 COLLAPSE_KEY = "arch_diagram_collapse"
@@ -96,7 +97,7 @@ def render_diagram(key: str, summary: Any, paths: list[str]) -> None:
     fig = cached_diagram_figure(key, lang(), collapse, selected if selected in paths else None)
     chart_key = f"arch_diagram_{st.session_state.get('arch_diagram_n', 0)}"
     box = st.container(height=min(fig.layout.height + 30, 640), border=True)
-    box.plotly_chart(fig, width="content", key=chart_key, config={"displayModeBar": False}, theme=None,
+    box.plotly_chart(frozen(fig), width="content", key=chart_key, config={"displayModeBar": False}, theme=None,
                      on_select=lambda: _on_click(chart_key, paths), selection_mode="points")
     if selected in paths:
         st.caption(tr("arch.diagram_picked", path=selected))

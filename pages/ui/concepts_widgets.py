@@ -9,6 +9,7 @@ import streamlit as st
 from convviz import concepts as C
 from convviz.figures import concepts as FC
 from pages.ui import lang, tr
+from pages.ui.charts import frozen
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -19,7 +20,7 @@ def figure(name: str, *args: object, **kwargs: object):  # noqa: ANN201 - a plot
 
 
 def chart(fig, key: str) -> None:  # noqa: ANN001 - a plotly figure
-    st.plotly_chart(fig, width="stretch", key=key, config={"displayModeBar": False})
+    st.plotly_chart(frozen(fig), width="stretch", key=key, config={"displayModeBar": False})
 
 
 TEXT_CHARS = 300

@@ -18,6 +18,7 @@ from convviz.explain import drawing_box, explain_unit, feeding_channels, forward
 from convviz.i18n import fmt_number, translate
 from pages.ui import lang, tr
 from pages.ui import num as ui_num
+from pages.ui.charts import frozen
 
 NOBAR = {"displayModeBar": False}
 
@@ -105,7 +106,7 @@ def render_network_view(model: Any, model_key: str, steps: Any) -> None:
     layer, index = st.session_state["xp_layer"], st.session_state["xp_channel"]
     fig = _overview(model_key, image_bytes, language, layer, index, model)
     chart_key = f"xp_overview_{st.session_state.get('xp_n', 0)}"
-    st.plotly_chart(fig, width="stretch", key=chart_key, config=NOBAR, theme=None, selection_mode="points",
+    st.plotly_chart(frozen(fig), width="stretch", key=chart_key, config=NOBAR, theme=None, selection_mode="points",
                     on_select=lambda: _on_overview(chart_key))
     st.subheader(tr("explain.pick_header"))
     c1, c2 = st.columns(2)
@@ -141,7 +142,7 @@ def _inspector(model: Any, model_key: str, image_bytes: bytes, steps: Any) -> No
                          (unit[1], unit[2]), lang(), {"unit_hover": tr("explain.map_hover_unit", r="%{customdata[0]}", c="%{customdata[1]}",
                                             v="%{customdata[2]:.4f}")})
         key = f"xp_map_{s.get('xp_m', 0)}"
-        st.plotly_chart(fig, width="stretch", key=key, config=NOBAR, theme=None, selection_mode="points",
+        st.plotly_chart(frozen(fig), width="stretch", key=key, config=NOBAR, theme=None, selection_mode="points",
                         on_select=lambda: _on_map(key))
     else:
         unit = (channel,)
@@ -168,7 +169,7 @@ def _panel(ex: Any, trace: list[np.ndarray], model: Any) -> None:
     if kind == "Conv2d":
         cin, kh, kw = ex.patch.shape
         st.write(tr("explain.conv_intro", cin=cin, k=f"{kh}×{kw}"))
-        st.plotly_chart(FI.conv_unit_figure(ex, tr("explain.conv_title"), language, labels), width="stretch",
+        st.plotly_chart(frozen(FI.conv_unit_figure(ex, tr("explain.conv_title"), language, labels)), width="stretch",
                         key="xp_conv", config=NOBAR, theme=None)
         total = float(ex.channel_sums.sum())
         st.markdown(tr("explain.conv_sum", n=cin, terms=FI.sum_text(ex.channel_sums, language)))
@@ -183,14 +184,14 @@ def _panel(ex: Any, trace: list[np.ndarray], model: Any) -> None:
     elif kind in ("MaxPool2d", "AvgPool2d"):
         k = "×".join(map(str, ex.window.shape))
         title = tr("explain.pool_max_title" if ex.pool == "max" else "explain.pool_avg_title", k=k, c=ex.unit[0])
-        st.plotly_chart(FI.pool_unit_figure(ex, title, language, labels), width="stretch", key="xp_pool",
+        st.plotly_chart(frozen(FI.pool_unit_figure(ex, title, language, labels)), width="stretch", key="xp_pool",
                         config=NOBAR, theme=None)
         if ex.pool == "max":
             st.markdown(tr("explain.pool_max_text", value=num(ex.value), r=ex.argmax[0], q=ex.argmax[1]))
         else:
             st.markdown(tr("explain.pool_avg_text", n=ex.window.size, value=num(ex.value)))
     elif kind == "Linear":
-        st.plotly_chart(FI.linear_unit_figure(ex, tr("explain.linear_title"), language, labels), width="stretch",
+        st.plotly_chart(frozen(FI.linear_unit_figure(ex, tr("explain.linear_title"), language, labels)), width="stretch",
                         key="xp_linear", config=NOBAR, theme=None)
         st.markdown(tr("explain.linear_text", n=len(ex.contributions), sum=num(ex.contributions.sum()),
                        bias=num(ex.bias), value=num(ex.pre_activation)))
@@ -198,7 +199,7 @@ def _panel(ex: Any, trace: list[np.ndarray], model: Any) -> None:
         _simple_text(ex)
     if ex.probabilities is not None:
         d = ex.unit[0]
-        st.plotly_chart(FI.output_figure(ex.logits, ex.probabilities, tr("explain.output_title"), language, labels, d),
+        st.plotly_chart(frozen(FI.output_figure(ex.logits, ex.probabilities, tr("explain.output_title"), language, labels, d)),
                         width="stretch", key="xp_output", config=NOBAR, theme=None)
         st.markdown(tr("explain.output_text", d=d, z=num(ex.logits[d]), p=num(ex.probabilities[d], ".2%")))
 
@@ -237,7 +238,7 @@ def _field_panel(ex: Any, image: np.ndarray, steps: Any) -> None:
     gray = getattr(steps, "gray", None)
     dbox = drawing_box(steps, ex.input_box) if gray is not None else None
     labels = _labels(lang(), ("input28", "drawing"))
-    st.plotly_chart(field_figure(image, ex.input_box, "", gray, dbox, lang(), labels), width="stretch",
+    st.plotly_chart(frozen(field_figure(image, ex.input_box, "", gray, dbox, lang(), labels)), width="stretch",
                     key="xp_field", config=NOBAR, theme=None)
 
 

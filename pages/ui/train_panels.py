@@ -14,6 +14,7 @@ from convviz.errors import ConvVizError
 from convviz.figures import training as FT
 from pages.ui import labels, lang, num, number_format, reason, tr
 from pages.ui import train_widgets as W
+from pages.ui.charts import frozen
 
 RUN_KEY = "train_run"
 LIVE_KEY = "_train_live"
@@ -221,7 +222,7 @@ def live_panel() -> None:
         stopped_early=snap.stopped_early or early_on, total_epochs=_axis_epochs(snap, current.settings, live),
         lang=lang(),
     )
-    st.plotly_chart(fig, width="stretch", key="train_curves", config={"displayModeBar": False})
+    st.plotly_chart(frozen(fig), width="stretch", key="train_curves", config={"displayModeBar": False})
     if snap.best_epoch is not None and snap.status == "done":
         if snap.stopped_early:
             st.success(tr("train.early_stopped", epoch=snap.best_epoch, last=len(snap.train_loss)))

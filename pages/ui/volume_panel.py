@@ -16,6 +16,7 @@ import streamlit as st
 from convviz.errors import SpecError
 from convviz.explain import layer_geometry
 from pages.ui import lang, tr
+from pages.ui.charts import frozen
 
 LECTURE = {"arith_h": 32, "arith_w": 32, "arith_cin": 3, "arith_cout": 6, "arith_kh": 5, "arith_kw": 5,
            "arith_sh": 1, "arith_sw": 1, "arith_ph": 0, "arith_pw": 0, "arith_dh": 1, "arith_dw": 1,
@@ -76,7 +77,7 @@ def render_volumes(settings: Any, result: Any) -> None:
             (ph, _), _ = settings.padding_pairs()
             fig = volume_figure(cin, settings.h, settings.w, cout, settings.kernel[0], ho, wo,
                                 (ho // 2, wo // 2), int(f), settings.stride[0], ph, language)
-            st.plotly_chart(fig, width="stretch", key="xp_volume", config=NOBAR, theme=None)
+            st.plotly_chart(frozen(fig), width="stretch", key="xp_volume", config=NOBAR, theme=None)
             _multichannel(settings, result, language)
         else:
             st.caption(tr("explain.volume_single"))
@@ -102,7 +103,7 @@ def _multichannel(settings: Any, result: Any, language: str) -> None:
         st.warning(exc.localized(language))
         return
     st.caption(tr("explain.mc_intro", cin=cin, h=h, w=w, f=filters, k=k))
-    st.plotly_chart(_anim_figure(key, language), width="stretch", key="xp_mc_chart", config=NOBAR, theme=None)
+    st.plotly_chart(frozen(_anim_figure(key, language)), width="stretch", key="xp_mc_chart", config=NOBAR, theme=None)
     with st.expander(tr("anim.all_steps"), expanded=False):
         st.markdown("\n".join(f"{t + 1}. {anim.step_text(t, language)}" for t in range(len(anim.steps))))
     st.download_button(tr("explain.mc_download"), data=lambda: _gif(key, language), file_name="convviz-multichannel.gif",
@@ -117,5 +118,5 @@ def inspector_volume(layer: Any, input_shape: tuple[int, ...], output_shape: tup
     (k, _), (s, _), (p, _), _, _ = layer_geometry(layer)
     st.caption(tr("explain.volume_intro", cin=cin, cout=cout))
     fig = volume_figure(cin, h, w, cout, int(k), ho, wo, (unit[1], unit[2]), unit[0], int(s), int(p), lang())
-    st.plotly_chart(fig, width="stretch", key="xp_inspector_volume", config=NOBAR, theme=None)
+    st.plotly_chart(frozen(fig), width="stretch", key="xp_inspector_volume", config=NOBAR, theme=None)
 

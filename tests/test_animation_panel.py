@@ -98,8 +98,8 @@ def test_invalid_settings_show_a_message_and_keep_the_settings(state) -> None:
 
 def test_gallery_buttons_set_the_page_settings() -> None:
     at = _page()
-    next(b for b in at.button if b.key == "anim_case_padding_strides_odd_t").click()
-    at.run()
+    assert at.button_group(key="anim_gallery").value is None
+    at.button_group(key="anim_gallery").set_value("padding_strides_odd_t").run()
     _no_crash(at)
     for key, value in widget_values(GALLERY["padding_strides_odd_t"]).items():
         assert at.session_state[key] == value
@@ -108,9 +108,9 @@ def test_gallery_buttons_set_the_page_settings() -> None:
     at.radio(key="anim_view").set_value("direct").run()
     _no_crash(at)
     assert len(_spec(at)["frames"]) == 36
-    next(b for b in at.button if b.key == "anim_case_same_padding").click()
-    at.run()
+    at.button_group(key="anim_gallery").set_value("same_padding").run()
     assert at.session_state["arith_pad_mode"] == "same" and at.session_state["arith_op"] == "conv"
+    assert at.button_group(key="anim_gallery").value is None  # the pick is cleared: a second click works
     _no_crash(at)
 
 

@@ -82,18 +82,21 @@ def _on_click(chart_key: str, crop: tuple[int, int], out_shape: tuple[int, int])
     st.session_state["anim_chart_n"] = st.session_state.get("anim_chart_n", 0) + 1
 
 
-def _apply_case(key: str) -> None:
-    """Gallery click (a callback, so it runs before the page's widgets are drawn)."""
-    st.session_state.update(widget_values(GALLERY[key]))
-    st.session_state["anim_pick"] = "none"
+def _apply_case() -> None:
+    """Gallery pick (a callback, so it runs before the page's widgets are drawn): write the
+    case's layer into the page's widgets, then clear the pick, so the pills act as buttons."""
+    key = st.session_state.get("anim_gallery")
+    if key in GALLERY:
+        st.session_state.update(widget_values(GALLERY[key]))
+        st.session_state["anim_pick"] = "none"
+    st.session_state["anim_gallery"] = None
 
 
 def _gallery() -> None:
+    """conv_arithmetic's cases as one row of pills: one element, not a button per case."""
     with st.expander(tr("anim.gallery"), expanded=False):
-        st.caption(tr("anim.gallery_help"))
-        row = st.container(horizontal=True)
-        for key in GALLERY:
-            row.button(tr(f"anim.case_{key}"), key=f"anim_case_{key}", on_click=_apply_case, args=(key,))
+        st.pills(tr("anim.gallery_help"), list(GALLERY), key="anim_gallery", on_change=_apply_case,
+                 format_func=lambda key: tr(f"anim.case_{key}"))
 
 
 def _clamp(key: str, top: int) -> None:

@@ -99,9 +99,15 @@ def settle_language() -> None:
     _RUN.ctx, _RUN.lang = get_script_run_ctx(), _session_language()
 
 
+def run_by_app() -> bool:
+    """Whether this script run went through app.py, which calls ``url_state.finish`` after the
+    page; not when a page script runs alone (AppTest's ``switch_page``, Streamlit's legacy mode)."""
+    return getattr(_RUN, "ctx", None) is not None and _RUN.ctx is get_script_run_ctx()
+
+
 def lang() -> str:
     """The language the user picked in the sidebar (English until they pick)."""
-    if getattr(_RUN, "ctx", None) is not None and _RUN.ctx is get_script_run_ctx():
+    if run_by_app():
         return _RUN.lang
     return _session_language()
 

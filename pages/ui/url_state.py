@@ -37,7 +37,6 @@ LANG_PARAM = "lang"
 LANG_KEY = "lang"
 MAX_CHARS = 64
 """Longest text accepted for a number or a choice (a longer one is hostile or a mistake)."""
-LAST_KEY = "_url_last"
 LANG_SEEN_KEY = "_url_lang_seen"
 LINK_SLOT_KEY = "_url_link_slot"
 SENT_KEY = "_url_sent"
@@ -320,6 +319,7 @@ def page_of(script: str) -> str:
 def begin(script: str) -> None:
     """First thing a page does (``url_state.begin(__file__)``): a newly opened link's settings
     into the session state before any widget exists, then the URL and the Copy-link button."""
+    from pages.ui import run_by_app
     from pages.ui.url_fields import fields_of
 
     page_file = page_of(script)
@@ -327,7 +327,6 @@ def begin(script: str) -> None:
     state = st.session_state
     query = read_query()
     mine = {k: v for k, v in query.items() if k != LANG_PARAM}
-    state.setdefault(LAST_KEY, {})
     refused: list[str] = list(state.pop("_url_pending", []))
     unknown = 0
     sent = state.setdefault(SENT_KEY, {}).setdefault(page_file, [])
@@ -340,8 +339,11 @@ def begin(script: str) -> None:
     else:
         _hold(state, page_file)
     _notice(refused, unknown, _language())
-    state[LINK_SLOT_KEY] = st.sidebar.empty()
-    _publish(page_file, fields)
+    slot = st.sidebar.empty()
+    if run_by_app():
+        state[LINK_SLOT_KEY] = (page_file, slot)  # filled once, by finish() after the page
+    else:  # the page script runs alone: nothing calls finish()
+        _publish(page_file, fields, slot)
 
 
 class _Recorder:
@@ -403,20 +405,21 @@ def _hold(state: State, page_file: str) -> None:
 
 
 def finish(page_file: str | None) -> None:
-    """app.py, after the page ran: the URL with what the page set while running."""
+    """app.py, after the page ran to its end or to ``st.stop()``: the URL and the Copy-link
+    button with the settings the page ended with (once per run: both cost a rerun's time)."""
     from pages.ui.url_fields import fields_of
 
-    if st.session_state.get(LAST_KEY, {}).get(page_file) is not None:
-        _publish(page_file, fields_of(page_file))
-    st.session_state.get(HELD_KEY, {}).pop(page_file, None)  # the link's run completed
-    st.session_state.pop(LINK_SLOT_KEY, None)
+    state = st.session_state
+    mine, slot = state.pop(LINK_SLOT_KEY, (None, None))
+    if slot is not None and mine == page_file:
+        _publish(page_file, fields_of(page_file), slot)
+    state.get(HELD_KEY, {}).pop(page_file, None)  # the link's run completed
 
 
-def _publish(page_file: str | None, fields: Sequence[Field]) -> None:
+def _publish(page_file: str, fields: Sequence[Field], slot: Any) -> None:
     state = st.session_state
     lang = _language()
     values = page_query(fields, state, lang)
-    state[LAST_KEY][page_file] = values
     sent = state.setdefault(SENT_KEY, {}).setdefault(page_file, [])
     key = _query_key(values)
     if key not in sent:
@@ -424,9 +427,7 @@ def _publish(page_file: str | None, fields: Sequence[Field]) -> None:
         del sent[:-SENT_KEEP]
     state[LANG_SEEN_KEY] = lang
     _write_query(values)
-    slot = state.get(LINK_SLOT_KEY)
-    if slot is not None:
-        _copy_link(slot, page_file, values, lang)
+    _copy_link(slot, page_file, values, lang)
 
 
 def link_url(values: Mapping[str, str]) -> str:

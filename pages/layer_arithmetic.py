@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from convviz.arithmetic.layer_calc import OP_TYPES, LayerSettings, calculate
+from convviz.arithmetic.layer_calc import OP_TYPES, calculate
 from convviz.errors import SpecError
 from pages.ui import labels, lang, num, start_page, tr, url_state
 from pages.ui.animation_panel import render_animation
@@ -75,13 +75,8 @@ with boxes.settings.expander(tr("arith.settings"), expanded=True):
 settings = layer_from_state(op, st.session_state)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def cached_calculation(settings: LayerSettings):  # noqa: ANN201 - engine result
-    return calculate(settings)
-
-
 try:
-    result = cached_calculation(settings)
+    result = calculate(settings)  # closed forms, ~0.2 ms: less than a cache's hashing of the key
 except SpecError as exc:
     boxes.summary.error(f"{tr('common.error_prefix')}: {exc.localized(lang())}")
     boxes.summary.info(tr("arith.keep_settings"))

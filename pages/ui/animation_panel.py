@@ -10,7 +10,7 @@ and the GIF (convviz.animation.gif). A gallery button writes its layer into the 
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -34,13 +34,17 @@ What = tuple[LayerSettings, bool, str, Matrix, Matrix]
 """One animation: the layer, true convolution or not, the transposed view, input, kernel."""
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+# The frames and figures are kept per layer in lru_caches shared by every session: ``What`` is a
+# tuple, which Python hashes in C, while st.cache_resource's hasher walks every number of the
+# input and kernel in Python on each rerun (~9 % of the page's rerun, bench/RESULTS-load.md).
+# Two sessions asking for the same new layer at the same instant may both build it.
+@lru_cache(maxsize=64)
 def _animation(what: What) -> Animation:
     layer, flip, view, x, k = what
     return build_animation(layer, np.array(x), np.array(k), flip=flip, view=view)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@lru_cache(maxsize=64)
 def _figure(what: What, language: str, frame_ms: int, start: int, pick_output: tuple[int, int] | None,
             pick_input: tuple[int, int] | None, compact: bool):  # noqa: ANN202 - plotly figure
     from convviz.figures.animation import COMPACT_PX, WIDE_PX, build_animation_figure

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.ui import lang, page_link, start_page, tr, url_state
-from pages.ui.lecture import toc
+from pages.ui.lecture import toc_links
 from pages.ui.registry import PAGES
 
 start_page(__file__)
@@ -19,19 +19,17 @@ st.info(tr("home.toc_help"), icon=":material/school:")
 LANG = lang()
 SERVED = {file for file, *_ in PAGES}
 PAGE_TITLES = {file: title_key for file, title_key, *_ in PAGES}
-sections = toc()
+sections = toc_links(LANG)
 half = (len(sections) + 1) // 2  # the first half of the lecture on the left, the rest on the right
 columns = st.columns(2)
 for n, (section, entries) in enumerate(sections):
     with columns[0 if n < half else 1].container(border=True):
         st.markdown(f"**{n + 1}. {tr('home.sec_' + section)}**")
-        for key, page, settings in entries:
-            if page not in SERVED:
-                continue
-            page_link(page, tr("home.toc_" + key), query_params=url_state.query_for(page, settings, LANG),
-                      help=tr(PAGE_TITLES[page]))
+        for key, page, query in entries:
+            if page in SERVED:
+                page_link(page, tr("home.toc_" + key), query_params=dict(query), help=tr(PAGE_TITLES[page]))
 
 with st.expander(tr("home.pages")):
-    for key in ("arith", "concepts", "arch", "rf", "filters", "digit", "train"):
-        st.markdown(f"**{tr(key + '.page_title')}**: {tr('home.about_' + key)}")
+    st.markdown("\n\n".join(f"**{tr(key + '.page_title')}**: {tr('home.about_' + key)}"
+                             for key in ("arith", "concepts", "arch", "rf", "filters", "digit", "train")))
 st.caption(tr("home.footer"))

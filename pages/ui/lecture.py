@@ -9,6 +9,7 @@ catalog keys ``home.sec_<section>`` and ``home.toc_<key>`` (English and the lect
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from convviz.arithmetic.presets import get_preset
@@ -135,3 +136,17 @@ def toc() -> list[tuple[str, list[Entry]]]:
             ("exercises", PRACTICE, {"practice_level": "easy"}),
         ]),
     ]
+
+
+Link = tuple[str, str, dict[str, str]]
+"""An entry as home shows it: (key, page file, the link's query string)."""
+
+
+@cache
+def toc_links(lang: str) -> tuple[tuple[str, tuple[Link, ...]], ...]:
+    """:func:`toc` with each entry's query string in ``lang``, built once per language (about
+    50 query strings, each checked by its page's link fields: an eighth of Home's rerun)."""
+    from pages.ui.url_state import query_for
+
+    return tuple((section, tuple((key, page, query_for(page, settings, lang)) for key, page, settings in entries))
+                 for section, entries in toc())

@@ -5,6 +5,8 @@ when an edit is rejected)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import streamlit as st
@@ -69,22 +71,28 @@ def scratch_spec() -> dict[str, Any]:
     return {"name": "my_network", "input": [3, 32, 32], "layers": [spec_edit.new_layer("Conv2d"), spec_edit.new_layer("ReLU")]}
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def cached_texts(key: str, lang: str) -> dict[str, Any]:
-    """Table rows, CSV, Markdown and PyTorch code of a valid spec (by its JSON), all rendered
-    by :mod:`convviz.arithmetic.formatting` (the CLI's renderers; the CSV with a totals row)."""
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_texts(key: str, lang: str) -> Mapping[str, Any]:
+    """Table, CSV, Markdown and PyTorch code of a valid spec (by its JSON), all rendered by
+    :mod:`convviz.arithmetic.formatting` (the CLI's renderers; the CSV with a totals row).
+
+    Shared read-only between reruns and sessions (cache_resource: st.cache_data unpickled the
+    whole dict on every rerun), and the table is an Arrow table already: st.dataframe turned
+    the pandas frame into Arrow again on every rerun (an eighth of the page's rerun)."""
     import pandas as pd
+    import pyarrow as pa
 
     from convviz.arithmetic.export import to_pytorch
     from convviz.arithmetic.formatting import records, render_csv, render_markdown
 
     summary, _ = cached_summary(key)
-    return {
-        "frame": pd.DataFrame(records(summary, lang, section="arch")),
+    frame = pd.DataFrame(records(summary, lang, section="arch"))
+    return MappingProxyType({
+        "frame": pa.Table.from_pandas(frame, preserve_index=False),
         "csv": render_csv(summary, lang, totals=True),
         "markdown": render_markdown(summary, lang, number_lang=lang),
         "pytorch": to_pytorch(json.loads(key)),
-    }
+    })
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)

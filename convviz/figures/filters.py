@@ -129,8 +129,8 @@ def diverging_figure(values: np.ndarray, title: str = "", limit: float | None = 
     lim = float(np.max(np.abs(v))) if limit is None and v.size else float(limit or 0.0)
     lim = max(lim, 1e-12)
     fig = go.Figure(
-        go.Heatmap(
-            z=v, zmin=-lim, zmax=lim, colorscale=DIVERGING_SCALE,
+        go.Heatmap(  # float32: 7 significant digits for a 4-digit hover, half the bytes sent
+            z=v.astype(np.float32), zmin=-lim, zmax=lim, colorscale=DIVERGING_SCALE,
             colorbar={"thickness": 14, "tickfont": {"size": 13}, "ticks": "outside", "showticklabels": True,
                       "nticks": 7, "exponentformat": "power"},
             hovertemplate="x %{x}, y %{y}: %{z:.4g}<extra></extra>",

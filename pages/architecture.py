@@ -35,6 +35,7 @@ from pages.ui.arch_widgets import (
 )
 from pages.ui.charts import frozen
 from pages.ui.input_size_panel import input_size_panel
+from pages.ui.tables import arrow
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
@@ -179,7 +180,7 @@ texts = cached_texts(KEY, LANG)
 frame = texts["frame"]
 row_paths = [r.path for r in summary.layers]
 sync_table(row_paths)
-st.dataframe(frame, hide_index=True, width="stretch", height=min(38 * (frame.num_rows + 1), 520), key="arch_table",
+st.dataframe(arrow(frame), hide_index=True, width="stretch", height=min(38 * (frame.num_rows + 1), 520), key="arch_table",
              on_select=lambda: on_table_select(row_paths), selection_mode="single-row",
              column_config={tr(f"arch.col_{c}"): st.column_config.NumberColumn(format=number_format(LANG))
                             for c in ("params", "macs")})
@@ -224,7 +225,7 @@ for key, name in (("a", name_a), ("b", name_b)):
     keys[key] = KEY if name == CURRENT else spec_json(get_preset(name))
     side[key], _ = cached_summary(keys[key])
 rows = figs.compare_totals(side["a"], side["b"])
-st.dataframe(pd.DataFrame([
+st.dataframe(arrow(pd.DataFrame([
     {
         tr("arch.col_metric"): tr(f"arch.metric_{r['metric']}"),
         # memory is in bytes: say so (the totals above show kB)
@@ -233,6 +234,6 @@ st.dataframe(pd.DataFrame([
         "B / A": "" if r["ratio"] is None else sig(r["ratio"]),
     }
     for r in rows
-]), hide_index=True, width="stretch")
+])), hide_index=True, width="stretch")
 names = (f"A: {label(name_a)}", f"B: {label(name_b)}")
 st.plotly_chart(frozen(cached_figure("compare", keys["a"], LANG, other=keys["b"], names=names)), width="stretch", key="arch_cmp_fig")

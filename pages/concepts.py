@@ -12,6 +12,7 @@ from pages.ui import labels, lang, message, num, num_format, sig, start_page, tr
 from pages.ui.concepts_steps import batchnorm_steps, linear_collapse
 from pages.ui.concepts_views import VIEWS, render_view
 from pages.ui.concepts_widgets import TEXT_CHARS, chart, figure, parse_numbers, vec
+from pages.ui.tables import arrow
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
@@ -47,9 +48,9 @@ elif section == "activations":
             chart(figure("activation_figure", chosen, labels, alpha, lang=lang()), "concepts_act_fig")
         z0 = ui.decimal_slider(st, tr("concepts.act_at"), -50.0, 50.0, 2.0, 0.5, "concepts_act_z")
         st.dataframe(
-            [{tr("concepts.col_function"): tr(f"concepts.act_{n}"),
+            arrow([{tr("concepts.col_function"): tr(f"concepts.act_{n}"),
               "f(z)": sig(float(C.activation(n, z0, alpha))),
-              "f'(z)": sig(float(C.activation_derivative(n, z0, alpha)))} for n in chosen],
+              "f'(z)": sig(float(C.activation_derivative(n, z0, alpha)))} for n in chosen]),
             hide_index=True, width="stretch",
         )
         st.info(tr("concepts.act_gradients"))
@@ -173,8 +174,8 @@ elif section == "dropout":
     h = np.array([0.5, 1.2, 0.8, 2.0, 0.3, 1.5])
     y, mask = C.inverted_dropout(h, p, rng=int(it))
     st.dataframe(
-        [{tr("concepts.inv_unit"): i + 1, "x": sig(h[i]), "m": int(mask[i]), "m·x": sig(h[i] * mask[i]),
-          "y = m·x/(1−p)": sig(y[i])} for i in range(h.size)],
+        arrow([{tr("concepts.inv_unit"): i + 1, "x": sig(h[i]), "m": int(mask[i]), "m·x": sig(h[i] * mask[i]),
+          "y = m·x/(1−p)": sig(y[i])} for i in range(h.size)]),
         hide_index=True, width="stretch",
     )
     many, _ = C.inverted_dropout(np.tile(h, (2000, 1)), p, rng=int(it) + 1)  # 2,000 iterations at once
@@ -198,8 +199,8 @@ elif section == "softmax":
                          lang=lang()), "concepts_soft_fig")
         e = np.exp(z / t - (z / t).max())
         st.dataframe(
-            [{tr("concepts.soft_class"): i + 1, "z_i": sig(z[i]), "z_i / T": sig(z[i] / t),
-              "e^(z_i/T − max)": sig(e[i]), "p_i": num(probs[i], decimals=4)} for i in range(z.size)],
+            arrow([{tr("concepts.soft_class"): i + 1, "z_i": sig(z[i]), "z_i / T": sig(z[i] / t),
+              "e^(z_i/T − max)": sig(e[i]), "p_i": num(probs[i], decimals=4)} for i in range(z.size)]),
             hide_index=True, width="stretch",
         )
         st.markdown(tr("concepts.soft_summary", top=int(np.argmax(probs)) + 1, p=num(probs.max(), decimals=3),

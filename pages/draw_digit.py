@@ -26,6 +26,7 @@ from pages.ui import (
 )
 from pages.ui.charts import frozen
 from pages.ui.network_view import render_network_view
+from pages.ui.tables import arrow
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
@@ -161,14 +162,14 @@ st.write(tr("digit.arch_intro", n=num(model.n_params())))
 try:
     rows, totals = W.architecture_rows(json.dumps(model.to_spec()))
     st.dataframe(
-        [
+        arrow([
             {
                 tr("digit.col_layer"): r["layer"], tr("digit.col_type"): r["type"],
                 tr("digit.col_output"): r["output"], tr("digit.col_params"): r["params"],
                 tr("digit.col_macs"): r["macs"], tr("digit.col_rf"): r["rf"],
             }
             for r in rows
-        ],
+        ]),
         width="stretch", hide_index=True, height=38 + 35 * (len(rows) + 1),
         column_config={tr(f"digit.col_{c}"): st.column_config.NumberColumn(format=number_format(lang()))
                        for c in ("params", "macs")},

@@ -15,6 +15,7 @@ from pages.ui import image_uploader, labels, lang, num, start_page, tr, url_stat
 from pages.ui.arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
 from pages.ui.charts import frozen
 from pages.ui.rf_widgets import erf_map, figure, sample_image, stack_info, uploaded_image
+from pages.ui.tables import arrow
 
 start_page(__file__)
 url_state.begin(__file__)  # a link's settings in before any widget; the URL and Copy link out
@@ -45,11 +46,11 @@ def _dilation() -> None:
             st.error(tr("rf.bad_dilations", text=text[:40]))
     if len(stacks) == 2:
         (sa, pa, ma), (sb, pb, mb) = stacks
-        st.dataframe([
+        st.dataframe(arrow([
             {tr("rf.col_stack"): f"d = {', '.join(map(str, s.dilations))}", tr("rf.col_params"): num(p),
              tr("rf.col_macs"): num(mc), tr("rf.col_field"): f"{s.size} × {s.size}", tr("rf.col_holes"): s.holes}
             for s, p, mc in stacks
-        ], hide_index=True, width="stretch")
+        ]), hide_index=True, width="stretch")
         st.plotly_chart(frozen(figure("dilation", LANG, sa.dilations, sb.dilations)), width="stretch", key="rf_dil_fig")
         st.caption(tr("rf.dilation_note"))
 

@@ -10,6 +10,7 @@ import pages.ui as ui
 from convviz import concepts as C
 from pages.ui import lang, sig, tr
 from pages.ui.concepts_widgets import TEXT_CHARS, chart, figure, parse_numbers, plus, tex, vec
+from pages.ui.tables import arrow
 
 
 def linear_collapse() -> None:
@@ -63,8 +64,8 @@ def batchnorm_steps() -> None:
         st.markdown(tr("concepts.bn_step4"))
         st.latex(rf"y_i={tex(gamma)}\,\hat x_i {plus(beta)}")
         st.dataframe(
-            [{"i": i + 1, "x_i": sig(values[i]), "x_i − μ": sig(s.centered[i, 0]),
-              "x̂_i": sig(s.x_hat[i, 0]), "y_i": sig(s.y[i, 0])} for i in range(m)],
+            arrow([{"i": i + 1, "x_i": sig(values[i]), "x_i − μ": sig(s.centered[i, 0]),
+              "x̂_i": sig(s.x_hat[i, 0]), "y_i": sig(s.y[i, 0])} for i in range(m)]),
             hide_index=True, width="stretch",
         )
         chart(figure("bn_figure", values, s.x_hat[:, 0], s.y[:, 0],

@@ -18,6 +18,7 @@ from convviz.figures import invariance as FI
 from convviz.nn import descent as D
 from pages.ui import decimal_slider, labels, lang, num, sig, tr
 from pages.ui.concepts_widgets import chart
+from pages.ui.tables import arrow
 
 VIEWS = ("pool_shift", "augment", "descent", "adam")
 LEARNING_RATES = D.LEARNING_RATES
@@ -67,10 +68,10 @@ def _pool_shift() -> None:
              "change_axis": tr("concepts.shift_change_axis")}
     chart(FI.shift_maps_figure(rows, names, lang=lang()), "concepts_shift_maps")
     st.dataframe(
-        [{tr("concepts.shift_axis"): r.shift, tr("concepts.shift_in_change"): num(r.input_change, 2),
+        arrow([{tr("concepts.shift_axis"): r.shift, tr("concepts.shift_in_change"): num(r.input_change, 2),
           tr("concepts.shift_pool_change"): num(r.pooled_change, 2),
           tr("concepts.shift_in_changed"): num(r.input_changed, spec=".0%"),
-          tr("concepts.shift_pool_changed"): num(r.pooled_changed, spec=".0%")} for r in rows],
+          tr("concepts.shift_pool_changed"): num(r.pooled_changed, spec=".0%")} for r in rows]),
         hide_index=True, width="stretch",
     )
     chart(FI.shift_change_figure(rows, names, lang=lang()), "concepts_shift_chart")
@@ -163,10 +164,10 @@ def _descent() -> None:
     with picture:
         chart(FD.descent_figure(D.surface(surface), paths, names, lang=lang()), "concepts_gd_fig")
     st.dataframe(
-        [{tr("concepts.gd_method"): names[p.method], "w₁": sig(p.points[-1, 0]), "w₂": sig(p.points[-1, 1]),
+        arrow([{tr("concepts.gd_method"): names[p.method], "w₁": sig(p.points[-1, 0]), "w₂": sig(p.points[-1, 1]),
           tr("concepts.gd_loss"): sig(p.losses[-1]),
           tr("concepts.gd_status"): tr("concepts.gd_diverged", t=p.diverged_at) if p.diverged_at
-          else tr("concepts.gd_ran", t=len(p.points) - 1)} for p in paths],
+          else tr("concepts.gd_ran", t=len(p.points) - 1)} for p in paths]),
         hide_index=True, width="stretch",
     )
     if any(p.diverged_at for p in paths):
@@ -190,10 +191,10 @@ def _adam() -> None:
     t = c2.slider(tr("concepts.adam_t"), 1, D.MAX_ADAM_STEP, 1, key="concepts_adam_t")
     rows = D.adam_vs_sgd(float(lr), int(t))
     st.dataframe(
-        [{tr("concepts.adam_weight"): f"w{i + 1}", "c_i": num(D.CURVATURES[i]), "w_i": sig(r.weight),
+        arrow([{tr("concepts.adam_weight"): f"w{i + 1}", "c_i": num(D.CURVATURES[i]), "w_i": sig(r.weight),
           "g_i": sig(r.grad), tr("concepts.adam_sgd_step"): sig(r.sgd_step), "m̂_i": sig(r.m_hat),
           "v̂_i": sig(r.v_hat), tr("concepts.adam_rate"): sig(r.rate), tr("concepts.adam_adam_step"): sig(r.adam_step)}
-         for i, r in enumerate(rows)],
+         for i, r in enumerate(rows)]),
         hide_index=True, width="stretch",
     )
     names = {"sgd": tr("concepts.adam_sgd_step"), "adam": tr("concepts.adam_adam_step"),

@@ -15,6 +15,7 @@ from convviz.figures import training as FT
 from pages.ui import labels, lang, num, number_format, reason, tr
 from pages.ui import train_widgets as W
 from pages.ui.charts import frozen
+from pages.ui.tables import arrow
 
 RUN_KEY = "train_run"
 LIVE_KEY = "_train_live"
@@ -171,9 +172,9 @@ def network_summary(settings: C.LabSettings) -> None:
                   params=num(summary["total_params"]), macs=num(summary["total_macs"] / 1e6, decimals=2)))
     with st.expander(tr("train.layers_header")):
         st.dataframe(
-            [{tr("train.col_layer"): f"{layer.get('path', '')} {layer.get('type', '')}",
+            arrow([{tr("train.col_layer"): f"{layer.get('path', '')} {layer.get('type', '')}",
               tr("train.col_output"): "×".join(str(v) for v in layer.get("output_shape", [])),
-              tr("train.col_params"): layer.get("params", 0)} for layer in summary.get("layers", [])],
+              tr("train.col_params"): layer.get("params", 0)} for layer in summary.get("layers", [])]),
             hide_index=True, width="stretch",
             column_config={tr("train.col_params"): st.column_config.NumberColumn(format=number_format(lang()))},
         )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import pickle
+
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -56,3 +60,13 @@ def test_an_animation_figure_keeps_its_frames() -> None:
     assert isinstance(fig, AnimationFigure)
     assert pio.to_json(fig.to_dict(), validate=False) == expected
     assert len(fig.to_dict()["frames"]) == n_frames
+
+
+def test_copies_and_pickles_are_plain_figures_and_leave_the_memo_alone() -> None:
+    fig = frozen(_heatmap())
+    before = pio.to_json(fig.to_dict(), validate=False)
+    for twin in (copy.deepcopy(fig), pickle.loads(pickle.dumps(fig))):
+        assert type(twin) is go.Figure
+        assert json.loads(pio.to_json(twin.to_dict(), validate=False)) == json.loads(before)  # key order aside
+    assert pio.to_json(fig.to_dict(), validate=False) == before
+    assert "_grid_str" not in fig.to_dict()

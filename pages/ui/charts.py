@@ -32,8 +32,15 @@ def _frozen_class(cls: type) -> type:
             self.__dict__[_MEMO] = memo  # two first rerun at once: both compute, same result
         return memo
 
-    return type(f"Frozen{cls.__name__}", (cls,), {"to_dict": to_dict, "__module__": __name__,
-                                                  "_convviz_frozen": True})
+    def __reduce__(self: BaseFigure) -> tuple:
+        """Copies and pickles are plain ``cls`` figures, made from a copy of the memo (plotly's
+        own ``__reduce__`` adds keys to the dict ``to_dict`` returns: here, the memo)."""
+        props = dict(to_dict(self))
+        props["_grid_str"], props["_grid_ref"] = self._grid_str, self._grid_ref
+        return (cls, (props,))
+
+    return type(f"Frozen{cls.__name__}", (cls,), {"to_dict": to_dict, "__reduce__": __reduce__,
+                                                  "__module__": __name__, "_convviz_frozen": True})
 
 
 def frozen(fig: Fig) -> Fig:

@@ -358,6 +358,31 @@ def test_train_digits_command_ranges(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert log["meta"]["n_train"] == 100 and log["meta"]["n_val"] == 0 and log["val_acc"] == []
 
 
+def test_train_digits_command_label_smoothing_and_font_digits(tmp_path: Path) -> None:
+    """--label-smoothing reaches the loss; --extra-generated appends that many generated font
+    digits (the same ones generate_digits makes with the seed) to the training digits."""
+    from convviz.commands.train import _with_generated
+    from convviz.digits.datasets import generate_digits
+
+    make_folder(tmp_path / "data", 40)
+    out = tmp_path / "m.npz"
+    code = cli_main(["train-digits", "--data", str(tmp_path / "data"), "--out", str(out), "--epochs", "1",
+                     "--val-split", "10", "--size", "small", "--label-smoothing", "0.1",
+                     "--extra-generated", "20", "--seed", "3", "--quiet"])
+    assert code == 0
+    meta = json.loads(out.with_name("m.log.json").read_text())["meta"]
+    assert meta["n_train"] == 30 + 20 and meta["n_val"] == 10 and meta["config"]["label_smoothing"] == 0.1
+    x, y = load_mnist(tmp_path / "data")
+    xs, ys = _with_generated(x[:30], y[:30], 20, 3)
+    gx, gy = generate_digits(20, seed=3)
+    np.testing.assert_array_equal(xs[:30], x[:30])
+    np.testing.assert_array_equal(xs[30:], gx)
+    np.testing.assert_array_equal(ys[30:], gy)
+    for bad in ("1", "-0.1"):
+        with pytest.raises(SystemExit):
+            cli_main(["train-digits", "--data", str(tmp_path / "data"), "--label-smoothing", bad])
+
+
 def test_train_digits_command_range_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     make_folder(tmp_path, 20)
     assert cli_main(["train-digits", "--data", str(tmp_path), "--val", "0:5"]) == 2

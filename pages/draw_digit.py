@@ -190,6 +190,10 @@ else:
             st.write(tr("digit.curves_intro", n_train=meta.get("n_train", "?"), n_val=meta["n_val"],
                         best=log.get("best_epoch") or "?", epochs=len(log.get("train_loss", [])),
                         acc=num(meta.get("final_val_acc", float("nan")), spec=".2%")))
+        elif meta.get("n_generated"):  # every MNIST digit plus generated font digits
+            n_gen = int(meta["n_generated"])
+            st.write(tr("digit.curves_intro_all_fonts", n_mnist=num(int(meta.get("n_train", n_gen)) - n_gen),
+                        n_generated=num(n_gen), epochs=len(log.get("train_loss", []))))
         else:  # trained on every digit: no validation curve, the epoch count was chosen beforehand
             st.write(tr("digit.curves_intro_all", n_train=meta.get("n_train", "?"),
                         epochs=len(log.get("train_loss", []))))

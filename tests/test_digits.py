@@ -371,7 +371,8 @@ def test_train_digits_command_label_smoothing_and_font_digits(tmp_path: Path) ->
                      "--extra-generated", "20", "--seed", "3", "--quiet"])
     assert code == 0
     meta = json.loads(out.with_name("m.log.json").read_text())["meta"]
-    assert meta["n_train"] == 30 + 20 and meta["n_val"] == 10 and meta["config"]["label_smoothing"] == 0.1
+    assert meta["n_train"] == 30 + 20 and meta["n_val"] == 10 and meta["n_generated"] == 20
+    assert meta["config"]["label_smoothing"] == 0.1
     x, y = load_mnist(tmp_path / "data")
     xs, ys = _with_generated(x[:30], y[:30], 20, 3)
     gx, gy = generate_digits(20, seed=3)

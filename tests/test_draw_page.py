@@ -208,3 +208,21 @@ def test_training_log_text_with_and_without_held_out_digits(monkeypatch: pytest.
     else:
         assert "Trained on all 10000 digits" in text and "12 epochs" in text and "held out" in text
         assert "training accuracy is measured on the distorted digits" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_training_log_text_with_generated_font_digits(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    """A model trained on every MNIST digit plus generated font digits names both counts."""
+    import pages.ui.digit_widgets as W
+
+    log = {"train_loss": [0.5] * 30, "train_acc": [0.9] * 30, "val_loss": [], "val_acc": [], "best_epoch": None,
+           "meta": {"n_train": 15000, "n_val": 0, "n_generated": 5000, "final_val_acc": None}}
+    monkeypatch.setattr(W, "training_log", lambda path=None: log)
+    CANVAS["image"] = drawing(ONE)
+    at = _open(lang)
+    text = " ".join(m.value for m in at.markdown)
+    if lang == "en":
+        assert "Trained on all 10,000 digits of MNIST's test split and 5,000 digits generated" in text
+        assert "30 epochs" in text
+    else:
+        assert "Entrenado con los 10.000 dígitos" in text and "5.000 dígitos generados" in text

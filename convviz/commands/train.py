@@ -285,6 +285,7 @@ def _write(model: Any, history: Any, out: Path, log_path: Path, spec_path: Path,
             "data_split": split,
             "n_train": int(n_train),
             "n_val": int(n_val),
+            "n_generated": int(args.extra_generated),  # font digits among the n_train
             "validation": f"{where} of the {split} files (never trained on)",
             "final_val_loss": round(val_loss, 5),
             "final_val_acc": round(val_acc, 5),

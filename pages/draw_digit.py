@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from convviz.digits import preprocess_steps
+from convviz.nn import label_smoothing_floor, smoothed_targets
 from pages.ui import digit_widgets as W
 from pages.ui import (
     image_uploader,
@@ -201,3 +202,8 @@ else:
         st.plotly_chart(W.curves_figure(lang(), labels_key=json.dumps(labels)), width="stretch",
                         key="digit_curves", config={"displayModeBar": False})
         st.caption(tr("digit.curves_note" if meta.get("n_val") else "digit.curves_note_all"))
+        smoothing = float((meta.get("config") or {}).get("label_smoothing") or 0.0)
+        if 0 < smoothing < 1:
+            right, other = smoothed_targets(smoothing)
+            st.caption(tr("digit.curves_note_smoothing", s=num(smoothing), right=num(right), other=num(other),
+                          floor=num(label_smoothing_floor(smoothing), 2)))

@@ -272,7 +272,7 @@ def test_shipped_model_on_mnist() -> None:
         assert acc >= 0.985, acc
     else:
         acc = float((model.predict(x) == y).mean())
-        assert acc >= 0.99, acc  # 99.29 % (augmented training, dropout: not a memorised set)
+        assert acc >= 0.99, acc  # 99.80 % (augmented training, dropout, label smoothing: not a memorised set)
 
 
 @needs_model

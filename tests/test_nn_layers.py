@@ -172,6 +172,28 @@ def test_label_smoothing_value_and_gradient(smoothing: float) -> None:
         softmax_cross_entropy(z, t, 1.0)
 
 
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.5])
+def test_label_smoothing_floor_is_the_smallest_loss(smoothing: float) -> None:
+    """The floor equals scipy's entropy of the target q; logits log q reach it with a zero
+    gradient, and random logits stay above it."""
+    from scipy.stats import entropy
+
+    from convviz.nn import label_smoothing_floor, smoothed_targets
+
+    right, other = smoothed_targets(smoothing, 10)
+    q = np.full(10, other)
+    q[3] = right
+    assert q.sum() == pytest.approx(1.0)
+    floor = label_smoothing_floor(smoothing, 10)
+    assert floor == pytest.approx(entropy(q), abs=1e-12)
+    if smoothing:
+        loss, grad = softmax_cross_entropy(np.log(q)[None], np.array([3]), smoothing)
+        assert loss == pytest.approx(floor, abs=1e-12) and np.abs(grad).max() < 1e-7
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        assert softmax_cross_entropy(rng.standard_normal((1, 10)) * 4, np.array([3]), smoothing)[0] >= floor
+
+
 def test_label_smoothing_matches_pytorch() -> None:
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(2)

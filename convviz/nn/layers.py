@@ -318,6 +318,22 @@ def softmax_cross_entropy(
     return loss, (grad / n).astype(DTYPE)
 
 
+def smoothed_targets(smoothing: float, classes: int = 10) -> tuple[float, float]:
+    """The target probabilities of :func:`softmax_cross_entropy` with ``label_smoothing`` s:
+    ``(1 - s + s/K, s/K)`` for the right class and for each other class."""
+    if not 0.0 <= smoothing < 1.0 or classes < 2:
+        raise ValueError("label_smoothing must be in [0, 1) and classes at least 2")
+    return 1.0 - smoothing + smoothing / classes, smoothing / classes
+
+
+def label_smoothing_floor(smoothing: float, classes: int = 10) -> float:
+    """The smallest value :func:`softmax_cross_entropy` can take with ``label_smoothing`` s:
+    the entropy of the target q, ``-(1 - s + s/K) log(1 - s + s/K) - (K - 1) (s/K) log(s/K)``,
+    reached when softmax(z) = q (0 when s = 0). A training loss near it is a perfect fit."""
+    right, other = smoothed_targets(smoothing, classes)
+    return float(-right * np.log(right) - ((classes - 1) * other * np.log(other) if other > 0 else 0.0))
+
+
 LAYER_TYPES: dict[str, type[Layer]] = {
     cls.type_name: cls
     for cls in (

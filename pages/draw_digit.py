@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from convviz.digits import preprocess_steps
+from convviz.nn import label_smoothing_floor, smoothed_targets
 from pages.ui import digit_widgets as W
 from pages.ui import (
     image_uploader,
@@ -192,6 +193,10 @@ else:
             st.write(tr("digit.curves_intro", n_train=meta.get("n_train", "?"), n_val=meta["n_val"],
                         best=log.get("best_epoch") or "?", epochs=len(log.get("train_loss", [])),
                         acc=num(meta.get("final_val_acc", float("nan")), spec=".2%")))
+        elif meta.get("n_generated"):  # every MNIST digit plus generated font digits
+            n_gen = int(meta["n_generated"])
+            st.write(tr("digit.curves_intro_all_fonts", n_mnist=num(int(meta.get("n_train", n_gen)) - n_gen),
+                        n_generated=num(n_gen), epochs=len(log.get("train_loss", []))))
         else:  # trained on every digit: no validation curve, the epoch count was chosen beforehand
             st.write(tr("digit.curves_intro_all", n_train=meta.get("n_train", "?"),
                         epochs=len(log.get("train_loss", []))))
@@ -199,3 +204,8 @@ else:
         st.plotly_chart(frozen(W.curves_figure(lang(), labels_key=json.dumps(labels))), width="stretch",
                         key="digit_curves", config={"displayModeBar": False})
         st.caption(tr("digit.curves_note" if meta.get("n_val") else "digit.curves_note_all"))
+        smoothing = float((meta.get("config") or {}).get("label_smoothing") or 0.0)
+        if 0 < smoothing < 1:
+            right, other = smoothed_targets(smoothing)
+            st.caption(tr("digit.curves_note_smoothing", s=num(smoothing), right=num(right), other=num(other),
+                          floor=num(label_smoothing_floor(smoothing), 2)))

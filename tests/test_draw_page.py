@@ -208,3 +208,27 @@ def test_training_log_text_with_and_without_held_out_digits(monkeypatch: pytest.
     else:
         assert "Trained on all 10000 digits" in text and "12 epochs" in text and "held out" in text
         assert "training accuracy is measured on the distorted digits" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_training_log_text_with_generated_font_digits(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    """A model trained on every MNIST digit plus generated font digits names both counts."""
+    import pages.ui.digit_widgets as W
+
+    log = {"train_loss": [0.5] * 30, "train_acc": [0.9] * 30, "val_loss": [], "val_acc": [], "best_epoch": None,
+           "meta": {"n_train": 15000, "n_val": 0, "n_generated": 5000, "final_val_acc": None,
+                    "config": {"label_smoothing": 0.1}}}
+    monkeypatch.setattr(W, "training_log", lambda path=None: log)
+    CANVAS["image"] = drawing(ONE)
+    at = _open(lang)
+    text = " ".join(m.value for m in at.markdown)
+    captions = " ".join(c.value for c in at.caption)
+    if lang == "en":
+        assert "Trained on all 10,000 digits of MNIST's test split and 5,000 digits generated" in text
+        assert "30 epochs" in text
+        # label smoothing 0.1: targets 0.91 / 0.01, a perfect fit's loss is the entropy 0.50
+        assert "label smoothing 0.1: 0.91 for the right digit, 0.01 for each" in captions
+        assert "a loss of 0.50, not 0" in captions
+    else:
+        assert "Entrenado con los 10.000 dígitos" in text and "5.000 dígitos generados" in text
+        assert "label smoothing 0,1: 0,91 para el dígito correcto" in captions and "pérdida de 0,50" in captions

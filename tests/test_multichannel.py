@@ -123,6 +123,10 @@ def test_layer_arithmetic_lecture_example_and_inspector_volume() -> None:
         at.toggle(key="xp_volume_on").set_value(True).run()
         assert not at.exception, [e.value for e in at.exception]
         titles = [(json.loads(c.proto.spec)["layout"].get("title") or {}).get("text") for c in at.get("plotly_chart")]
-        assert "Input 16×14×14 · 32 filters 16×5×5 → output 32×10×10" in titles
+        from convviz.digits import load_classifier
+
+        conv = load_classifier().layers[3]  # 16 -> 32 channels in the medium net, 24 -> 48 in the wide one
+        c_in, c_out = conv.in_channels, conv.out_channels
+        assert f"Input {c_in}×14×14 · {c_out} filters {c_in}×5×5 → output {c_out}×10×10" in titles
     finally:
         del sys.modules["streamlit_drawable_canvas"]

@@ -82,11 +82,12 @@ def test_overview_and_conv_inspector(model, lang: str) -> None:
     heat = [t for t in fig["data"] if t["type"] == "heatmap"]
     assert len(heat) == len(model.layers) + 1
     assert fig["layout"]["separators"] == (",." if lang == "es" else ".,")
-    # the default pick is the second convolution (it reads 16 channels), map 16, the middle unit
+    # the default pick is the second convolution (it reads the first one's maps), its middle map and unit
     acts = model.activations(_image(7))
     text, value = _heading_value(at, lang)
-    assert "3 · Conv2d" in text and "(16, 5, 5)" in text
-    assert value == pytest.approx(float(acts[3][1][16, 5, 5]), abs=6e-5)
+    middle = model.layers[3].out_channels // 2
+    assert "3 · Conv2d" in text and f"({middle}, 5, 5)" in text
+    assert value == pytest.approx(float(acts[3][1][middle, 5, 5]), abs=6e-5)
     bias_line = next(m.value for m in at.markdown if m.value.startswith("Plus the bias" if lang == "en" else "Más el bias"))
     pre = parse_number(re.search(r"\*\*(.+?)\*\*", bias_line).group(1).replace("−", "-"), lang)
     assert pre == pytest.approx(value)
@@ -103,7 +104,7 @@ def test_overview_and_conv_inspector(model, lang: str) -> None:
     for how in (ar.params_how, ar.macs_how):  # code spans: a bare "*" would become markdown italics
         assert "*" in how and f"`{how}`" in arith, how
     if lang == "es":
-        assert "12.832" in arith and "Parámetros" in arith
+        assert f"{row.params:,}".replace(",", ".") in arith and "Parámetros" in arith  # 12.832 for the medium net
     assert any("\\right\\rfloor + 1 = 10" in x.value for x in at.get("latex"))
 
 
@@ -113,8 +114,9 @@ def test_every_layer_kind_in_the_inspector(model, lang: str) -> None:
     acts = model.activations(_image(3))
     words = {
         2: ("Max pooling", "El max pooling"), 4: ("ReLU: max(0", "ReLU: máx(0"), 6: ("Flatten lays", "Flatten coloca"),
-        7: ("Sum of all 800", "Suma de las 800"), 9: ("Dropout is switched off", "El dropout se desactiva"),
-        10: ("Sum of all 128", "Suma de las 128"),
+        7: (f"Sum of all {model.layers[7].in_features}", f"Suma de las {model.layers[7].in_features}"),
+        9: ("Dropout is switched off", "El dropout se desactiva"),
+        10: (f"Sum of all {model.layers[10].in_features}", f"Suma de las {model.layers[10].in_features}"),
     }
     for layer, pair in words.items():
         at.selectbox(key="xp_layer").set_value(layer).run()

@@ -138,6 +138,75 @@ def test_softmax_cross_entropy_gradient_and_value() -> None:
     assert softmax_cross_entropy(np.zeros((3, 10)), np.array([1, 2, 3]))[0] == pytest.approx(np.log(10))
 
 
+@pytest.mark.parametrize("smoothing", [0.1, 0.3])
+def test_label_smoothing_value_and_gradient(smoothing: float) -> None:
+    """Loss = -mean_n sum_k q_nk log p_nk with q = (1 - s) onehot + s / K, written out by hand
+    per digit and class; the gradient by central differences of that loss."""
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal((4, 10)) * 3
+    t = rng.integers(0, 10, 4)
+
+    def by_hand(zz: np.ndarray) -> float:
+        total = 0.0
+        for i in range(4):
+            log_p = zz[i] - np.log(sum(np.exp(v) for v in zz[i]))
+            for k in range(10):
+                q = (1 - smoothing) * (k == t[i]) + smoothing / 10
+                total -= q * log_p[k]
+        return total / 4
+
+    loss, grad = softmax_cross_entropy(z, t, smoothing)
+    assert loss == pytest.approx(by_hand(z), rel=1e-12)
+    num = np.zeros_like(z)
+    for i in range(4):
+        for j in range(10):
+            zp, zm = z.copy(), z.copy()
+            zp[i, j] += 1e-5
+            zm[i, j] -= 1e-5
+            num[i, j] = (by_hand(zp) - by_hand(zm)) / 2e-5
+    np.testing.assert_allclose(grad, num, atol=1e-6)
+    # uniform logits: log K whatever the smoothing; a perfect one-hot fit is no longer the optimum
+    assert softmax_cross_entropy(np.zeros((2, 10)), np.array([0, 5]), smoothing)[0] == pytest.approx(np.log(10))
+    assert np.abs(softmax_cross_entropy(np.eye(10)[t] * 50, t, smoothing)[1]).max() > 0.01
+    with pytest.raises(ValueError):
+        softmax_cross_entropy(z, t, 1.0)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.5])
+def test_label_smoothing_floor_is_the_smallest_loss(smoothing: float) -> None:
+    """The floor equals scipy's entropy of the target q; logits log q reach it with a zero
+    gradient, and random logits stay above it."""
+    from scipy.stats import entropy
+
+    from convviz.nn import label_smoothing_floor, smoothed_targets
+
+    right, other = smoothed_targets(smoothing, 10)
+    q = np.full(10, other)
+    q[3] = right
+    assert q.sum() == pytest.approx(1.0)
+    floor = label_smoothing_floor(smoothing, 10)
+    assert floor == pytest.approx(entropy(q), abs=1e-12)
+    if smoothing:
+        loss, grad = softmax_cross_entropy(np.log(q)[None], np.array([3]), smoothing)
+        assert loss == pytest.approx(floor, abs=1e-12) and np.abs(grad).max() < 1e-7
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        assert softmax_cross_entropy(rng.standard_normal((1, 10)) * 4, np.array([3]), smoothing)[0] >= floor
+
+
+def test_label_smoothing_matches_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    z = rng.standard_normal((6, 10))
+    t = rng.integers(0, 10, 6)
+    tz = torch.tensor(z, requires_grad=True)
+    tloss = torch.nn.functional.cross_entropy(tz, torch.from_numpy(t), label_smoothing=0.1)
+    tloss.backward()
+    loss, grad = softmax_cross_entropy(z, t, 0.1)
+    assert loss == pytest.approx(tloss.item(), rel=1e-12)
+    np.testing.assert_allclose(grad, tz.grad.numpy(), atol=1e-7)
+
+
 def _per_sample(fn, *arrays):
     """Run a (C, H, W) reference on every sample of NCHW batches."""
     return np.stack([fn(*items) for items in zip(*arrays, strict=True)])

@@ -3,13 +3,16 @@
     convviz train-digits --data DIR --out assets/digit_cnn.npz [--epochs 40] [--batch-size 64]
                          [--lr 1e-3] [--seed 0] [--val-split 1500] [--patience 8]
                          [--train A:B --val C:D --test E:F] [--augment basic|elastic|none]
+                         [--label-smoothing 0.1] [--extra-generated 5000]
 
 Uses the ``train-*`` files when the folder has them, else ``t10k-*``. The last
 ``--val-split`` digits (a count, or a fraction below 1; 0 = none) are held out for validation
 and early stopping; the rest are trained on with augmentation. ``--train``/``--val``/``--test``
 instead pick ranges of digits (Python slices, e.g. ``--train 0:5000 --val 5000:7500 --test
 7500:10000`` trains on one writer population of t10k and measures on the other); the test
-range is only measured once, after training, and written to the log. Writes the weights
+range is only measured once, after training, and written to the log. ``--extra-generated N``
+adds N generated font digits (:func:`convviz.digits.datasets.generate_digits`, seeded with
+``--seed``; they depend on the fonts installed) to the training digits. Writes the weights
 (.npz), the training log (``<out stem>.log.json``: loss and accuracy per epoch and per
 iteration) and the architecture as an engine spec (``<out stem>.spec.json``) next to each other.
 """
@@ -50,6 +53,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--dropout", type=number(0, 1, high_open=True), default=0.25)
     p.add_argument("--augment", choices=["basic", "elastic", "none"], default="basic",
                    help="basic: shifts, rotations, scaling, stroke width; elastic: also Simard's elastic distortion")
+    p.add_argument("--label-smoothing", type=number(0, 1, high_open=True), default=0.0,
+                   help="train towards (1 - s) onehot + s / 10 instead of onehot (0 = off)")
+    p.add_argument("--extra-generated", type=integer(0, 100_000), default=0,
+                   help="add N generated font digits to the training digits (0 = none)")
     p.add_argument("--no-augment", action="store_true", help="train on the digits as they are (= --augment none)")
     p.add_argument("--limit", type=integer(0, 10_000_000), default=0,
                    help="use only the first N training digits (quick runs; 0 = all)")
@@ -189,7 +196,18 @@ def _config(args: argparse.Namespace) -> Any:
         augment=not args.no_augment and args.augment != "none",
         augmentation=args.augment if args.augment != "none" else "basic",
         early_stopping_patience=args.patience or None, seed=args.seed, lr_decay=args.lr_decay,
+        label_smoothing=args.label_smoothing,
     )
+
+
+def _with_generated(images: Any, labels: Any, n: int, seed: int) -> tuple[Any, Any]:
+    """The training digits followed by ``n`` generated font digits (seeded with ``seed``)."""
+    import numpy as np
+
+    from convviz.digits.datasets import generate_digits
+
+    extra, extra_labels = generate_digits(n, seed=seed)
+    return np.concatenate([images, extra]), np.concatenate([labels, extra_labels.astype(labels.dtype)])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -198,6 +216,8 @@ def run(args: argparse.Namespace) -> int:
     split, (x_train, y_train, x_val, y_val, x_test, y_test, where) = _load(args)
     if args.limit:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
+    if args.extra_generated:
+        x_train, y_train = _with_generated(x_train, y_train, args.extra_generated, args.seed)
     config = _config(args)
     model = build_model(args.size, batchnorm=args.batchnorm, dropout=args.dropout, seed=args.seed)
     per_epoch = max(1, -(-len(x_train) // (args.batch_size or len(x_train))))
@@ -265,6 +285,7 @@ def _write(model: Any, history: Any, out: Path, log_path: Path, spec_path: Path,
             "data_split": split,
             "n_train": int(n_train),
             "n_val": int(n_val),
+            "n_generated": int(args.extra_generated),  # font digits among the n_train
             "validation": f"{where} of the {split} files (never trained on)",
             "final_val_loss": round(val_loss, 5),
             "final_val_acc": round(val_acc, 5),

@@ -30,6 +30,8 @@ from convviz.nn.layers import (
     Sigmoid,
     Softmax,
     Tanh,
+    label_smoothing_floor,
+    smoothed_targets,
     softmax,
     softmax_cross_entropy,
 )
@@ -69,5 +71,7 @@ __all__ = [
     "images_to_input",
     "make_optimizer",
     "softmax",
+    "label_smoothing_floor",
+    "smoothed_targets",
     "softmax_cross_entropy",
 ]

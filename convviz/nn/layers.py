@@ -19,7 +19,9 @@ Formulas (y = forward output, dy = gradient of the loss with respect to y):
              channel in training (running averages updated with ``momentum``) and the
              running averages in evaluation.
 - Softmax:   y_k = exp(x_k) / sum_j exp(x_j); dx = y * (dy - sum(dy * y)).
-- softmax_cross_entropy: L = -mean_n log softmax(z_n)[t_n]; dL/dz = (softmax(z) - onehot(t)) / N.
+- softmax_cross_entropy: L = -mean_n sum_k q_nk log softmax(z_n)_k with the target
+             distribution q_n = (1 - s) onehot(t_n) + s / K (label smoothing s, K classes;
+             s = 0: L = -mean_n log softmax(z_n)[t_n]); dL/dz = (softmax(z) - q) / N.
 """
 
 from __future__ import annotations
@@ -291,18 +293,45 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
-    """Mean cross-entropy of integer ``targets`` under softmax(``logits``) and its gradient."""
+def softmax_cross_entropy(
+    logits: np.ndarray, targets: np.ndarray, label_smoothing: float = 0.0
+) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy of integer ``targets`` under softmax(``logits``) and its gradient;
+    with ``label_smoothing`` s the target is ``(1 - s) onehot + s / K`` (PyTorch's
+    ``CrossEntropyLoss(label_smoothing=s)``)."""
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError("label_smoothing must be in [0, 1)")
     logits = np.asarray(logits, dtype=np.float64)
     targets = np.asarray(targets, dtype=np.int64)
-    n = logits.shape[0]
+    n, k = logits.shape
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_z = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     log_p = shifted - log_z
     loss = float(-log_p[np.arange(n), targets].mean())
     grad = np.exp(log_p)
     grad[np.arange(n), targets] -= 1.0
+    if label_smoothing:
+        uniform = float(-log_p.mean(axis=1).mean())  # -mean_n (1/K) sum_k log p_nk
+        loss = (1.0 - label_smoothing) * loss + label_smoothing * uniform
+        grad[np.arange(n), targets] += label_smoothing
+        grad -= label_smoothing / k
     return loss, (grad / n).astype(DTYPE)
+
+
+def smoothed_targets(smoothing: float, classes: int = 10) -> tuple[float, float]:
+    """The target probabilities of :func:`softmax_cross_entropy` with ``label_smoothing`` s:
+    ``(1 - s + s/K, s/K)`` for the right class and for each other class."""
+    if not 0.0 <= smoothing < 1.0 or classes < 2:
+        raise ValueError("label_smoothing must be in [0, 1) and classes at least 2")
+    return 1.0 - smoothing + smoothing / classes, smoothing / classes
+
+
+def label_smoothing_floor(smoothing: float, classes: int = 10) -> float:
+    """The smallest value :func:`softmax_cross_entropy` can take with ``label_smoothing`` s:
+    the entropy of the target q, ``-(1 - s + s/K) log(1 - s + s/K) - (K - 1) (s/K) log(s/K)``,
+    reached when softmax(z) = q (0 when s = 0). A training loss near it is a perfect fit."""
+    right, other = smoothed_targets(smoothing, classes)
+    return float(-right * np.log(right) - ((classes - 1) * other * np.log(other) if other > 0 else 0.0))
 
 
 LAYER_TYPES: dict[str, type[Layer]] = {

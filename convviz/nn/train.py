@@ -38,6 +38,7 @@ class TrainConfig:
     seed: int = 0
     weight_decay: float = 0.0
     lr_decay: float = 1.0  # the learning rate is multiplied by this after every epoch
+    label_smoothing: float = 0.0  # target (1 - s) onehot + s / K in the loss (0 = plain cross-entropy)
 
     def validate(self) -> None:
         if self.optimizer not in ("sgd", "momentum", "adam"):
@@ -54,6 +55,8 @@ class TrainConfig:
             raise ValueError("weight decay cannot be negative")
         if not 0 < self.lr_decay <= 1:
             raise ValueError("lr_decay must be in (0, 1]")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError("label_smoothing must be in [0, 1)")
         from convviz.digits.augment import AUGMENTATIONS
 
         if self.augmentation not in AUGMENTATIONS:
@@ -188,7 +191,7 @@ class Trainer:
         """One optimiser step on a mini-batch: (loss, accuracy) before the step."""
         with self.model.lock:  # the page may predict with this model meanwhile
             logits = self.model.forward(xb, train=True)
-            loss, dlogits = softmax_cross_entropy(logits, yb)
+            loss, dlogits = softmax_cross_entropy(logits, yb, self.config.label_smoothing)
             self.model.backward(dlogits)
             self.optimizer.step(self.model.grads())
         self._iteration += 1

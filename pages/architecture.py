@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-import pandas as pd
 import streamlit as st
 
 from convviz.arithmetic import limits, spec_edit
@@ -225,7 +224,7 @@ for key, name in (("a", name_a), ("b", name_b)):
     keys[key] = KEY if name == CURRENT else spec_json(get_preset(name))
     side[key], _ = cached_summary(keys[key])
 rows = figs.compare_totals(side["a"], side["b"])
-st.dataframe(arrow(pd.DataFrame([
+st.dataframe(arrow([
     {
         tr("arch.col_metric"): tr(f"arch.metric_{r['metric']}"),
         # memory is in bytes: say so (the totals above show kB)
@@ -234,6 +233,6 @@ st.dataframe(arrow(pd.DataFrame([
         "B / A": "" if r["ratio"] is None else sig(r["ratio"]),
     }
     for r in rows
-])), hide_index=True, width="stretch")
+]), hide_index=True, width="stretch")
 names = (f"A: {label(name_a)}", f"B: {label(name_b)}")
 st.plotly_chart(frozen(cached_figure("compare", keys["a"], LANG, other=keys["b"], names=names)), width="stretch", key="arch_cmp_fig")

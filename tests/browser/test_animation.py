@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_for_app
 
@@ -58,3 +59,19 @@ def test_click_on_an_output_cell_picks_it(page, app_url) -> None:
     page.wait_for_selector('[data-testid="stPlotlyChart"] g.updatemenu-button', timeout=30_000)
     # the pick starts the animation at that cell's step (row 1, col 2 of a 3x3 output)
     assert page.evaluate(ACTIVE) == 1 * 3 + 2
+
+
+def test_gallery_pills_load_their_case_and_can_be_clicked_again(page, app_url) -> None:  # noqa: ANN001
+    """The gallery is one row of pills: a click writes the case into the settings (and the
+    link), and the pick clears itself, so the next click loads another case."""
+    _open(page, app_url)
+    heading = page.locator("h3").first
+    page.get_by_text("Gallery", exact=False).first.click()
+    page.get_by_text("Max pooling 2x2, stride 2", exact=True).first.click()
+    expect(heading).to_contain_text("x 2 x 2", timeout=30_000)  # 4x4, window 2, stride 2: 2x2
+    page.wait_for_function("() => location.search.includes('op=maxpool')", timeout=30_000)
+    page.get_by_text("Padding, strides (odd)", exact=True).first.click()
+    page.wait_for_function("() => location.search.includes('h=6') && !location.search.includes('op=maxpool')",
+                           timeout=30_000)
+    expect(heading).to_contain_text("x 3 x 3", timeout=30_000)  # (6 + 2 - 3) // 2 + 1 = 3
+    assert page.locator('[data-testid="stException"]').count() == 0

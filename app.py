@@ -15,7 +15,6 @@ if str(ROOT) not in sys.path:  # so `import convviz` and `import pages.ui` work 
     sys.path.insert(0, str(ROOT))
 
 import streamlit as st  # noqa: E402
-from streamlit.runtime.scriptrunner_utils.exceptions import StopException  # noqa: E402
 
 from pages.ui import (  # noqa: E402
     language_switch,
@@ -63,9 +62,5 @@ remember_pages(by_file)
 if goto in by_file:  # a deep link Streamlit first ran outside the navigation (pages.ui.start_page)
     st.switch_page(by_file[goto], query_params=st.query_params.to_dict() or None)  # the link's settings too
 page_file = next((f for f, p in by_file.items() if p.url_path == current.url_path), None)
-try:
-    run_page(current)  # an unforeseen error: a translated message and a reset button, no traceback
-except StopException:  # st.stop(): the page ends here on purpose, and its link is still written
-    url_state.finish(page_file)
-    raise
+run_page(current)  # an unforeseen error: a translated message and a reset button, no traceback
 url_state.finish(page_file)  # the URL and the Copy-link button, with what the page ended with

@@ -34,6 +34,7 @@ from pages.ui.arch_widgets import (
 )
 from pages.ui.charts import frozen
 from pages.ui.input_size_panel import input_size_panel
+from pages.ui.safe_run import end_page
 from pages.ui.tables import arrow
 
 start_page(__file__)
@@ -117,7 +118,7 @@ KEY = spec_json(spec)
 summary, info = cached_summary(KEY)
 if info is not None:  # an imported or stored network the engine rejects (never an edit)
     st.error(error_text(info, LANG))
-    st.stop()
+    end_page()
 
 # ------------------------------------------------------------------ totals
 st.subheader(tr("arch.totals", name=summary.name))

@@ -27,6 +27,7 @@ from pages.ui import (
 )
 from pages.ui.charts import frozen
 from pages.ui.network_view import render_network_view
+from pages.ui.safe_run import end_page
 from pages.ui.tables import arrow
 
 start_page(__file__)
@@ -53,7 +54,7 @@ if model is None:
         model = W.shipped_model()
     except ValueError:
         st.error(tr("digit.no_model"))
-        st.stop()
+        end_page()
 
 # --- the input ------------------------------------------------------------------------
 source = st.radio(
@@ -99,7 +100,7 @@ if raw is not None:
         st.error(tr("digit.upload_error", msg=reason(exc)))
 if steps is None:
     st.info(tr("digit.waiting" if source == "draw" else "digit.waiting_upload"))
-    st.stop()
+    end_page()
 
 # --- preprocessing --------------------------------------------------------------------
 st.header(tr("digit.steps_header"))

@@ -18,6 +18,7 @@ from pages.ui import labels, lang, num, start_page, tr, url_state
 from pages.ui.animation_panel import render_animation
 from pages.ui.layer_widgets import DEFAULTS, layer_from_state
 from pages.ui.projector import formulas, is_phone, params_formula, projector_boxes
+from pages.ui.safe_run import end_page
 from pages.ui.volume_panel import render_volumes
 
 start_page(__file__)
@@ -80,7 +81,7 @@ try:
 except SpecError as exc:
     boxes.summary.error(f"{tr('common.error_prefix')}: {exc.localized(lang())}")
     boxes.summary.info(tr("arith.keep_settings"))
-    st.stop()
+    end_page()
 
 c_out, h_out, w_out = result.output_shape
 with boxes.summary:

@@ -15,6 +15,7 @@ from pages.ui import image_uploader, labels, lang, num, start_page, tr, url_stat
 from pages.ui.arch_widgets import SPEC_KEY, cached_summary, error_text, spec_json
 from pages.ui.charts import frozen
 from pages.ui.rf_widgets import erf_map, figure, sample_image, stack_info, uploaded_image
+from pages.ui.safe_run import end_page
 from pages.ui.tables import arrow
 
 start_page(__file__)
@@ -72,12 +73,12 @@ KEY = spec_json(spec)
 summary, info = cached_summary(KEY)
 if info is not None:
     st.error(error_text(info, LANG))
-    st.stop()
+    end_page()
 
 rows = [r for r in summary.layers if r.receptive_field is not None and len(r.output_shape) == 3]
 if not rows or len(summary.input_shape) != 3:
     st.warning(tr("rf.no_fields"))
-    st.stop()
+    end_page()
 paths = [r.path for r in rows]
 by_path = {r.path: r for r in rows}
 if st.session_state.get("rf_layer") not in paths:

@@ -31,3 +31,12 @@ def test_every_page_starts_with_start_page() -> None:
                 and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
         first = body[0]
         assert ast.unparse(first) == "start_page(__file__)", f"{file}: {ast.unparse(first)[:60]}"
+
+
+def test_pages_end_early_through_end_page_not_st_stop() -> None:
+    """After st.stop() Streamlit refuses every later call, so app.py could not write the page's
+    URL and Copy-link box (tests/browser/test_classroom.py); pages.ui.safe_run.end_page can."""
+    for file in sorted(REGISTERED):
+        calls = [ast.unparse(node.func) for node in ast.walk(ast.parse((ROOT / file).read_text(encoding="utf-8")))
+                 if isinstance(node, ast.Call)]
+        assert "st.stop" not in calls, file

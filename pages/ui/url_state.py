@@ -405,7 +405,7 @@ def _hold(state: State, page_file: str) -> None:
 
 
 def finish(page_file: str | None) -> None:
-    """app.py, after the page ran to its end or to ``st.stop()``: the URL and the Copy-link
+    """app.py, after the page ran to its end (or to ``safe_run.end_page()``): the URL and the Copy-link
     button with the settings the page ended with (once per run: both cost a rerun's time)."""
     from pages.ui.url_fields import fields_of
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from pages.ui.registry import HOME_FILE, PAGES
 
@@ -73,7 +74,6 @@ def test_a_view_travels_as_its_link(browser, page, app_url) -> None:  # noqa: AN
         other = fresh.new_page()
         _open(other, layer_url)
         assert other.locator("h3").first.inner_text() == layer_head
-        from playwright.sync_api import expect
 
         # read once the page has settled (a busy server may still be redrawing the inputs);
         # a box left at its default while the page computed with the link's 2 is a real bug
@@ -92,12 +92,27 @@ def test_a_view_travels_as_its_link(browser, page, app_url) -> None:  # noqa: AN
         fresh.close()
 
 
+@pytest.mark.parametrize("path", [
+    "/draw_digit?lang=en",  # nothing drawn yet: the page ends early
+    "/layer_arithmetic?lang=en&h=2&w=2&kh=5&kw=5",  # a kernel larger than the input: ends at the error
+])
+def test_a_page_that_ends_early_still_has_its_link(page, app_url, path: str) -> None:  # noqa: ANN001
+    """A page that ends before its last line (pages.ui.safe_run.end_page) still gets its URL
+    and the sidebar's Copy-link box, which app.py writes after the page."""
+    _open(page, app_url + path)
+    button = page.locator('[data-testid="stSidebar"] [data-testid="stPopover"] button', has_text="Copy link")
+    expect(button.first).to_be_visible(timeout=30_000)
+    button.first.click()
+    code = page.locator('[data-testid="stPopoverBody"] code').first
+    expect(code).to_contain_text(urlparse(app_url + path).path, timeout=30_000)
+    assert urlparse(code.inner_text()).query == urlparse(page.url).query
+
+
 def test_spanish_link_and_hostile_query(page, app_url) -> None:  # noqa: ANN001
     _open(page, app_url + "/layer_arithmetic?lang=es&h=99999999&op=<script>&kh=5")
     text = _main(page)
     assert "Aritmética de capas" in text and "restablecido" in text  # the notice, in Spanish
     assert "<script>" not in page.url
-    from playwright.sync_api import expect
 
     # the link's valid values survive (read once the page has settled: a busy server may
     # still be redrawing the inputs)

@@ -281,11 +281,6 @@ def start_language() -> None:
         state[LANG_KEY] = _locale_language()
 
 
-def _language() -> str:
-    value = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
-    return value if value in LANGUAGES else DEFAULT_LANGUAGE
-
-
 def page_query(fields: Sequence[Field], state: Mapping[str, Any], lang: str) -> dict[str, str]:
     """The query string of ``state`` (settings away from their defaults) and the language."""
     values = {LANG_PARAM: lang}
@@ -318,8 +313,9 @@ def page_of(script: str) -> str:
 
 def begin(script: str) -> None:
     """First thing a page does (``url_state.begin(__file__)``): a newly opened link's settings
-    into the session state before any widget exists, then the URL and the Copy-link button."""
-    from pages.ui import run_by_app
+    into the session state before any widget exists, and a place in the sidebar for the
+    Copy-link button, which :func:`finish` fills after the page (with the URL)."""
+    from pages.ui import lang, run_by_app
     from pages.ui.url_fields import fields_of
 
     page_file = page_of(script)
@@ -338,7 +334,7 @@ def begin(script: str) -> None:
         state.setdefault(HELD_KEY, {})[page_file] = (dict(written.written), HELD_RUNS)
     else:
         _hold(state, page_file)
-    _notice(refused, unknown, _language())
+    _notice(refused, unknown, lang())
     slot = st.sidebar.empty()
     if run_by_app():
         state[LINK_SLOT_KEY] = (page_file, slot)  # filled once, by finish() after the page
@@ -417,8 +413,10 @@ def finish(page_file: str | None) -> None:
 
 
 def _publish(page_file: str, fields: Sequence[Field], slot: Any) -> None:
+    from pages.ui import lang as current_language
+
     state = st.session_state
-    lang = _language()
+    lang = current_language()
     values = page_query(fields, state, lang)
     sent = state.setdefault(SENT_KEY, {}).setdefault(page_file, [])
     key = _query_key(values)

@@ -180,7 +180,7 @@ texts = cached_texts(KEY, LANG)
 frame = texts["frame"]
 row_paths = [r.path for r in summary.layers]
 sync_table(row_paths)
-st.dataframe(arrow(frame), hide_index=True, width="stretch", height=min(38 * (frame.num_rows + 1), 520), key="arch_table",
+st.dataframe(arrow(frame), hide_index=True, width="stretch", height=min(38 * (len(frame) + 1), 520), key="arch_table",
              on_select=lambda: on_table_select(row_paths), selection_mode="single-row",
              column_config={tr(f"arch.col_{c}"): st.column_config.NumberColumn(format=number_format(LANG))
                             for c in ("params", "macs")})

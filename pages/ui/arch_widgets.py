@@ -79,16 +79,13 @@ def cached_texts(key: str, lang: str) -> Mapping[str, Any]:
     Shared read-only between reruns and sessions (cache_resource: st.cache_data unpickled the
     whole dict on every rerun), and the table is an Arrow table already: st.dataframe turned
     the pandas frame into Arrow again on every rerun (an eighth of the page's rerun)."""
-    import pandas as pd
-    import pyarrow as pa
-
     from convviz.arithmetic.export import to_pytorch
     from convviz.arithmetic.formatting import records, render_csv, render_markdown
+    from pages.ui.tables import arrow
 
     summary, _ = cached_summary(key)
-    frame = pd.DataFrame(records(summary, lang, section="arch"))
     return MappingProxyType({
-        "frame": pa.Table.from_pandas(frame, preserve_index=False),
+        "frame": arrow(records(summary, lang, section="arch")),
         "csv": render_csv(summary, lang, totals=True),
         "markdown": render_markdown(summary, lang, number_lang=lang),
         "pytorch": to_pytorch(json.loads(key)),

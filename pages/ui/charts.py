@@ -29,7 +29,7 @@ def _frozen_class(cls: type) -> type:
         memo = self.__dict__.get(_MEMO)
         if memo is None:
             memo = cls.to_dict(self)
-            self.__dict__[_MEMO] = memo  # two first rerun at once: both compute, same result
+            self.__dict__[_MEMO] = memo  # two first reruns at once: both compute the same
         return memo
 
     def __reduce__(self: BaseFigure) -> tuple:

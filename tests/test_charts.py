@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import pickle
@@ -70,3 +71,20 @@ def test_copies_and_pickles_are_plain_figures_and_leave_the_memo_alone() -> None
         assert json.loads(pio.to_json(twin.to_dict(), validate=False)) == json.loads(before)  # key order aside
     assert pio.to_json(fig.to_dict(), validate=False) == before
     assert "_grid_str" not in fig.to_dict()
+
+
+def test_every_chart_of_the_pages_is_frozen() -> None:
+    """Each ``plotly_chart`` call in pages/ hands over ``frozen(...)``: a figure passed as it is
+    would be serialised again on every rerun, silently."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "pages"
+    calls = 0
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "plotly_chart":
+                calls += 1
+                first = node.args[0] if node.args else None
+                assert isinstance(first, ast.Call) and ast.unparse(first.func) == "frozen", \
+                    f"{path.name}:{node.lineno}"
+    assert calls >= 25  # the pages' charts were found

@@ -230,3 +230,38 @@ def test_generated_source_and_disk_cache(tmp_path: Path) -> None:
     assert np.array_equal(again.x_train, data.x_train) and np.array_equal(again.y_val, data.y_val)
     fresh = ds.lab_data("generated", n_train=40, n_val=10, seed=5, disk_cache=False)
     assert np.array_equal(fresh.x_train, data.x_train)
+
+
+def test_cross_seven_puts_a_bar_through_the_stem() -> None:
+    """A hand-made 7 (top bar, vertical stem): the bar goes through the stem at 45-60 % of
+    its height, reaches both sides of it, and the rest of the glyph is unchanged."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (60, 60), 0)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([10, 5, 45, 9], fill=255)  # top bar, 5 px thick
+    draw.rectangle([40, 5, 44, 54], fill=255)  # stem, x 40..44, y 5..54
+    before = np.asarray(img) > 127
+    for seed in range(5):
+        after = np.asarray(ds.cross_seven(img, np.random.default_rng(seed))) > 127
+        changed_rows = np.flatnonzero((after != before).any(axis=1))
+        assert changed_rows.size >= 3  # as thick as the top bar, about
+        assert 5 + 0.40 * 49 <= changed_rows.mean() <= 5 + 0.65 * 49
+        row = after[int(changed_rows.mean())]
+        assert row[:40].any() and row[45:].any()  # both sides of the stem
+        assert not (after & ~before)[:20].any()  # nothing added near the top bar
+
+
+def test_crossed_sevens_change_only_sevens_and_default_is_unchanged() -> None:
+    x0, y0 = ds.generate_digits(60, seed=5)
+    x1, y1 = ds.generate_digits(60, seed=5, crossed_sevens=0.0)
+    np.testing.assert_array_equal(x0, x1)  # the default draws no extra random numbers
+    np.testing.assert_array_equal(y0, y1)
+    no_sevens = np.array([1, 2, 3, 4, 5, 6, 8, 9, 0])
+    plain = ds.render_digits(no_sevens, np.random.default_rng(0), distortion=False)
+    asked = ds.render_digits(no_sevens, np.random.default_rng(0), distortion=False, crossed_sevens=1.0)
+    np.testing.assert_array_equal(plain, asked)  # only 7s are ever crossed
+    sevens = np.array([7] * 6)
+    plain = ds.render_digits(sevens, np.random.default_rng(0), distortion=False)
+    crossed = ds.render_digits(sevens, np.random.default_rng(0), distortion=False, crossed_sevens=1.0)
+    assert not np.array_equal(plain[0], crossed[0])  # the first 7 is the same glyph, crossed

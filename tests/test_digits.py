@@ -360,6 +360,29 @@ def test_train_digits_command_ranges(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert log["meta"]["n_train"] == 100 and log["meta"]["n_val"] == 0 and log["val_acc"] == []
 
 
+def test_train_digits_command_several_ranges(tmp_path: Path) -> None:
+    """--train takes several slices joined by commas: their digits, in that order (a writer
+    population plus a block of the other, leaving a gap before the test block)."""
+    from convviz.commands.train import _pick, digit_range
+
+    make_folder(tmp_path / "data", 100)
+    x, y = load_mnist(tmp_path / "data")
+    spans = digit_range("0:30,60:70")
+    assert spans == ((0, 30), (60, 70))
+    xs, ys = _pick(x, y, spans, "train")
+    np.testing.assert_array_equal(xs, np.concatenate([x[0:30], x[60:70]]))
+    np.testing.assert_array_equal(ys, np.concatenate([y[0:30], y[60:70]]))
+    out = tmp_path / "m.npz"
+    code = cli_main(["train-digits", "--data", str(tmp_path / "data"), "--out", str(out), "--epochs", "1",
+                     "--train", "0:30,60:70", "--test", "80:100", "--size", "small", "--quiet"])
+    assert code == 0
+    meta = json.loads(out.with_name("m.log.json").read_text())["meta"]
+    assert (meta["n_train"], meta["n_test"]) == (40, 20) and meta["test"].startswith("digits 80:100")
+    for bad in ("0:30,", "0:30,5:5", "0:30;40:50"):
+        with pytest.raises(SystemExit):
+            cli_main(["train-digits", "--data", str(tmp_path / "data"), f"--train={bad}"])
+
+
 def test_train_digits_command_label_smoothing_and_font_digits(tmp_path: Path) -> None:
     """--label-smoothing reaches the loss; --extra-generated appends that many generated font
     digits (the same ones generate_digits makes with the seed) to the training digits."""

@@ -3,7 +3,7 @@
     convviz train-digits --data DIR --out assets/digit_cnn.npz [--epochs 40] [--batch-size 64]
                          [--lr 1e-3] [--seed 0] [--val-split 1500] [--patience 8]
                          [--train A:B --val C:D --test E:F] [--augment basic|elastic|none]
-                         [--label-smoothing 0.1] [--extra-generated 5000]
+                         [--label-smoothing 0.1] [--extra-generated 5000 [--crossed-sevens 0.3]]
 
 Uses the ``train-*`` files when the folder has them, else ``t10k-*``. The last
 ``--val-split`` digits (a count, or a fraction below 1; 0 = none) are held out for validation
@@ -57,6 +57,8 @@ def register(subparsers: Any) -> None:
                    help="train towards (1 - s) onehot + s / 10 instead of onehot (0 = off)")
     p.add_argument("--extra-generated", type=integer(0, 100_000), default=0,
                    help="add N generated font digits to the training digits (0 = none)")
+    p.add_argument("--crossed-sevens", type=number(0, 1), default=0.0,
+                   help="with --extra-generated: the share of generated 7s drawn with a bar across")
     p.add_argument("--no-augment", action="store_true", help="train on the digits as they are (= --augment none)")
     p.add_argument("--limit", type=integer(0, 10_000_000), default=0,
                    help="use only the first N training digits (quick runs; 0 = all)")
@@ -77,24 +79,39 @@ def integer(low: int, high: int) -> Any:
     return parse
 
 
-def digit_range(text: str) -> tuple[int, int]:
-    """An argparse type: ``A:B`` (0 <= A < B), the digits ``A .. B-1``."""
-    parts = text.split(":") if len(text) <= 30 else []
-    try:
-        low, high = (int(v) for v in parts) if len(parts) == 2 else (-1, -1)
-    except ValueError:
-        low, high = -1, -1
-    if not 0 <= low < high:
-        raise argparse.ArgumentTypeError(f"expected a range A:B of digits with 0 <= A < B, got {text[:30]!r}")
-    return low, high
+def digit_range(text: str) -> tuple[tuple[int, int], ...]:
+    """An argparse type: ``A:B`` (0 <= A < B), the digits ``A .. B-1``, or several such
+    slices joined by commas (``0:5000,5000:7400``: the digits of both, in that order)."""
+    spans = []
+    for part in text.split(",") if len(text) <= 100 else [""]:
+        ends = part.split(":")
+        try:
+            low, high = (int(v) for v in ends) if len(ends) == 2 else (-1, -1)
+        except ValueError:
+            low, high = -1, -1
+        if not 0 <= low < high:
+            raise argparse.ArgumentTypeError(f"expected a range A:B of digits with 0 <= A < B, got {text[:30]!r}")
+        spans.append((low, high))
+    return tuple(spans)
 
 
-def _pick(images: Any, labels: Any, span: tuple[int, int] | None, name: str) -> tuple[Any, Any]:
-    if span is None:
+def describe_range(spans: tuple[tuple[int, int], ...]) -> str:
+    """``((0, 5000), (5000, 7400))`` -> ``"0:5000,5000:7400"`` (as typed)."""
+    return ",".join(f"{low}:{high}" for low, high in spans)
+
+
+def _pick(images: Any, labels: Any, spans: tuple[tuple[int, int], ...] | None, name: str) -> tuple[Any, Any]:
+    if spans is None:
         return images[:0], labels[:0]
-    if span[1] > len(images):
-        raise ValueError(f"--{name} {span[0]}:{span[1]} goes past the {len(images)} digits of the files")
-    return images[span[0] : span[1]], labels[span[0] : span[1]]
+    for low, high in spans:
+        if high > len(images):
+            raise ValueError(f"--{name} {low}:{high} goes past the {len(images)} digits of the files")
+    if len(spans) == 1:
+        return images[spans[0][0] : spans[0][1]], labels[spans[0][0] : spans[0][1]]
+    import numpy as np  # the CLI's other commands start without numpy
+
+    rows = np.concatenate([np.arange(low, high) for low, high in spans])
+    return images[rows], labels[rows]
 
 
 def _split_data(args: argparse.Namespace, images: Any, labels: Any) -> tuple[Any, ...]:
@@ -105,7 +122,7 @@ def _split_data(args: argparse.Namespace, images: Any, labels: Any) -> tuple[Any
     if args.train is not None:
         x_train, y_train = _pick(images, labels, args.train, "train")
         x_val, y_val = _pick(images, labels, args.val, "val")
-        where = f"digits {args.val[0]}:{args.val[1]}" if args.val else "none"
+        where = f"digits {describe_range(args.val)}" if args.val else "none"
         return x_train, y_train, x_val, y_val, x_test, y_test, where
     n_val = _val_count(args.val_split, len(images))
     x_train, y_train = images[: len(images) - n_val], labels[: len(images) - n_val]
@@ -200,13 +217,14 @@ def _config(args: argparse.Namespace) -> Any:
     )
 
 
-def _with_generated(images: Any, labels: Any, n: int, seed: int) -> tuple[Any, Any]:
-    """The training digits followed by ``n`` generated font digits (seeded with ``seed``)."""
+def _with_generated(images: Any, labels: Any, n: int, seed: int, crossed: float = 0.0) -> tuple[Any, Any]:
+    """The training digits followed by ``n`` generated font digits (seeded with ``seed``;
+    a share ``crossed`` of their 7s crossed)."""
     import numpy as np
 
     from convviz.digits.datasets import generate_digits
 
-    extra, extra_labels = generate_digits(n, seed=seed)
+    extra, extra_labels = generate_digits(n, seed=seed, crossed_sevens=crossed)
     return np.concatenate([images, extra]), np.concatenate([labels, extra_labels.astype(labels.dtype)])
 
 
@@ -217,7 +235,7 @@ def run(args: argparse.Namespace) -> int:
     if args.limit:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
     if args.extra_generated:
-        x_train, y_train = _with_generated(x_train, y_train, args.extra_generated, args.seed)
+        x_train, y_train = _with_generated(x_train, y_train, args.extra_generated, args.seed, args.crossed_sevens)
     config = _config(args)
     model = build_model(args.size, batchnorm=args.batchnorm, dropout=args.dropout, seed=args.seed)
     per_epoch = max(1, -(-len(x_train) // (args.batch_size or len(x_train))))
@@ -258,7 +276,7 @@ def run(args: argparse.Namespace) -> int:
     val_loss, val_acc = evaluate(model, x_val, y_val)
     if len(x_test):
         test_loss, test_acc = evaluate(model, x_test, y_test)
-        history.meta.update({"test": f"digits {args.test[0]}:{args.test[1]} (never used for any choice)",
+        history.meta.update({"test": f"digits {describe_range(args.test)} (never used for any choice)",
                              "n_test": len(x_test), "test_loss": round(test_loss, 5), "test_acc": round(test_acc, 5)})
         print(f"test accuracy {test_acc:.4f} on {len(x_test)} digits", file=sys.stderr)
     _write(model, history, out, log_path, spec_path, args, split, len(x_train), where, (val_loss, val_acc),
@@ -286,6 +304,7 @@ def _write(model: Any, history: Any, out: Path, log_path: Path, spec_path: Path,
             "n_train": int(n_train),
             "n_val": int(n_val),
             "n_generated": int(args.extra_generated),  # font digits among the n_train
+            "crossed_sevens": float(args.crossed_sevens),  # share of the font 7s with a bar
             "validation": f"{where} of the {split} files (never trained on)",
             "final_val_loss": round(val_loss, 5),
             "final_val_acc": round(val_acc, 5),

@@ -21,42 +21,20 @@ from pages.ui import (  # noqa: E402
     mark_navigation,
     remember_pages,
     settle_language,
-    tr,
     url_state,
 )
+from pages.ui.navigation import favicon_url, menu  # noqa: E402
 from pages.ui.projector import compact_page  # noqa: E402
-from pages.ui.registry import HOME_ALIAS, HOME_FILE, HOME_INTERNAL_PATH, HOME_SECTION, PAGES  # noqa: E402
 from pages.ui.safe_run import run_page  # noqa: E402
 
-# a local icon: ":material/...:" made the browser fetch it from an external font service
-st.set_page_config(page_title="ConvViz", page_icon=str(ROOT / "assets" / "favicon.png"), layout="wide")
+st.set_page_config(page_title="ConvViz", page_icon=favicon_url(), layout="wide")
 compact_page()  # less padding: a projector's 720 rows hold the Layer-arithmetic animation
 
 goto = mark_navigation()
 url_state.start_language()  # ?lang=es|en, else the browser's language (first visit)
 language_switch()
 settle_language()  # from here on, lang() needs no session-state look-up
-sections: dict[str, list] = {}
-by_file = {}
-for file, title_key, icon, section_key in PAGES:  # tests/test_pages_registry.py: every file exists
-    home = file == HOME_FILE
-    by_file[file] = st.Page(
-        str(ROOT / file), title=tr(title_key), icon=icon, default=home,
-        # the default page is served at "/"; its own path name must differ from the
-        # hidden "/home" alias below (Streamlit needs unique path names)
-        url_path=HOME_INTERNAL_PATH if home else None,
-    )
-    sections.setdefault(tr(section_key), []).append(by_file[file])
-
-
-def _home_alias() -> None:
-    """/home (a natural URL to type or bookmark) opens the home page at "/"."""
-    st.switch_page(by_file[HOME_FILE])
-
-
-sections.setdefault(tr(HOME_SECTION), []).append(
-    st.Page(_home_alias, title=tr("common.home"), url_path=HOME_ALIAS, visibility="hidden")
-)
+sections, by_file = menu()  # made once per session and language (pages/ui/navigation.py)
 current = st.navigation(sections)
 remember_pages(by_file)
 if goto in by_file:  # a deep link Streamlit first ran outside the navigation (pages.ui.start_page)

@@ -198,6 +198,9 @@ else:
             n_gen = int(meta["n_generated"])
             st.write(tr("digit.curves_intro_all_fonts", n_mnist=num(int(meta.get("n_train", n_gen)) - n_gen),
                         n_generated=num(n_gen), epochs=len(log.get("train_loss", []))))
+            crossed = float(meta.get("crossed_sevens") or 0.0)
+            if crossed > 0:  # the font 7s drawn with a bar across, as the lecture's readers write them
+                st.caption(tr("digit.curves_crossed_sevens", share=num(crossed, spec=".0%")))
         else:  # trained on every digit: no validation curve, the epoch count was chosen beforehand
             st.write(tr("digit.curves_intro_all", n_train=meta.get("n_train", "?"),
                         epochs=len(log.get("train_loss", []))))

@@ -217,7 +217,7 @@ def test_training_log_text_with_generated_font_digits(monkeypatch: pytest.Monkey
 
     log = {"train_loss": [0.5] * 30, "train_acc": [0.9] * 30, "val_loss": [], "val_acc": [], "best_epoch": None,
            "meta": {"n_train": 15000, "n_val": 0, "n_generated": 5000, "final_val_acc": None,
-                    "config": {"label_smoothing": 0.1}}}
+                    "crossed_sevens": 0.5, "config": {"label_smoothing": 0.1}}}
     monkeypatch.setattr(W, "training_log", lambda path=None: log)
     CANVAS["image"] = drawing(ONE)
     at = _open(lang)
@@ -229,6 +229,8 @@ def test_training_log_text_with_generated_font_digits(monkeypatch: pytest.Monkey
         # label smoothing 0.1: targets 0.91 / 0.01, a perfect fit's loss is the entropy 0.50
         assert "label smoothing 0.1: 0.91 for the right digit, 0.01 for each" in captions
         assert "a loss of 0.50, not 0" in captions
+        assert "sevens, 50% carry a bar across" in captions
     else:
         assert "Entrenado con los 10.000 dígitos" in text and "5.000 dígitos generados" in text
         assert "label smoothing 0,1: 0,91 para el dígito correcto" in captions and "pérdida de 0,50" in captions
+        assert "el 50\u00a0% lleva una barra" in captions  # a no-break space before %

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from convviz.errors import CatalogError
+
 
 @dataclass(frozen=True)
 class AugmentConfig:
@@ -93,7 +95,7 @@ def augmented_copies(image: np.ndarray, n: int, seed: int, config: AugmentConfig
     """``n`` augmented copies (uint8, (n, H, W)) of one uint8 image, by :func:`augment_batch`
     (what the Training lab trains on) with a generator seeded with ``seed``."""
     if not 1 <= n <= MAX_COPIES:
-        raise ValueError(f"1..{MAX_COPIES} copies")
+        raise CatalogError("engine.augment_copies", max_copies=MAX_COPIES)
     img = np.asarray(image, dtype=np.uint8)
     return augment_batch(np.repeat(img[None], n, axis=0), np.random.default_rng(seed), config)
 

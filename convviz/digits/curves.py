@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from convviz.errors import CatalogError, Number
 from convviz.i18n import fmt_number, translate
 
 PATTERNS: tuple[str, ...] = (
@@ -78,29 +79,27 @@ class LabSettings:
 
     def validate(self) -> None:
         if self.size not in SIZES:
-            raise ValueError(f"unknown network size {self.size!r}")
+            raise CatalogError("engine.lab_size", value=repr(self.size))
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimiser {self.optimizer!r}")
+            raise CatalogError("engine.lab_optimizer", value=repr(self.optimizer))
         if self.batch_mode not in BATCH_MODES:
-            raise ValueError(f"unknown batch mode {self.batch_mode!r}")
+            raise CatalogError("engine.lab_batch_mode", value=repr(self.batch_mode))
         if not (self.lr > 0 and math.isfinite(self.lr)):
-            raise ValueError("the learning rate must be a positive number")
+            raise CatalogError("engine.lab_lr")
         if self.batch_mode == "mini" and not 1 <= self.batch_size:
-            raise ValueError("the mini-batch size must be at least 1")
+            raise CatalogError("engine.lab_batch_size")
         if self.batch_mode == "full" and self.n_train > MAX_FULL_BATCH:
-            raise ValueError(
-                f"full-batch gradient descent is limited to N ≤ {MAX_FULL_BATCH} examples (memory)"
-            )
+            raise CatalogError("engine.lab_full_batch", limit=Number(MAX_FULL_BATCH))
         if self.epochs < 1:
-            raise ValueError("train for at least one epoch")
+            raise CatalogError("engine.lab_epochs")
         if self.n_train < 1 or self.n_val < 1:
-            raise ValueError("need at least one training and one validation example")
+            raise CatalogError("engine.lab_examples")
         if not 0.0 <= self.dropout < 1.0:
-            raise ValueError("the dropout rate must be in [0, 1)")
+            raise CatalogError("engine.lab_dropout")
         if self.early_stopping and self.patience < 1:
-            raise ValueError("early-stopping patience must be at least 1 epoch")
+            raise CatalogError("engine.lab_patience")
         if not self.init_scale > 0:
-            raise ValueError("the initialisation scale must be positive")
+            raise CatalogError("engine.lab_init_scale")
 
     @property
     def batch(self) -> int:
@@ -167,7 +166,7 @@ def preset(kind: str, base: LabSettings = DEFAULT_SETTINGS) -> LabSettings:
     """The lab settings that reproduce ``kind`` (starting from the defaults, not ``base``'s
     choices, except for the data-independent seed)."""
     if kind not in PRESETS:
-        raise ValueError(f"unknown pattern {kind!r}; choose one of {', '.join(PATTERNS)}")
+        raise CatalogError("engine.lab_pattern", value=repr(kind), choices=", ".join(PATTERNS))
     return replace(DEFAULT_SETTINGS, seed=base.seed, **PRESETS[kind])
 
 

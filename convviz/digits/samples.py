@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from convviz.errors import CatalogError
+
 CANVAS = 280
 
 
@@ -39,7 +41,7 @@ def sample_canvas(digit: int, width: int = 20) -> np.ndarray:
     from PIL import Image, ImageDraw
 
     if digit not in STROKES:
-        raise ValueError(f"sample digits are 0-9, got {digit!r}")
+        raise CatalogError("engine.sample_digit", value=repr(digit)[:20])
     img = Image.new("RGBA", (CANVAS, CANVAS), (0, 0, 0, 255))
     draw = ImageDraw.Draw(img)
     for line in STROKES[digit]:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from convviz.errors import CatalogError, Numbers
+
 MAX_SHIFT = 3
 """Largest shift shown (pixels): the lecture's "small" shifts."""
 POOL_SIZES = (2, 3, 4)
@@ -46,7 +48,7 @@ def max_pool(image: np.ndarray, k: int) -> np.ndarray:
     img = np.asarray(image, dtype=np.float64)
     h, w = (img.shape[0] // k) * k, (img.shape[1] // k) * k
     if h == 0 or w == 0:
-        raise ValueError(f"a {k}x{k} window does not fit in {img.shape}")
+        raise CatalogError("engine.pool_window_fits", k=k, h=img.shape[0], w=img.shape[-1])
     return img[:h, :w].reshape(h // k, k, w // k, k).max(axis=(1, 3))
 
 
@@ -81,9 +83,9 @@ def pooling_shift_study(image: np.ndarray, k: int = 2, direction: str = "right",
                         max_shift: int = MAX_SHIFT) -> list[ShiftRow]:
     """Shifts 0..``max_shift`` of ``image`` along ``direction``, each max-pooled (``k``)."""
     if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be one of {sorted(DIRECTIONS)}")
+        raise CatalogError("engine.shift_direction", choices=", ".join(sorted(DIRECTIONS)))
     if k not in POOL_SIZES or not 0 <= max_shift <= MAX_SHIFT:
-        raise ValueError(f"pool size in {POOL_SIZES}, shift 0..{MAX_SHIFT}")
+        raise CatalogError("engine.shift_range", sizes=Numbers(tuple(POOL_SIZES)), max_shift=MAX_SHIFT)
     uy, ux = DIRECTIONS[direction]
     base = np.asarray(image, dtype=np.float64)
     base_pool = max_pool(base, k)

@@ -3,7 +3,7 @@
     convviz train-digits --data DIR --out assets/digit_cnn.npz [--epochs 40] [--batch-size 64]
                          [--lr 1e-3] [--seed 0] [--val-split 1500] [--patience 8]
                          [--train A:B --val C:D --test E:F] [--augment basic|elastic|none]
-                         [--label-smoothing 0.1] [--extra-generated 5000 [--crossed-sevens 0.3]]
+                         [--label-smoothing 0.1] [--extra-generated 5000 [--crossed-sevens 0.5]]
 
 Uses the ``train-*`` files when the folder has them, else ``t10k-*``. The last
 ``--val-split`` digits (a count, or a fraction below 1; 0 = none) are held out for validation

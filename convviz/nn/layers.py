@@ -293,14 +293,19 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def check_label_smoothing(smoothing: float) -> None:
+    """Label smoothing s is a share of the target moved to the uniform: 0 <= s < 1."""
+    if not 0.0 <= smoothing < 1.0:
+        raise ValueError("label_smoothing must be in [0, 1)")
+
+
 def softmax_cross_entropy(
     logits: np.ndarray, targets: np.ndarray, label_smoothing: float = 0.0
 ) -> tuple[float, np.ndarray]:
     """Mean cross-entropy of integer ``targets`` under softmax(``logits``) and its gradient;
     with ``label_smoothing`` s the target is ``(1 - s) onehot + s / K`` (PyTorch's
     ``CrossEntropyLoss(label_smoothing=s)``)."""
-    if not 0.0 <= label_smoothing < 1.0:
-        raise ValueError("label_smoothing must be in [0, 1)")
+    check_label_smoothing(label_smoothing)
     logits = np.asarray(logits, dtype=np.float64)
     targets = np.asarray(targets, dtype=np.int64)
     n, k = logits.shape
@@ -321,8 +326,9 @@ def softmax_cross_entropy(
 def smoothed_targets(smoothing: float, classes: int = 10) -> tuple[float, float]:
     """The target probabilities of :func:`softmax_cross_entropy` with ``label_smoothing`` s:
     ``(1 - s + s/K, s/K)`` for the right class and for each other class."""
-    if not 0.0 <= smoothing < 1.0 or classes < 2:
-        raise ValueError("label_smoothing must be in [0, 1) and classes at least 2")
+    check_label_smoothing(smoothing)
+    if classes < 2:
+        raise ValueError("label smoothing needs at least 2 classes")
     return 1.0 - smoothing + smoothing / classes, smoothing / classes
 
 

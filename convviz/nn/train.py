@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from convviz.nn.layers import DTYPE, softmax_cross_entropy
+from convviz.nn.layers import DTYPE, check_label_smoothing, softmax_cross_entropy
 from convviz.nn.model import Sequential, images_to_input
 from convviz.nn.optim import make_optimizer
 
@@ -55,8 +55,7 @@ class TrainConfig:
             raise ValueError("weight decay cannot be negative")
         if not 0 < self.lr_decay <= 1:
             raise ValueError("lr_decay must be in (0, 1]")
-        if not 0 <= self.label_smoothing < 1:
-            raise ValueError("label_smoothing must be in [0, 1)")
+        check_label_smoothing(self.label_smoothing)
         from convviz.digits.augment import AUGMENTATIONS
 
         if self.augmentation not in AUGMENTATIONS:

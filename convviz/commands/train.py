@@ -101,15 +101,13 @@ def describe_range(spans: tuple[tuple[int, int], ...]) -> str:
 
 
 def _pick(images: Any, labels: Any, spans: tuple[tuple[int, int], ...] | None, name: str) -> tuple[Any, Any]:
+    import numpy as np  # the CLI's other commands start without numpy
+
     if spans is None:
         return images[:0], labels[:0]
     for low, high in spans:
         if high > len(images):
             raise ValueError(f"--{name} {low}:{high} goes past the {len(images)} digits of the files")
-    if len(spans) == 1:
-        return images[spans[0][0] : spans[0][1]], labels[spans[0][0] : spans[0][1]]
-    import numpy as np  # the CLI's other commands start without numpy
-
     rows = np.concatenate([np.arange(low, high) for low, high in spans])
     return images[rows], labels[rows]
 

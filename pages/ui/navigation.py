@@ -58,8 +58,7 @@ def menu() -> tuple[dict[str, list[Any]], dict[str, Any]]:
     """(sections for ``st.navigation``, page file -> its ``st.Page``) in this run's language,
     made on the session's first run in that language and kept in its session state."""
     language = lang()
-    kept = st.session_state.get(_SESSION_KEY)
-    if not isinstance(kept, dict) or language not in kept:
-        kept = {**(kept if isinstance(kept, dict) else {}), language: _build(language)}
-        st.session_state[_SESSION_KEY] = kept
+    kept = st.session_state.setdefault(_SESSION_KEY, {})
+    if language not in kept:
+        kept[language] = _build(language)
     return kept[language]

@@ -76,7 +76,7 @@ with filter_box:
     )
     color = row[1].radio(
         tr("filters.color_label"), ["channels", "gray"], key="flt_color", horizontal=True,
-        format_func=labels("filters.color_"),
+        format_func=labels("filters.color_"), help=tr("filters.color_help"),
     )
     border = row[2].selectbox(
         tr("filters.border_label"), F.BORDER_MODES, index=1, key="flt_border",

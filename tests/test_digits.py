@@ -127,6 +127,40 @@ def test_elastic_distortion_matches_simard_field_statistics(axis: int) -> None:
     assert step < 0.35 * d.std()  # smooth: a neighbour moves almost the same way
 
 
+def test_slant_is_a_shear_of_rows() -> None:
+    """On a horizontal ramp (value 8 x), bilinear resampling is exact, so each output pixel
+    shows the column it was read from: for a slant k it is x + k (y - centre) on every row, a
+    straight line per image with slope k in [-max_shear, max_shear]. A vertical ramp is left
+    as it is (a shear moves no pixel up or down)."""
+    k_max = 0.3
+    cfg = AugmentConfig(max_shift=0, max_rotation=0, scale_range=(1, 1), thicker_prob=0, thinner_prob=0, stretch=0,
+                        max_shear=k_max)
+    ramp_x = np.repeat((8.0 * np.arange(28.0)[None, :]).repeat(28, 0)[None].astype(np.uint8), 300, axis=0)
+    src = augment_batch(ramp_x, np.random.default_rng(3), cfg).astype(float) / 8.0 - np.arange(28.0)
+    rows = np.arange(28.0) - 13.5
+    inner = src[:, 8:20, 8:20]  # read inside the ramp (no zero border)
+    slopes = np.array([np.polyfit(rows[8:20], img.mean(axis=1), 1)[0] for img in inner])
+    fitted = slopes[:, None, None] * rows[8:20, None]
+    np.testing.assert_allclose(inner, np.broadcast_to(fitted, inner.shape), atol=0.1)  # uint8 rounding: 1/16 px, plus the fit
+    assert np.all(np.abs(slopes) <= k_max + 0.01)
+    assert slopes.min() < -0.25 and slopes.max() > 0.25 and abs(slopes.mean()) < 0.03  # uniform in [-k, k]
+    ramp_y = np.ascontiguousarray(ramp_x.transpose(0, 2, 1))
+    out_y = augment_batch(ramp_y, np.random.default_rng(3), cfg)
+    np.testing.assert_array_equal(out_y[:, 8:20, 8:20], ramp_y[:, 8:20, 8:20])
+
+
+def test_slant_preset_leaves_the_basic_stream_alone() -> None:
+    """The slant is drawn only when it is on: the basic preset's images (and so the shipped
+    model's training) stay what they were, and the slant preset differs from them."""
+    from convviz.digits.augment import AUGMENTATIONS
+
+    x, _ = generated_digits(32)
+    basic = augment_batch(x, np.random.default_rng(5), AUGMENTATIONS["basic"])
+    no_slant = AugmentConfig(max_shear=0.0)
+    np.testing.assert_array_equal(basic, augment_batch(x, np.random.default_rng(5), no_slant))
+    assert not np.array_equal(basic, augment_batch(x, np.random.default_rng(5), AUGMENTATIONS["slant"]))
+
+
 def test_elastic_digits_stay_digits() -> None:
     from convviz.digits.augment import ELASTIC
 

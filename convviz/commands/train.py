@@ -51,7 +51,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--size", choices=["small", "medium", "wide", "large"], default="medium")
     p.add_argument("--batchnorm", action="store_true", help="batch normalisation after each convolution")
     p.add_argument("--dropout", type=number(0, 1, high_open=True), default=0.25)
-    p.add_argument("--augment", choices=["basic", "elastic", "none"], default="basic",
+    p.add_argument("--augment", choices=["basic", "elastic", "slant", "none"], default="basic",
                    help="basic: shifts, rotations, scaling, stroke width; elastic: also Simard's elastic distortion")
     p.add_argument("--label-smoothing", type=number(0, 1, high_open=True), default=0.0,
                    help="train towards (1 - s) onehot + s / 10 instead of onehot (0 = off)")

@@ -1,9 +1,11 @@
-"""Data augmentation for 28x28 digits: random shifts, rotations, scaling, stroke thickness
-and elastic distortion.
+"""Data augmentation for 28x28 digits: random shifts, rotations, scaling, slant, stroke
+thickness and elastic distortion.
 
 Every output pixel o of an augmented image samples the original at
-``x = c + A^-1 (o - c - t) + d(o)`` where ``A = s R(theta)`` (scale s, rotation theta about
-the centre c), ``t`` is a shift and ``d`` an elastic displacement field (Simard, Steinkraus
+``x = c + K^-1 A^-1 (o - c - t) + d(o)`` where ``A = s R(theta)`` (scale s, rotation theta about
+the centre c), ``K = [[1, 0], [-k, 1]]`` slants the digit (a writer's slant: column x moves by
+``-k y``, y measured down from the centre, so k > 0 leans the top to the right; identity when
+``max_shear`` is 0), ``t`` is a shift and ``d`` an elastic displacement field (Simard, Steinkraus
 and Platt, 2003: uniform noise in [-1, 1] per pixel and axis, smoothed by a Gaussian of
 width ``elastic_sigma`` and multiplied by ``elastic_alpha``; zero when alpha is 0). The whole
 batch is resampled in one ``scipy.ndimage.map_coordinates`` call (bilinear). Stroke
@@ -29,12 +31,14 @@ class AugmentConfig:
     thicker_prob: float = 0.2
     thinner_prob: float = 0.15
     stretch: float = 0.05  # extra independent scaling of each axis, +-
+    max_shear: float = 0.0  # slant k, uniform in [-k, k] (0.3 leans a vertical stroke by 17 deg)
     elastic_alpha: float = 0.0  # elastic distortion strength (Simard et al. use 34 with sigma 4)
     elastic_sigma: float = 4.0  # smoothness of the elastic field, pixels
 
 
 ELASTIC = AugmentConfig(elastic_alpha=34.0, elastic_sigma=4.0)
-AUGMENTATIONS: dict[str, AugmentConfig] = {"basic": AugmentConfig(), "elastic": ELASTIC}
+SLANT = AugmentConfig(max_shear=0.3)
+AUGMENTATIONS: dict[str, AugmentConfig] = {"basic": AugmentConfig(), "elastic": ELASTIC, "slant": SLANT}
 
 
 def augment_batch(
@@ -60,6 +64,8 @@ def augment_batch(
     # inverse of diag(sy, sx) @ R(theta): R(-theta) @ diag(1/sy, 1/sx)
     iy = (cos * dy / sy - sin * dx / sx) + cy
     ix = (sin * dy / sy + cos * dx / sx) + cx
+    if cfg.max_shear > 0:  # drawn only then: the other presets' random streams stay as they were
+        ix = ix + rng.uniform(-cfg.max_shear, cfg.max_shear, n)[:, None, None] * (iy - cy)
     if cfg.elastic_alpha > 0:
         iy, ix = iy + _elastic(rng, n, h, w, cfg), ix + _elastic(rng, n, h, w, cfg)
     iz = np.broadcast_to(np.arange(n, dtype=np.float32)[:, None, None], iy.shape)

@@ -59,6 +59,8 @@ def register(subparsers: Any) -> None:
                    help="add N generated font digits to the training digits (0 = none)")
     p.add_argument("--crossed-sevens", type=number(0, 1), default=0.0,
                    help="with --extra-generated: the share of generated 7s drawn with a bar across")
+    p.add_argument("--extra-pen", type=integer(0, 100_000), default=0,
+                   help="add N pen-drawn synthetic digits (convviz.digits.pen) to the training digits (0 = none)")
     p.add_argument("--no-augment", action="store_true", help="train on the digits as they are (= --augment none)")
     p.add_argument("--limit", type=integer(0, 10_000_000), default=0,
                    help="use only the first N training digits (quick runs; 0 = all)")
@@ -226,6 +228,16 @@ def _with_generated(images: Any, labels: Any, n: int, seed: int, crossed: float 
     return np.concatenate([images, extra]), np.concatenate([labels, extra_labels.astype(labels.dtype)])
 
 
+def _with_pen(images: Any, labels: Any, n: int, seed: int) -> tuple[Any, Any]:
+    """The training digits followed by ``n`` pen-drawn digits (seeded with ``seed``)."""
+    import numpy as np
+
+    from convviz.digits.pen import pen_digits
+
+    extra, extra_labels = pen_digits(n, seed=seed)
+    return np.concatenate([images, extra]), np.concatenate([labels, extra_labels.astype(labels.dtype)])
+
+
 def run(args: argparse.Namespace) -> int:
     from convviz.nn import Trainer, build_model, evaluate
 
@@ -234,6 +246,8 @@ def run(args: argparse.Namespace) -> int:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
     if args.extra_generated:
         x_train, y_train = _with_generated(x_train, y_train, args.extra_generated, args.seed, args.crossed_sevens)
+    if args.extra_pen:
+        x_train, y_train = _with_pen(x_train, y_train, args.extra_pen, args.seed)
     config = _config(args)
     model = build_model(args.size, batchnorm=args.batchnorm, dropout=args.dropout, seed=args.seed)
     per_epoch = max(1, -(-len(x_train) // (args.batch_size or len(x_train))))
@@ -303,6 +317,7 @@ def _write(model: Any, history: Any, out: Path, log_path: Path, spec_path: Path,
             "n_val": int(n_val),
             "n_generated": int(args.extra_generated),  # font digits among the n_train
             "crossed_sevens": float(args.crossed_sevens),  # share of the font 7s with a bar
+            "n_pen": int(args.extra_pen),  # pen-drawn digits among the n_train
             "validation": f"{where} of the {split} files (never trained on)",
             "final_val_loss": round(val_loss, 5),
             "final_val_acc": round(val_acc, 5),

@@ -195,9 +195,11 @@ else:
                         best=log.get("best_epoch") or "?", epochs=len(log.get("train_loss", [])),
                         acc=num(meta.get("final_val_acc", float("nan")), spec=".2%")))
         elif meta.get("n_generated"):  # every MNIST digit plus generated font digits
-            n_gen = int(meta["n_generated"])
-            st.write(tr("digit.curves_intro_all_fonts", n_mnist=num(int(meta.get("n_train", n_gen)) - n_gen),
+            n_gen, n_pen = int(meta["n_generated"]), int(meta.get("n_pen") or 0)
+            st.write(tr("digit.curves_intro_all_fonts", n_mnist=num(int(meta.get("n_train", n_gen)) - n_gen - n_pen),
                         n_generated=num(n_gen), epochs=len(log.get("train_loss", []))))
+            if n_pen > 0:  # synthetic handwriting (convviz.digits.pen) on top of the font digits
+                st.caption(tr("digit.curves_pen", n_pen=num(n_pen)))
             crossed = float(meta.get("crossed_sevens") or 0.0)
             if crossed > 0:  # the font 7s drawn with a bar across, as the lecture's readers write them
                 st.caption(tr("digit.curves_crossed_sevens", share=num(crossed, spec=".0%")))

@@ -234,3 +234,24 @@ def test_training_log_text_with_generated_font_digits(monkeypatch: pytest.Monkey
         assert "Entrenado con los 10.000 dígitos" in text and "5.000 dígitos generados" in text
         assert "label smoothing 0,1: 0,91 para el dígito correcto" in captions and "pérdida de 0,50" in captions
         assert "el 50\u00a0% lleva una barra" in captions  # a no-break space before %
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_training_log_text_with_pen_digits(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    """Pen-drawn digits are counted apart: the MNIST count excludes them and a caption names them."""
+    import pages.ui.digit_widgets as W
+
+    log = {"train_loss": [0.5] * 30, "train_acc": [0.9] * 30, "val_loss": [], "val_acc": [], "best_epoch": None,
+           "meta": {"n_train": 20000, "n_val": 0, "n_generated": 5000, "n_pen": 5000, "final_val_acc": None,
+                    "crossed_sevens": 0.5, "config": {"label_smoothing": 0.1}}}
+    monkeypatch.setattr(W, "training_log", lambda path=None: log)
+    CANVAS["image"] = drawing(ONE)
+    at = _open(lang)
+    text = " ".join(m.value for m in at.markdown)
+    captions = " ".join(c.value for c in at.caption)
+    if lang == "en":
+        assert "Trained on all 10,000 digits of MNIST's test split and 5,000 digits generated" in text
+        assert "Also 5,000 digits drawn by a program with a round pen" in captions
+    else:
+        assert "Entrenado con los 10.000 dígitos" in text
+        assert "También 5.000 dígitos dibujados por un programa" in captions

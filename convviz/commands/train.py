@@ -2,8 +2,9 @@
 
     convviz train-digits --data DIR --out assets/digit_cnn.npz [--epochs 40] [--batch-size 64]
                          [--lr 1e-3] [--seed 0] [--val-split 1500] [--patience 8]
-                         [--train A:B --val C:D --test E:F] [--augment basic|elastic|none]
+                         [--train A:B --val C:D --test E:F] [--augment basic|elastic|slant|none]
                          [--label-smoothing 0.1] [--extra-generated 5000 [--crossed-sevens 0.5]]
+                         [--extra-pen 5000]
 
 Uses the ``train-*`` files when the folder has them, else ``t10k-*``. The last
 ``--val-split`` digits (a count, or a fraction below 1; 0 = none) are held out for validation
@@ -52,7 +53,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--batchnorm", action="store_true", help="batch normalisation after each convolution")
     p.add_argument("--dropout", type=number(0, 1, high_open=True), default=0.25)
     p.add_argument("--augment", choices=["basic", "elastic", "slant", "none"], default="basic",
-                   help="basic: shifts, rotations, scaling, stroke width; elastic: also Simard's elastic distortion")
+                   help="basic: shifts, rotations, scaling, stroke width; elastic: also Simard's elastic distortion; slant: also a random slant (shear)")
     p.add_argument("--label-smoothing", type=number(0, 1, high_open=True), default=0.0,
                    help="train towards (1 - s) onehot + s / 10 instead of onehot (0 = off)")
     p.add_argument("--extra-generated", type=integer(0, 100_000), default=0,

@@ -286,8 +286,9 @@ def test_shipped_model_files() -> None:
     if meta["n_val"]:  # a model with held-out digits: a validation curve for every epoch
         assert len(log["val_acc"]) == len(log["train_loss"]) and meta["n_val"] >= 1000
     else:  # trained on every digit for a fixed number of epochs (chosen by cross-population runs),
-        # plus the generated font digits the recipe adds (``--extra-generated``)
-        assert log["val_acc"] == [] and meta["n_train"] - meta.get("n_generated", 0) == 10_000
+        # plus the generated font and pen digits the recipe adds (``--extra-generated``, ``--extra-pen``)
+        n_synthetic = meta.get("n_generated", 0) + meta.get("n_pen", 0)
+        assert log["val_acc"] == [] and meta["n_train"] - n_synthetic == 10_000
         assert meta.get("n_generated", 0) == meta["args"].get("extra_generated", 0)
 
 

@@ -67,9 +67,13 @@ def test_gallery_pills_load_their_case_and_can_be_clicked_again(page, app_url) -
     _open(page, app_url)
     heading = page.locator("h3").first
     page.get_by_text("Gallery", exact=False).first.click()
-    page.get_by_text("Max pooling 2x2, stride 2", exact=True).first.click()
+    pill = page.get_by_text("Max pooling 2x2, stride 2", exact=True).first
+    expect(pill).to_be_visible()
+    wait_for_app(page)  # no script run in flight that could redraw the pills under the click
+    pill.click()
     expect(heading).to_contain_text("x 2 x 2", timeout=30_000)  # 4x4, window 2, stride 2: 2x2
     page.wait_for_function("() => location.search.includes('op=maxpool')", timeout=30_000)
+    wait_for_app(page)
     page.get_by_text("Padding, strides (odd)", exact=True).first.click()
     page.wait_for_function("() => location.search.includes('h=6') && !location.search.includes('op=maxpool')",
                            timeout=30_000)

@@ -210,19 +210,24 @@ def test_training_log_text_with_and_without_held_out_digits(monkeypatch: pytest.
         assert "training accuracy is measured on the distorted digits" in " ".join(c.value for c in at.caption)
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
-def test_training_log_text_with_generated_font_digits(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
-    """A model trained on every MNIST digit plus generated font digits names both counts."""
+def _page_with_log(monkeypatch: pytest.MonkeyPatch, lang: str, **meta: object) -> tuple[str, str]:
+    """The Draw page's text and captions for a 30-epoch log trained on every digit (no
+    validation) with label smoothing 0.1, font digits and ``meta``."""
     import pages.ui.digit_widgets as W
 
     log = {"train_loss": [0.5] * 30, "train_acc": [0.9] * 30, "val_loss": [], "val_acc": [], "best_epoch": None,
-           "meta": {"n_train": 15000, "n_val": 0, "n_generated": 5000, "final_val_acc": None,
-                    "crossed_sevens": 0.5, "config": {"label_smoothing": 0.1}}}
+           "meta": {"n_val": 0, "n_generated": 5000, "final_val_acc": None, "crossed_sevens": 0.5,
+                    "config": {"label_smoothing": 0.1}, **meta}}
     monkeypatch.setattr(W, "training_log", lambda path=None: log)
     CANVAS["image"] = drawing(ONE)
     at = _open(lang)
-    text = " ".join(m.value for m in at.markdown)
-    captions = " ".join(c.value for c in at.caption)
+    return " ".join(m.value for m in at.markdown), " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_training_log_text_with_generated_font_digits(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    """A model trained on every MNIST digit plus generated font digits names both counts."""
+    text, captions = _page_with_log(monkeypatch, lang, n_train=15000)
     if lang == "en":
         assert "Trained on all 10,000 digits of MNIST's test split and 5,000 digits generated" in text
         assert "30 epochs" in text
@@ -230,6 +235,7 @@ def test_training_log_text_with_generated_font_digits(monkeypatch: pytest.Monkey
         assert "label smoothing 0.1: 0.91 for the right digit, 0.01 for each" in captions
         assert "a loss of 0.50, not 0" in captions
         assert "sevens, 50% carry a bar across" in captions
+        assert "drawn by a program" not in captions  # no pen digits in this log
     else:
         assert "Entrenado con los 10.000 dígitos" in text and "5.000 dígitos generados" in text
         assert "label smoothing 0,1: 0,91 para el dígito correcto" in captions and "pérdida de 0,50" in captions
@@ -239,16 +245,7 @@ def test_training_log_text_with_generated_font_digits(monkeypatch: pytest.Monkey
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_training_log_text_with_pen_digits(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
     """Pen-drawn digits are counted apart: the MNIST count excludes them and a caption names them."""
-    import pages.ui.digit_widgets as W
-
-    log = {"train_loss": [0.5] * 30, "train_acc": [0.9] * 30, "val_loss": [], "val_acc": [], "best_epoch": None,
-           "meta": {"n_train": 20000, "n_val": 0, "n_generated": 5000, "n_pen": 5000, "final_val_acc": None,
-                    "crossed_sevens": 0.5, "config": {"label_smoothing": 0.1}}}
-    monkeypatch.setattr(W, "training_log", lambda path=None: log)
-    CANVAS["image"] = drawing(ONE)
-    at = _open(lang)
-    text = " ".join(m.value for m in at.markdown)
-    captions = " ".join(c.value for c in at.caption)
+    text, captions = _page_with_log(monkeypatch, lang, n_train=20000, n_pen=5000)
     if lang == "en":
         assert "Trained on all 10,000 digits of MNIST's test split and 5,000 digits generated" in text
         assert "Also 5,000 digits drawn by a program with a round pen" in captions

@@ -2,10 +2,10 @@
 thickness and elastic distortion.
 
 Every output pixel o of an augmented image samples the original at
-``x = c + K^-1 A^-1 (o - c - t) + d(o)`` where ``A = s R(theta)`` (scale s, rotation theta about
-the centre c), ``K = [[1, 0], [-k, 1]]`` slants the digit (a writer's slant: column x moves by
-``-k y``, y measured down from the centre, so k > 0 leans the top to the right; identity when
-``max_shear`` is 0), ``t`` is a shift and ``d`` an elastic displacement field (Simard, Steinkraus
+``x = c + A^-1 (o - c - t) + d(o)``, its column then moved by ``k (y - c_y)``, where
+``A = s R(theta)`` (scale s, rotation theta about the centre c), ``k`` a slant (a shear of the
+rows, as writers slant their digits: k > 0 leans the top to the right; 0 unless ``max_shear``
+is set), ``t`` a shift and ``d`` an elastic displacement field (Simard, Steinkraus
 and Platt, 2003: uniform noise in [-1, 1] per pixel and axis, smoothed by a Gaussian of
 width ``elastic_sigma`` and multiplied by ``elastic_alpha``; zero when alpha is 0). The whole
 batch is resampled in one ``scipy.ndimage.map_coordinates`` call (bilinear). Stroke

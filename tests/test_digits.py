@@ -3,6 +3,7 @@ photos, the train-digits command, and the shipped classifier on held-out MNIST d
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import struct
@@ -418,10 +419,34 @@ def test_train_digits_command_several_ranges(tmp_path: Path) -> None:
             cli_main(["train-digits", "--data", str(tmp_path / "data"), f"--train={bad}"])
 
 
+def test_train_digits_command_pen_digits_follow_the_font_digits(tmp_path: Path) -> None:
+    """--extra-pen appends that many pen-drawn digits (pen_digits with the seed) after the
+    font digits, and the log counts them."""
+    from convviz.commands.train import _with_synthetic
+    from convviz.digits.datasets import generate_digits
+    from convviz.digits.pen import pen_digits
+
+    make_folder(tmp_path / "data", 40)
+    out = tmp_path / "m.npz"
+    code = cli_main(["train-digits", "--data", str(tmp_path / "data"), "--out", str(out), "--epochs", "1",
+                     "--val-split", "10", "--size", "small", "--extra-generated", "10", "--extra-pen", "20",
+                     "--seed", "4", "--quiet"])
+    assert code == 0
+    meta = json.loads(out.with_name("m.log.json").read_text())["meta"]
+    assert (meta["n_train"], meta["n_generated"], meta["n_pen"]) == (30 + 10 + 20, 10, 20)
+    x, y = load_mnist(tmp_path / "data")
+    settings = argparse.Namespace(extra_generated=10, crossed_sevens=0.0, extra_pen=20, seed=4)
+    xs, ys = _with_synthetic(settings, x[:30], y[:30])
+    np.testing.assert_array_equal(xs[30:40], generate_digits(10, seed=4)[0])
+    px, py = pen_digits(20, seed=4)
+    np.testing.assert_array_equal(xs[40:], px)
+    np.testing.assert_array_equal(ys[40:], py)
+
+
 def test_train_digits_command_label_smoothing_and_font_digits(tmp_path: Path) -> None:
     """--label-smoothing reaches the loss; --extra-generated appends that many generated font
     digits (the same ones generate_digits makes with the seed) to the training digits."""
-    from convviz.commands.train import _with_generated
+    from convviz.commands.train import _with_synthetic
     from convviz.digits.datasets import generate_digits
 
     make_folder(tmp_path / "data", 40)
@@ -434,7 +459,8 @@ def test_train_digits_command_label_smoothing_and_font_digits(tmp_path: Path) ->
     assert meta["n_train"] == 30 + 20 and meta["n_val"] == 10 and meta["n_generated"] == 20
     assert meta["config"]["label_smoothing"] == 0.1
     x, y = load_mnist(tmp_path / "data")
-    xs, ys = _with_generated(x[:30], y[:30], 20, 3)
+    settings = argparse.Namespace(extra_generated=20, crossed_sevens=0.0, extra_pen=0, seed=3)
+    xs, ys = _with_synthetic(settings, x[:30], y[:30])
     gx, gy = generate_digits(20, seed=3)
     np.testing.assert_array_equal(xs[:30], x[:30])
     np.testing.assert_array_equal(xs[30:], gx)

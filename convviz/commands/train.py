@@ -218,25 +218,21 @@ def _config(args: argparse.Namespace) -> Any:
     )
 
 
-def _with_generated(images: Any, labels: Any, n: int, seed: int, crossed: float = 0.0) -> tuple[Any, Any]:
-    """The training digits followed by ``n`` generated font digits (seeded with ``seed``;
-    a share ``crossed`` of their 7s crossed)."""
+def _with_synthetic(args: argparse.Namespace, images: Any, labels: Any) -> tuple[Any, Any]:
+    """The training digits followed by ``--extra-generated`` font digits (a share
+    ``--crossed-sevens`` of their 7s crossed), then ``--extra-pen`` pen-drawn digits, both
+    seeded with ``--seed``."""
     import numpy as np
 
     from convviz.digits.datasets import generate_digits
-
-    extra, extra_labels = generate_digits(n, seed=seed, crossed_sevens=crossed)
-    return np.concatenate([images, extra]), np.concatenate([labels, extra_labels.astype(labels.dtype)])
-
-
-def _with_pen(images: Any, labels: Any, n: int, seed: int) -> tuple[Any, Any]:
-    """The training digits followed by ``n`` pen-drawn digits (seeded with ``seed``)."""
-    import numpy as np
-
     from convviz.digits.pen import pen_digits
 
-    extra, extra_labels = pen_digits(n, seed=seed)
-    return np.concatenate([images, extra]), np.concatenate([labels, extra_labels.astype(labels.dtype)])
+    parts = [(images, labels)]
+    if args.extra_generated:
+        parts.append(generate_digits(args.extra_generated, seed=args.seed, crossed_sevens=args.crossed_sevens))
+    if args.extra_pen:
+        parts.append(pen_digits(args.extra_pen, seed=args.seed))
+    return np.concatenate([x for x, _ in parts]), np.concatenate([y.astype(labels.dtype) for _, y in parts])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -245,10 +241,8 @@ def run(args: argparse.Namespace) -> int:
     split, (x_train, y_train, x_val, y_val, x_test, y_test, where) = _load(args)
     if args.limit:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
-    if args.extra_generated:
-        x_train, y_train = _with_generated(x_train, y_train, args.extra_generated, args.seed, args.crossed_sevens)
-    if args.extra_pen:
-        x_train, y_train = _with_pen(x_train, y_train, args.extra_pen, args.seed)
+    if args.extra_generated or args.extra_pen:
+        x_train, y_train = _with_synthetic(args, x_train, y_train)
     config = _config(args)
     model = build_model(args.size, batchnorm=args.batchnorm, dropout=args.dropout, seed=args.seed)
     per_epoch = max(1, -(-len(x_train) // (args.batch_size or len(x_train))))

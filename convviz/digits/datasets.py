@@ -446,17 +446,36 @@ def render_digits(
         if digit == 7 and crossed_sevens > 0 and rng.random() < crossed_sevens:  # no draw at 0
             glyph = cross_seven(glyph, rng)
         canvases[i] = np.asarray(glyph, dtype=np.float32)
+    return canvases_to_mnist(canvases, rng, distortion, strokes)
+
+
+def canvases_to_mnist(
+    canvases: np.ndarray, rng: np.random.Generator, distortion: bool = True, strokes: np.ndarray | None = None
+) -> np.ndarray:
+    """Drawn 64×64 canvases (n × 64 × 64, white on black) as MNIST digits (uint8 n × 28 × 28):
+    each :func:`distort`-ed (when ``distortion``), then :func:`mnist_normalize`-d. With
+    ``strokes`` (the outline width each digit was drawn with), 30 % of those drawn with an
+    outline are also thinned (:func:`_erode`)."""
+    n = canvases.shape[0]
     out = np.zeros((n, 28, 28), dtype=np.uint8)
     for start in range(0, n, 256):  # batches keep the coordinate arrays small
         batch = canvases[start : start + 256]
         if distortion:
             batch = distort(batch, rng)
-            thin = (rng.random(batch.shape[0]) < 0.3) & (strokes[start : start + 256] >= 1)
-            if thin.any():
-                batch[thin] = _erode(batch[thin])
+            if strokes is not None:
+                thin = (rng.random(batch.shape[0]) < 0.3) & (strokes[start : start + 256] >= 1)
+                if thin.any():
+                    batch[thin] = _erode(batch[thin])
         for j, img in enumerate(batch):
             out[start + j] = mnist_normalize(img)
     return out
+
+
+def balanced_labels(n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` digit labels, each class ``n // 10`` or one more times, in random order."""
+    labels = np.arange(n) % 10
+    rng.shuffle(labels)
+    return labels
 
 
 def generate_digits(
@@ -467,8 +486,7 @@ def generate_digits(
     if n < 0:
         raise DataError("engine.data_negative_count")
     rng = np.random.default_rng(seed)
-    labels = np.arange(n) % 10
-    rng.shuffle(labels)
+    labels = balanced_labels(n, rng)
     return render_digits(labels, rng, distort, crossed_sevens), labels.astype(np.uint8)
 
 

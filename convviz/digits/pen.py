@@ -6,8 +6,8 @@ strokes in a unit box (x to the right, y down, the digit spanning about 0.1-0.9)
 length and position in it is drawn at random within a range, so no two digits are alike.
 The strokes are drawn with a round pen of random width on the fonts' 64x64 canvas, then
 distorted (random rotation, slant, scale and a smooth elastic field) and normalised to
-MNIST's format exactly like the font digits (:func:`convviz.digits.datasets.distort`,
-:func:`convviz.digits.datasets.mnist_normalize`).
+MNIST's format exactly like the font digits
+(:func:`convviz.digits.datasets.canvases_to_mnist`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageDraw
 
-from convviz.digits.datasets import CANVAS, distort, mnist_normalize
+from convviz.digits.datasets import CANVAS, balanced_labels, canvases_to_mnist
 
 Point = tuple[float, float]
 Stroke = list[Point]
@@ -141,12 +141,9 @@ def pen_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``n`` pen-drawn digits in MNIST format: (uint8 n x 28 x 28, uint8 labels), classes
     balanced, all drawn from ``seed``."""
     rng = np.random.default_rng(seed)
-    labels = np.arange(n) % 10
-    rng.shuffle(labels)
-    canvases = np.stack([draw_strokes(STYLES[int(d)](rng), _u(rng, 3.0, 9.0)) for d in labels]) if n else \
-        np.zeros((0, CANVAS, CANVAS), np.float32)
-    out = np.zeros((n, 28, 28), dtype=np.uint8)
-    for start in range(0, n, 256):  # batches keep the coordinate arrays small
-        for j, img in enumerate(distort(canvases[start : start + 256], rng)):
-            out[start + j] = mnist_normalize(img)
-    return out, labels.astype(np.uint8)
+    labels = balanced_labels(n, rng)
+    canvases = np.zeros((n, CANVAS, CANVAS), dtype=np.float32)
+    for i, digit in enumerate(labels):
+        strokes = STYLES[int(digit)](rng)
+        canvases[i] = draw_strokes(strokes, _u(rng, 3.0, 9.0))
+    return canvases_to_mnist(canvases, rng), labels.astype(np.uint8)

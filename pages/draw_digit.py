@@ -181,6 +181,26 @@ except Exception:  # noqa: BLE001 - the engine's summary may not be available ye
     st.info(tr("digit.arch_unavailable"))
     st.code(repr(model), language="text")
 
+def _training_data(meta: dict, epochs: int, best: object) -> None:
+    """What the shipped model was trained on, from its training log's ``meta``: MNIST digits,
+    then the synthetic ones (font digits, crossed sevens, pen digits) in captions."""
+    n_gen, n_pen = int(meta.get("n_generated") or 0), int(meta.get("n_pen") or 0)
+    n_train = meta.get("n_train")
+    n_mnist = num(int(n_train) - n_gen - n_pen) if isinstance(n_train, int) else "?"
+    if meta.get("n_val"):
+        st.write(tr("digit.curves_intro", n_train=n_mnist, n_val=num(int(meta["n_val"])), best=best or "?",
+                    epochs=epochs, acc=num(meta.get("final_val_acc", float("nan")), spec=".2%")))
+    elif n_gen:  # every MNIST digit plus generated font digits
+        st.write(tr("digit.curves_intro_all_fonts", n_mnist=n_mnist, n_generated=num(n_gen), epochs=epochs))
+    else:  # trained on every digit: no validation curve, the epoch count was chosen beforehand
+        st.write(tr("digit.curves_intro_all", n_train=n_mnist, epochs=epochs))
+    if n_pen > 0:  # synthetic handwriting (convviz.digits.pen)
+        st.caption(tr("digit.curves_pen", n_pen=num(n_pen)))
+    crossed = float(meta.get("crossed_sevens") or 0.0)
+    if n_gen and crossed > 0:  # the font 7s drawn with a bar across, as the lecture's readers write them
+        st.caption(tr("digit.curves_crossed_sevens", share=num(crossed, spec=".0%")))
+
+
 st.header(tr("digit.curves_header"))
 if model_name == "mine":
     st.info(tr("digit.curves_mine"))
@@ -190,22 +210,7 @@ else:
         st.info(tr("digit.no_log"))
     else:
         meta = log.get("meta", {})
-        if meta.get("n_val"):
-            st.write(tr("digit.curves_intro", n_train=meta.get("n_train", "?"), n_val=meta["n_val"],
-                        best=log.get("best_epoch") or "?", epochs=len(log.get("train_loss", [])),
-                        acc=num(meta.get("final_val_acc", float("nan")), spec=".2%")))
-        elif meta.get("n_generated"):  # every MNIST digit plus generated font digits
-            n_gen, n_pen = int(meta["n_generated"]), int(meta.get("n_pen") or 0)
-            st.write(tr("digit.curves_intro_all_fonts", n_mnist=num(int(meta.get("n_train", n_gen)) - n_gen - n_pen),
-                        n_generated=num(n_gen), epochs=len(log.get("train_loss", []))))
-            if n_pen > 0:  # synthetic handwriting (convviz.digits.pen) on top of the font digits
-                st.caption(tr("digit.curves_pen", n_pen=num(n_pen)))
-            crossed = float(meta.get("crossed_sevens") or 0.0)
-            if crossed > 0:  # the font 7s drawn with a bar across, as the lecture's readers write them
-                st.caption(tr("digit.curves_crossed_sevens", share=num(crossed, spec=".0%")))
-        else:  # trained on every digit: no validation curve, the epoch count was chosen beforehand
-            st.write(tr("digit.curves_intro_all", n_train=meta.get("n_train", "?"),
-                        epochs=len(log.get("train_loss", []))))
+        _training_data(meta, len(log.get("train_loss", [])), log.get("best_epoch"))
         labels = {k: tr(f"digit.curve_{k}") for k in ("title", "loss", "accuracy", "epoch", "train", "val", "best")}
         st.plotly_chart(frozen(W.curves_figure(lang(), labels_key=json.dumps(labels))), width="stretch",
                         key="digit_curves", config={"displayModeBar": False})

@@ -204,9 +204,10 @@ def test_training_log_text_with_and_without_held_out_digits(monkeypatch: pytest.
     at = _open()
     text = " ".join(m.value for m in at.markdown)
     if n_val:
-        assert "1500 other digits were held out" in text and "epoch 7 of 12" in text
+        assert "Trained on 8,500 MNIST digits" in text and "1,500 other digits were held out" in text
+        assert "epoch 7 of 12" in text
     else:
-        assert "Trained on all 10000 digits" in text and "12 epochs" in text and "held out" in text
+        assert "Trained on all 10,000 digits" in text and "12 epochs" in text and "held out" in text
         assert "training accuracy is measured on the distorted digits" in " ".join(c.value for c in at.caption)
 
 
@@ -252,3 +253,13 @@ def test_training_log_text_with_pen_digits(monkeypatch: pytest.MonkeyPatch, lang
     else:
         assert "Entrenado con los 10.000 dígitos" in text
         assert "También 5.000 dígitos dibujados por un programa" in captions
+
+
+def test_pen_digits_are_named_with_held_out_digits_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A validated run with pen digits: the MNIST count excludes them and the caption names them,
+    in Spanish number format."""
+    text, captions = _page_with_log(monkeypatch, "es", n_train=13500, n_val=1500, final_val_acc=0.99,
+                                    n_generated=0, n_pen=5000)
+    assert "Entrenado con 8.500 dígitos de MNIST" in text and "otros 1.500 dígitos" in text
+    assert "También 5.000 dígitos dibujados por un programa" in captions
+    assert "lleva una barra" not in captions  # no font digits, so no crossed font sevens

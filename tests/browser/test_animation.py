@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-import warnings
 
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_for_app
+from tests.browser.conftest import wait_for_animations, wait_for_app
 
 ACTIVE = "() => { const p = document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot');" \
          " return p && p._fullLayout && p._fullLayout.sliders ? p._fullLayout.sliders[0].active : null; }"
@@ -71,16 +70,9 @@ def test_gallery_pills_load_their_case_and_can_be_clicked_again(page, app_url) -
     pill = page.get_by_text("Max pooling 2x2, stride 2", exact=True).first
     expect(pill).to_be_visible()
     wait_for_app(page)  # no script run in flight that could redraw the pills under the click
+    wait_for_animations(page)  # the expander has finished opening
     pill.click()
-    try:
-        expect(heading).to_contain_text("x 2 x 2", timeout=15_000)  # 4x4, window 2, stride 2: 2x2
-    except AssertionError:
-        # In 3 of 8 full-suite runs (never alone) the first click left the layer unchanged;
-        # cause not found. Said aloud here and in the closing note, then clicked once more.
-        warnings.warn("the first gallery click was lost; clicking again", stacklevel=1)
-        wait_for_app(page)
-        pill.click()
-        expect(heading).to_contain_text("x 2 x 2", timeout=30_000)
+    expect(heading).to_contain_text("x 2 x 2", timeout=30_000)  # 4x4, window 2, stride 2: 2x2
     page.wait_for_function("() => location.search.includes('op=maxpool')", timeout=30_000)
     wait_for_app(page)
     page.get_by_text("Padding, strides (odd)", exact=True).first.click()

@@ -98,6 +98,21 @@ def test_build_model_sizes_and_init_scale() -> None:
         build_model("huge")
 
 
+def test_deep_model_has_three_stages_with_torch_shapes() -> None:
+    model = build_model("deep", dropout=0.25, seed=0)
+    # by hand: conv 32*1*25+32, conv 64*32*9+64, conv 96*64*9+96, fc 96*3*3*128+128, fc 128*10+10
+    assert model.n_params() == 832 + 18496 + 55392 + 110720 + 1290
+    x = np.zeros((2, 1, 28, 28), np.float32)
+    shapes = []
+    for layer in model.layers:
+        x = layer.forward(x)
+        if layer.type_name == "MaxPool2d":
+            shapes.append(x.shape[1:])
+    # torch.nn.MaxPool2d(2) floors: 28 -> 14 -> 7 -> 3 (the 3x3 convolutions keep the side)
+    assert shapes == [(32, 14, 14), (64, 7, 7), (96, 3, 3)]
+    assert model.n_params() * 4 < 1_000_000  # float32 weights stay under the 1 MB file limit
+
+
 def test_predict_proba_shapes() -> None:
     model = build_model("small")
     x, _ = generated_digits(7)

@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--train", type=digit_range, default=None, help="digits to train on, a slice A:B (overrides --val-split)")
     p.add_argument("--val", type=digit_range, default=None, help="with --train: validation digits, a slice C:D")
     p.add_argument("--test", type=digit_range, default=None, help="digits measured once after training, a slice E:F")
-    p.add_argument("--size", choices=["small", "medium", "wide", "large"], default="medium")
+    p.add_argument("--size", choices=["small", "medium", "wide", "large", "deep"], default="medium")
     p.add_argument("--batchnorm", action="store_true", help="batch normalisation after each convolution")
     p.add_argument("--dropout", type=number(0, 1, high_open=True), default=0.25)
     p.add_argument("--augment", choices=["basic", "elastic", "slant", "none"], default="basic",

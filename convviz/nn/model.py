@@ -213,13 +213,23 @@ class Sequential:
         return cls(layers, tuple(arch["input"]), arch.get("name", "model"))
 
 
-SIZES: dict[str, tuple[int, int, int]] = {
-    # (conv1 channels, conv2 channels, hidden units)
-    "small": (8, 16, 64),
-    "medium": (16, 32, 128),
-    "wide": (24, 48, 128),
-    "large": (32, 64, 256),
+Stage = tuple[int, int, int]
+"""One convolution stage: (output channels, kernel size, padding); ReLU and 2x2 max-pool follow."""
+
+SIZES: dict[str, tuple[tuple[Stage, ...], int]] = {
+    # (convolution stages, hidden units)
+    "small": (((8, 5, 2), (16, 5, 0)), 64),
+    "medium": (((16, 5, 2), (32, 5, 0)), 128),
+    "wide": (((24, 5, 2), (48, 5, 0)), 128),
+    "large": (((32, 5, 2), (64, 5, 0)), 256),
+    "deep": (((32, 5, 2), (64, 3, 1), (96, 3, 1)), 128),
 }
+
+
+def stage_output_side(side: int, stage: Stage) -> int:
+    """Side after one stage: convolution ``side + 2p - k + 1``, then 2x2 max-pool ``floor(./2)``."""
+    _, kernel, padding = stage
+    return (side + 2 * padding - kernel + 1) // 2
 
 
 def build_model(
@@ -229,9 +239,10 @@ def build_model(
     seed: int = 0,
     init_scale: float = 1.0,
 ) -> Sequential:
-    """The digit CNN: conv 5x5 + ReLU + max-pool, twice, then Linear + ReLU (+ dropout), Linear 10.
+    """The digit CNN: conv + ReLU + 2x2 max-pool per stage, then Linear + ReLU (+ dropout), Linear 10.
 
-    ``"medium"`` is the shipped architecture (16 and 32 filters, 128 hidden units).
+    Every size but ``"deep"`` has two 5x5 stages (``"medium"``: 16 and 32 filters, 128
+    hidden units; ``"wide"``: 24 and 48); ``"deep"`` has three (32 5x5, 64 3x3, 96 3x3).
     Weights are He-normal times ``init_scale``; the last layer is Glorot-uniform times
     ``init_scale``. Everything is seeded by ``seed``.
     """
@@ -241,20 +252,20 @@ def build_model(
         raise ValueError("dropout must be in [0, 1)")
     if init_scale <= 0:
         raise ValueError("init_scale must be positive")
-    c1, c2, hidden = SIZES[size]
+    stages, hidden = SIZES[size]
     rng = np.random.default_rng(seed)
-    layers: list[Layer] = [Conv2d(1, c1, 5, padding=2, rng=rng, init_scale=init_scale)]
-    if batchnorm:
-        layers.append(BatchNorm2d(c1))
-    layers += [layer_from_config({"type": "ReLU"}), layer_from_config({"type": "MaxPool2d", "kernel_size": 2})]
-    layers.append(Conv2d(c1, c2, 5, rng=rng, init_scale=init_scale))
-    if batchnorm:
-        layers.append(BatchNorm2d(c2))
+    layers: list[Layer] = []
+    channels, side = 1, 28
+    for stage in stages:
+        out, kernel, padding = stage
+        layers.append(Conv2d(channels, out, kernel, padding=padding, rng=rng, init_scale=init_scale))
+        if batchnorm:
+            layers.append(BatchNorm2d(out))
+        layers += [layer_from_config({"type": "ReLU"}), layer_from_config({"type": "MaxPool2d", "kernel_size": 2})]
+        channels, side = out, stage_output_side(side, stage)
     layers += [
-        layer_from_config({"type": "ReLU"}),
-        layer_from_config({"type": "MaxPool2d", "kernel_size": 2}),
         layer_from_config({"type": "Flatten"}),
-        Linear(c2 * 5 * 5, hidden, rng=rng, init_scale=init_scale),
+        Linear(channels * side * side, hidden, rng=rng, init_scale=init_scale),
         layer_from_config({"type": "ReLU"}),
     ]
     if dropout > 0:

@@ -392,6 +392,8 @@ def test_train_digits_command_ranges(tmp_path: Path, capsys: pytest.CaptureFixtu
     code = cli_main(["train-digits", "--data", str(tmp_path / "data"), "--out", str(out), "--epochs", "1",
                      "--val-split", "0", "--size", "small", "--quiet"])
     assert code == 0
+    err = capsys.readouterr().err  # no "validation accuracy nan (best epoch None"
+    assert "no validation digits (" in err and "nan" not in err
     log = json.loads(out.with_name("m.log.json").read_text())
     assert log["meta"]["n_train"] == 100 and log["meta"]["n_val"] == 0 and log["val_acc"] == []
 

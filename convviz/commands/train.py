@@ -288,11 +288,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"test accuracy {test_acc:.4f} on {len(x_test)} digits", file=sys.stderr)
     _write(model, history, out, log_path, spec_path, args, split, len(x_train), where, (val_loss, val_acc),
            seconds, done=True)
-    print(
-        f"validation accuracy {val_acc:.4f} (best epoch {history.best_epoch}, {history.epochs} epochs, "
-        f"{seconds:.0f} s); wrote {out} ({out.stat().st_size / 1024:.0f} KB), {log_path.name}, {spec_path.name}",
-        file=sys.stderr,
-    )
+    validation = (f"validation accuracy {val_acc:.4f} (best epoch {history.best_epoch}, " if len(x_val)
+                  else "no validation digits (")
+    print(f"{validation}{history.epochs} epochs, {seconds:.0f} s); wrote {out} "
+          f"({out.stat().st_size / 1024:.0f} KB), {log_path.name}, {spec_path.name}", file=sys.stderr)
     return 0
 
 

@@ -55,4 +55,6 @@ def test_receptive_field_page_with_resnet50(page, app_url) -> None:  # noqa: ANN
     last = [r for r in summary.layers if r.receptive_field is not None and len(r.output_shape) == 3][-1]
     size = last.receptive_field.size
     page.get_by_text(f"{size[0]} × {size[1]}").first.wait_for(timeout=30_000)
-    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3
+    # the charts come after the text in the same rerun: wait for them rather than count at once
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 3",
+                           timeout=30_000)

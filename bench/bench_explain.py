@@ -2,7 +2,7 @@
 inspector rerun (what the fragment computes when a unit is picked), the 3D volume and the
 multi-channel animation.
 
-    python bench/bench_explain.py [--repeat 15]
+    python bench/bench_explain.py [--repeat 15] [--model tests/data/wide_digit_cnn.npz]
 
 Prints medians of wall-clock and CPU (process) time in ms; CPU time is the fairer figure on
 a shared machine. Set OPENBLAS_NUM_THREADS=1.
@@ -49,11 +49,21 @@ def inspector(model, steps, trace, layer: int, unit: tuple[int, ...]) -> int:
     return sum(len(f.to_json()) for f in figs)
 
 
+def picks(model, trace) -> list[tuple[int, tuple[int, ...]]]:
+    """One unit in the middle of the output of the second and first convolutions, the first
+    pooling and every Linear layer (whatever the shipped model's layout)."""
+    kinds = [layer.type_name for layer in model.layers]
+    convs = [i for i, kind in enumerate(kinds) if kind == "Conv2d"][:2][::-1]
+    linears = [i for i, kind in enumerate(kinds) if kind == "Linear"]
+    return [(i, tuple(n // 2 for n in trace[i + 1].shape)) for i in convs + [kinds.index("MaxPool2d")] + linears]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--model", default=None, help="a model file (default: the shipped one)")
     args = parser.parse_args()
-    model = load_classifier()
+    model = load_classifier(args.model)
     steps = preprocess_steps(sample_canvas(7))
     trace = forward_trace(model, steps.image)
     names = [f"{i} {layer.type_name}" for i, layer in enumerate(model.layers)]
@@ -68,7 +78,7 @@ def main() -> None:
           f"build+JSON {both[0]:.0f} ms wall / {both[1]:.0f} ms CPU; JSON {size / 1e6:.3f} MB")
     fwd = median_ms(lambda: forward_trace(model, steps.image), args.repeat)
     print(f"forward trace (cached on the page per digit): {fwd[0]:.1f} ms wall / {fwd[1]:.1f} ms CPU")
-    for layer, unit in ((3, (5, 4, 6)), (0, (3, 14, 14)), (2, (3, 6, 6)), (7, (11,)), (10, (7,))):
+    for layer, unit in picks(model, trace):
         inspector(model, steps, trace, layer, unit)
         t = median_ms(lambda layer=layer, unit=unit: inspector(model, steps, trace, layer, unit), args.repeat)
         kb = inspector(model, steps, trace, layer, unit) / 1e3

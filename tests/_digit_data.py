@@ -47,3 +47,17 @@ def some_digits(n: int = 400) -> tuple[np.ndarray, np.ndarray]:
         x, y = load_mnist(MNIST_DIR, "t10k")
         return x[:n], y[:n]
     return generated_digits(n)
+
+
+WIDE_MODEL = ROOT / "tests" / "data" / "wide_digit_cnn.npz"
+
+
+def wide_model():  # -> convviz.nn.Sequential
+    """A trained two-stage digit CNN of fixed layout for the engine and figure tests: the
+    "wide" net shipped from issue 15's second round to its fourth (conv 5x5 24, pool, conv 5x5
+    48, pool, Linear 1200->128, Dropout, Linear 128->10; the same bytes as that
+    ``assets/digit_cnn.npz``, so git stores it once). Tests that hard-code layer indices use
+    it; tests of the shipped model read its layout from the model."""
+    from convviz.nn import Sequential
+
+    return Sequential.load(WIDE_MODEL)

@@ -25,9 +25,9 @@ pytestmark = pytest.mark.skipif(not (ROOT / "assets" / "digit_cnn.npz").exists()
 
 @pytest.fixture(scope="module")
 def model():
-    from convviz.digits import load_classifier
+    from tests._digit_data import wide_model
 
-    return load_classifier()
+    return wide_model()  # a trained net of fixed layout: the layer indices below are its
 
 
 @pytest.fixture(scope="module")
@@ -270,11 +270,20 @@ def test_layer_arithmetic_is_the_architecture_pages(model) -> None:
     assert layer_arithmetic(model, 3).formulas[0].endswith("= 10")
     assert layer_arithmetic(model, 1).formulas is None
     assert sum(layer_arithmetic(model, i).params for i in range(len(rows))) == model.n_params()
-    # the Architecture page shows this network as its "digit_cnn" preset: the same numbers
-    from convviz.arithmetic.presets import digit_cnn
 
+
+def test_shipped_model_arithmetic_is_the_architecture_pages_preset() -> None:
+    """The Architecture page shows the shipped network as its "digit_cnn" preset: the same
+    numbers as the unit inspector's arithmetic, layer by layer."""
+    import convviz
+    from convviz.arithmetic.presets import digit_cnn
+    from convviz.digits import load_classifier
+
+    shipped = load_classifier()
     page = [r for r in convviz.summarize(digit_cnn()).layers if r.depth == 0]
-    assert [(r.type, r.params, r.macs) for r in page] == [(r.type, r.params, r.macs) for r in rows]
+    ours = [layer_arithmetic(shipped, i) for i in range(len(shipped.layers))]
+    assert [(r.params, r.macs, tuple(r.output_shape)) for r in page] == [(a.params, a.macs, a.output_shape) for a in ours]
+    assert sum(a.params for a in ours) == shipped.n_params()
 
 
 def test_feeding_channels(model) -> None:

@@ -125,8 +125,9 @@ def test_layer_arithmetic_lecture_example_and_inspector_volume() -> None:
         titles = [(json.loads(c.proto.spec)["layout"].get("title") or {}).get("text") for c in at.get("plotly_chart")]
         from convviz.digits import load_classifier
 
-        conv = load_classifier().layers[3]  # 16 -> 32 channels in the medium net, 24 -> 48 in the wide one
-        c_in, c_out = conv.in_channels, conv.out_channels
-        assert f"Input {c_in}×14×14 · {c_out} filters {c_in}×5×5 → output {c_out}×10×10" in titles
+        conv = load_classifier().layers[3]  # the second convolution, after conv + ReLU + 2x2 pool: 14x14 input
+        c_in, c_out, (k, _), pad = conv.in_channels, conv.out_channels, conv.kernel, conv.pads[0]
+        side = 14 + 2 * pad - k + 1  # 5x5 unpadded in the wide net: 10; 3x3 padded by 1 in the deep net: 14
+        assert f"Input {c_in}×14×14 · {c_out} filters {c_in}×{k}×{k} → output {c_out}×{side}×{side}" in titles
     finally:
         del sys.modules["streamlit_drawable_canvas"]

@@ -17,11 +17,10 @@ pytestmark = pytest.mark.skipif(not (ROOT / "assets" / "digit_cnn.npz").exists()
 
 @pytest.fixture(scope="module")
 def setup():
-    from convviz.digits import load_classifier
     from convviz.explain import forward_trace
-    from tests._digit_data import some_digits
+    from tests._digit_data import some_digits, wide_model
 
-    model = load_classifier()
+    model = wide_model()  # a trained net of fixed layout: the layer indices below are its
     image = some_digits(3)[0][1]
     trace = forward_trace(model, image)
     names = [f"{i} {layer.type_name}" for i, layer in enumerate(model.layers)]

@@ -85,9 +85,9 @@ def test_overview_and_conv_inspector(model, lang: str) -> None:
     # the default pick is the second convolution (it reads the first one's maps), its middle map and unit
     acts = model.activations(_image(7))
     text, value = _heading_value(at, lang)
-    middle = model.layers[3].out_channels // 2
-    assert "3 · Conv2d" in text and f"({middle}, 5, 5)" in text
-    assert value == pytest.approx(float(acts[3][1][middle, 5, 5]), abs=6e-5)
+    (channels, side, _), middle = acts[3][1].shape, acts[3][1].shape[1] // 2  # side 10 (wide net), 14 (deep)
+    assert "3 · Conv2d" in text and f"({channels // 2}, {middle}, {middle})" in text
+    assert value == pytest.approx(float(acts[3][1][channels // 2, middle, middle]), abs=6e-5)
     bias_line = next(m.value for m in at.markdown if m.value.startswith("Plus the bias" if lang == "en" else "Más el bias"))
     pre = parse_number(re.search(r"\*\*(.+?)\*\*", bias_line).group(1).replace("−", "-"), lang)
     assert pre == pytest.approx(value)
@@ -105,19 +105,23 @@ def test_overview_and_conv_inspector(model, lang: str) -> None:
         assert "*" in how and f"`{how}`" in arith, how
     if lang == "es":
         assert f"{row.params:,}".replace(",", ".") in arith and "Parámetros" in arith  # 12.832 for the medium net
-    assert any("\\right\\rfloor + 1 = 10" in x.value for x in at.get("latex"))
+    assert any(f"\\right\\rfloor + 1 = {side}" in x.value for x in at.get("latex"))
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_every_layer_kind_in_the_inspector(model, lang: str) -> None:
     at = _open(lang, digit=3)
     acts = model.activations(_image(3))
-    words = {
-        2: ("Max pooling", "El max pooling"), 4: ("ReLU: max(0", "ReLU: máx(0"), 6: ("Flatten lays", "Flatten coloca"),
-        7: (f"Sum of all {model.layers[7].in_features}", f"Suma de las {model.layers[7].in_features}"),
-        9: ("Dropout is switched off", "El dropout se desactiva"),
-        10: (f"Sum of all {model.layers[10].in_features}", f"Suma de las {model.layers[10].in_features}"),
-    }
+    phrases = {"MaxPool2d": ("Max pooling", "El max pooling"), "ReLU": ("ReLU: max(0", "ReLU: máx(0"),
+               "Flatten": ("Flatten lays", "Flatten coloca"), "Dropout": ("Dropout is switched off", "El dropout se desactiva")}
+    words = {}  # the last layer of each kind, and every Linear layer (the layout is the shipped model's)
+    for i, layer in enumerate(model.layers):
+        if layer.type_name in phrases:
+            words = {k: v for k, v in words.items() if model.layers[k].type_name != layer.type_name}
+            words[i] = phrases[layer.type_name]
+        elif layer.type_name == "Linear":
+            words[i] = (f"Sum of all {layer.in_features}", f"Suma de las {layer.in_features}")
+    assert len(words) == 6, words
     for layer, pair in words.items():
         at.selectbox(key="xp_layer").set_value(layer).run()
         assert not at.exception, [e.value for e in at.exception]

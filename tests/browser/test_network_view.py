@@ -73,8 +73,12 @@ def test_click_a_unit_of_the_second_conv_layer(page, app_url: str) -> None:
     page.mouse.click(pt["x"], pt["y"])
     page.wait_for_function(TITLE, arg="Layer 3 · Conv2d · map 5", timeout=30_000)
     wait_for_app(page)
-    # click unit (row 4, col 6) of that map
-    pt = _point(page, "units", 4 * 10 + 6)
+    # click unit (row 4, col 6) of that map (10 columns in the wide net, 14 in the deep one)
+    import convviz
+    from convviz.digits import load_classifier
+
+    side = convviz.summarize(load_classifier().to_spec()).layers[3].output_shape[-1]
+    pt = _point(page, "units", 4 * side + 6)
     assert pt["data"][:2] == [4, 6]
     page.mouse.click(pt["x"], pt["y"])
     page.wait_for_function("() => document.body.innerText.includes('unit (5, 4, 6)')", timeout=30_000)
@@ -82,7 +86,7 @@ def test_click_a_unit_of_the_second_conv_layer(page, app_url: str) -> None:
     text = page.locator('[data-testid="stMarkdownContainer"]', has_text="Plus the bias").first.inner_text()
     pre = _number(re.search(r"=\s*([−\-]?[\d,]*\.\d+)\s*\(", text).group(1))
     # hover the same unit: the map's hover label shows the network's value
-    pt = _point(page, "units", 4 * 10 + 6)
+    pt = _point(page, "units", 4 * side + 6)
     page.mouse.move(pt["x"] + 1, pt["y"] + 1)
     page.mouse.move(pt["x"], pt["y"])
     page.wait_for_function(f"() => ({HOVER})().includes('value')", timeout=10_000)

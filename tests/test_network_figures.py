@@ -155,3 +155,18 @@ def test_sum_text() -> None:
 
     assert sum_text([1.5, -0.25, 2], "en") == "1.5 − 0.25 + 2 = 3.25"
     assert sum_text([-1.5, 0.25], "es") == "−1,5 + 0,25 = −1,25"
+
+
+def test_labels_of_narrow_neighbours_are_staggered() -> None:
+    """Side by side narrow columns (Linear, ReLU, Dropout of 128 units) alternate their labels
+    between two heights, so neighbouring labels never sit on one line."""
+    rng = np.random.default_rng(0)
+    trace = [rng.random((1, 28, 28)), rng.random(128), rng.random(128), rng.random(128), rng.random(10)]
+    names = ["0 Linear", "1 ReLU", "2 Dropout", "3 Linear"]
+    fig = network_overview_figure(trace, names)
+    under = sorted((a.x, a.y) for a in fig.layout.annotations if "±" in a.text or "0–1" in a.text)
+    assert len(under) == 5
+    heights = [y for _, y in under[1:]]  # the four layer columns, left to right
+    assert all(a != b for a, b in zip(heights, heights[1:], strict=False)), heights
+    # the y axis leaves room for the staggered labels
+    assert fig.layout.yaxis.range[0] > max(y for _, y in under)

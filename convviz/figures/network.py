@@ -18,7 +18,7 @@ Pure builder: the forward trace (the input and every layer's output, from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import plotly.graph_objects as go
@@ -27,6 +27,9 @@ from convviz.i18n import fmt_number
 
 HEIGHT = 100.0  # plot units of the tallest column
 COL_GAP = 7.0  # between columns
+MIN_SLOT = 14.0  # narrowest slot of a column
+LABEL_ROOM = 24.0  # columns narrower than this, side by side, stagger their labels
+LABEL_STAGGER = 9.0  # plot units: how much further out a staggered column's labels go
 INPUT_SIDE = 22.0
 DIVERGING = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]  # blue - white - red
 GRAY = [[0.0, "#000000"], [1.0, "#ffffff"]]
@@ -100,15 +103,17 @@ def _vector_column(layer: int, name: str, n: int, x0: float) -> Column:
 
 
 def network_columns(shapes: list[tuple[int, ...]], names: list[str]) -> list[Column]:
-    """The layout: the input (``shapes[0]``) then one column per layer."""
+    """The layout: the input (``shapes[0]``) then one column per layer, each centred in a slot
+    at least ``MIN_SLOT`` wide, so that the labels of narrow columns do not overlap."""
     cols, x = [], 0.0
     for i, (shape, name) in enumerate(zip(shapes, names, strict=True)):
         if len(shape) == 3:
             col = _spatial_column(i - 1, name, shape, x)
         else:
             col = _vector_column(i - 1, name, int(np.prod(shape)), x)
-        cols.append(col)
-        x += col.width + COL_GAP
+        slot = max(col.width, MIN_SLOT)
+        cols.append(replace(col, x0=x + (slot - col.width) / 2))
+        x += slot + COL_GAP
     return cols
 
 
@@ -169,6 +174,16 @@ def _outline(col: Column, m: int, color: str, width: float, opacity: float = 1.0
             "y1": y + col.item_h + pad, "line": {"color": color, "width": width}, "opacity": opacity}
 
 
+def staggered(cols: list[Column]) -> list[bool]:
+    """Which columns get their labels one step further out: every other one in a run of
+    narrow columns (slot ``MIN_SLOT``), whose labels would otherwise touch."""
+    out: list[bool] = []
+    for k, col in enumerate(cols):
+        narrow = col.width < LABEL_ROOM and k > 0 and cols[k - 1].width < LABEL_ROOM
+        out.append(narrow and not out[-1])
+    return out
+
+
 def network_overview_figure(
     trace: list[np.ndarray],
     names: list[str],
@@ -185,15 +200,16 @@ def network_overview_figure(
     cols = network_columns(shapes, [lab["input"], *names])
     traces: list[dict] = []
     notes = []
-    for k, (col, values) in enumerate(zip(cols, trace, strict=True)):
+    for k, (col, values, far) in enumerate(zip(cols, trace, staggered(cols), strict=True)):
         traces.append(_heatmap(col, values, lab, show_scale=k == 1))
         traces.append(_hits(col, values, lab))
         shape = "×".join(str(v) for v in col.shape)
         name = col.name.replace(" ", "<br>", 1)
-        notes.append({"x": col.x0 + col.width / 2, "y": -1.5, "text": f"<b>{name}</b>", "yanchor": "bottom"})
+        shift = LABEL_STAGGER if far else 0.0  # every other narrow column: labels one step further out
+        notes.append({"x": col.x0 + col.width / 2, "y": -1.5 - shift, "text": f"<b>{name}</b>", "yanchor": "bottom"})
         top = float(np.abs(values).max())
         extra = "<br>0–1" if col.layer < 0 else f"<br>±{fmt_number(top, lang, spec='.3g')}"  # gray: black 0, white 1
-        notes.append({"x": col.x0 + col.width / 2, "y": HEIGHT + 1.5, "text": shape + extra, "yanchor": "top"})
+        notes.append({"x": col.x0 + col.width / 2, "y": HEIGHT + 1.5 + shift, "text": shape + extra, "yanchor": "top"})
     last = cols[-1]
     if len(last.shape) == 1 and last.shape[0] <= 20:
         traces.append(_softmax_bars(last, trace[-1], lang, lab))
@@ -217,7 +233,8 @@ def network_overview_figure(
         separators=",." if lang == "es" else ".,", hovermode="closest", dragmode=False,
     )
     fig.update_xaxes(visible=False, range=[-2, right], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[HEIGHT + 12, -12], fixedrange=True, scaleanchor="x",
+    room = 12 + (LABEL_STAGGER if any(staggered(cols)) else 0.0)
+    fig.update_yaxes(visible=False, range=[HEIGHT + room, -room], fixedrange=True, scaleanchor="x",
                      constrain="domain")
     return fig
 

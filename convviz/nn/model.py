@@ -226,12 +226,6 @@ SIZES: dict[str, tuple[tuple[Stage, ...], int]] = {
 }
 
 
-def stage_output_side(side: int, stage: Stage) -> int:
-    """Side after one stage: convolution ``side + 2p - k + 1``, then 2x2 max-pool ``floor(./2)``."""
-    _, kernel, padding = stage
-    return (side + 2 * padding - kernel + 1) // 2
-
-
 def build_model(
     size: str = "medium",
     batchnorm: bool = False,
@@ -255,17 +249,19 @@ def build_model(
     stages, hidden = SIZES[size]
     rng = np.random.default_rng(seed)
     layers: list[Layer] = []
-    channels, side = 1, 28
-    for stage in stages:
-        out, kernel, padding = stage
+    channels = 1
+    for out, kernel, padding in stages:
         layers.append(Conv2d(channels, out, kernel, padding=padding, rng=rng, init_scale=init_scale))
         if batchnorm:
             layers.append(BatchNorm2d(out))
         layers += [layer_from_config({"type": "ReLU"}), layer_from_config({"type": "MaxPool2d", "kernel_size": 2})]
-        channels, side = out, stage_output_side(side, stage)
+        channels = out
+    shape: tuple[int, ...] = (1, 28, 28)
+    for layer in layers:  # each layer's own output-size formula (convviz.arithmetic.sizes)
+        shape = layer.output_shape(shape)
     layers += [
         layer_from_config({"type": "Flatten"}),
-        Linear(channels * side * side, hidden, rng=rng, init_scale=init_scale),
+        Linear(int(np.prod(shape)), hidden, rng=rng, init_scale=init_scale),
         layer_from_config({"type": "ReLU"}),
     ]
     if dropout > 0:

@@ -176,7 +176,7 @@ def _outline(col: Column, m: int, color: str, width: float, opacity: float = 1.0
 
 def staggered(cols: list[Column]) -> list[bool]:
     """Which columns get their labels one step further out: every other one in a run of
-    narrow columns (slot ``MIN_SLOT``), whose labels would otherwise touch."""
+    columns narrower than ``LABEL_ROOM``, whose labels would otherwise touch."""
     out: list[bool] = []
     for k, col in enumerate(cols):
         narrow = col.width < LABEL_ROOM and k > 0 and cols[k - 1].width < LABEL_ROOM
@@ -198,9 +198,10 @@ def network_overview_figure(
     lab = {**LABELS, **(labels or {})}
     shapes = [tuple(a.shape) for a in trace]
     cols = network_columns(shapes, [lab["input"], *names])
+    far_out = staggered(cols)
     traces: list[dict] = []
     notes = []
-    for k, (col, values, far) in enumerate(zip(cols, trace, staggered(cols), strict=True)):
+    for k, (col, values, far) in enumerate(zip(cols, trace, far_out, strict=True)):
         traces.append(_heatmap(col, values, lab, show_scale=k == 1))
         traces.append(_hits(col, values, lab))
         shape = "×".join(str(v) for v in col.shape)
@@ -233,7 +234,7 @@ def network_overview_figure(
         separators=",." if lang == "es" else ".,", hovermode="closest", dragmode=False,
     )
     fig.update_xaxes(visible=False, range=[-2, right], fixedrange=True)
-    room = 12 + (LABEL_STAGGER if any(staggered(cols)) else 0.0)
+    room = 12 + (LABEL_STAGGER if any(far_out) else 0.0)
     fig.update_yaxes(visible=False, range=[HEIGHT + room, -room], fixedrange=True, scaleanchor="x",
                      constrain="domain")
     return fig

@@ -262,3 +262,14 @@ def test_models_built_from_specs_have_the_summary_shapes() -> None:
         assert model.forward(x).shape[1:] == tuple(top[-1])
         count += 1
     assert count >= 3
+
+
+def test_train_digits_offers_every_size() -> None:
+    """`convviz train-digits --size` lists the sizes by hand (the CLI imports no numpy to start);
+    the list is the engine's SIZES."""
+    from convviz.cli import build_parser
+    from convviz.nn.model import SIZES
+
+    commands = next(a for a in build_parser()._actions if a.dest == "command")
+    size = next(a for a in commands.choices["train-digits"]._actions if a.dest == "size")
+    assert sorted(size.choices) == sorted(SIZES)

@@ -114,13 +114,10 @@ def test_every_layer_kind_in_the_inspector(model, lang: str) -> None:
     acts = model.activations(_image(3))
     phrases = {"MaxPool2d": ("Max pooling", "El max pooling"), "ReLU": ("ReLU: max(0", "ReLU: máx(0"),
                "Flatten": ("Flatten lays", "Flatten coloca"), "Dropout": ("Dropout is switched off", "El dropout se desactiva")}
-    words = {}  # the last layer of each kind, and every Linear layer (the layout is the shipped model's)
-    for i, layer in enumerate(model.layers):
-        if layer.type_name in phrases:
-            words = {k: v for k, v in words.items() if model.layers[k].type_name != layer.type_name}
-            words[i] = phrases[layer.type_name]
-        elif layer.type_name == "Linear":
-            words[i] = (f"Sum of all {layer.in_features}", f"Suma de las {layer.in_features}")
+    last = {layer.type_name: i for i, layer in enumerate(model.layers)}  # the shipped model's layout
+    words = {last[kind]: pair for kind, pair in phrases.items()}  # the last layer of each kind
+    words.update({i: (f"Sum of all {layer.in_features}", f"Suma de las {layer.in_features}")
+                  for i, layer in enumerate(model.layers) if layer.type_name == "Linear"})  # every Linear
     assert len(words) == 6, words
     for layer, pair in words.items():
         at.selectbox(key="xp_layer").set_value(layer).run()

@@ -117,12 +117,13 @@ class UnitExplanation:
 
 
 def forward_trace(model: Any, image: np.ndarray) -> list[np.ndarray]:
-    """The network input (1, 28, 28 in 0..1) followed by every layer's output for one
-    uint8 image, in evaluation mode: ``trace[i + 1]`` is layer ``i``'s output."""
+    """The network input (1, 28, 28 in 0..1; deskewed when the model deskews) followed by
+    every layer's output for one uint8 image, in evaluation mode: ``trace[i + 1]`` is layer
+    ``i``'s output."""
     arr = np.asarray(image)
     if arr.shape != tuple(model.input_shape[1:]) and arr.shape != tuple(model.input_shape):
         raise ValueError(f"expected one image of shape {tuple(model.input_shape[1:])}, got {arr.shape}")
-    x = images_to_input(arr.reshape(model.input_shape[1:]))[:1]
+    x = images_to_input(model.prepare(arr.reshape(model.input_shape[1:])))[:1]
     out = [x[0].copy()]
     with model.lock:
         for layer in model.layers:

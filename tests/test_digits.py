@@ -368,6 +368,26 @@ def test_train_digits_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert len(log["train_loss"]) == 2 and len(log["iter_loss"]) == 6
     assert json.loads((tmp_path / "out" / "m.spec.json").read_text())["layers"][0]["type"] == "Conv2d"
     assert load_classifier(out).predict_proba(generated_digits(3)[0]).shape == (3, 10)
+    assert not load_classifier(out).deskew
+
+
+def test_train_digits_command_deskew(tmp_path: Path) -> None:
+    """--deskew: the model file says so, and its answers are those of its layers on the
+    deskewed digits."""
+    from convviz.digits.deskew import deskew
+
+    make_folder(tmp_path / "data", 60)
+    out = tmp_path / "m.npz"
+    assert cli_main(["train-digits", "--data", str(tmp_path / "data"), "--out", str(out), "--epochs", "1",
+                     "--val-split", "0", "--size", "small", "--deskew", "--quiet"]) == 0
+    model = load_classifier(out)
+    assert model.deskew
+    digits = generated_digits(5)[0]
+    model.deskew = False
+    plain = model.predict_proba(deskew(digits))
+    model.deskew = True
+    np.testing.assert_allclose(model.predict_proba(digits), plain, atol=1e-7)
+    assert json.loads((tmp_path / "m.log.json").read_text())["meta"]["architecture"]["deskew"] is True
 
 
 def test_train_digits_command_ranges(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,7 @@
                          [--lr 1e-3] [--seed 0] [--val-split 1500] [--patience 8]
                          [--train A:B --val C:D --test E:F] [--augment basic|elastic|slant|none]
                          [--label-smoothing 0.1] [--extra-generated 5000 [--crossed-sevens 0.5]]
-                         [--extra-pen 5000]
+                         [--extra-pen 5000] [--deskew]
 
 Uses the ``train-*`` files when the folder has them, else ``t10k-*``. The last
 ``--val-split`` digits (a count, or a fraction below 1; 0 = none) are held out for validation
@@ -13,7 +13,8 @@ instead pick ranges of digits (Python slices, e.g. ``--train 0:5000 --val 5000:7
 7500:10000`` trains on one writer population of t10k and measures on the other); the test
 range is only measured once, after training, and written to the log. ``--extra-generated N``
 adds N generated font digits (:func:`convviz.digits.datasets.generate_digits`, seeded with
-``--seed``; they depend on the fonts installed) to the training digits. Writes the weights
+``--seed``; they depend on the fonts installed) to the training digits. ``--deskew`` trains
+a model that straightens every digit first (:mod:`convviz.digits.deskew`). Writes the weights
 (.npz), the training log (``<out stem>.log.json``: loss and accuracy per epoch and per
 iteration) and the architecture as an engine spec (``<out stem>.spec.json``) next to each other.
 """
@@ -51,6 +52,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--test", type=digit_range, default=None, help="digits measured once after training, a slice E:F")
     p.add_argument("--size", choices=["small", "medium", "wide", "large", "deep"], default="medium")
     p.add_argument("--batchnorm", action="store_true", help="batch normalisation after each convolution")
+    p.add_argument("--deskew", action="store_true",
+                   help="straighten every digit by its moments before the network (convviz.digits.deskew); "
+                        "stored in the model, so predictions deskew too")
     p.add_argument("--dropout", type=number(0, 1, high_open=True), default=0.25)
     p.add_argument("--augment", choices=["basic", "elastic", "slant", "none"], default="basic",
                    help="basic: shifts, rotations, scaling, stroke width; elastic: also Simard's elastic distortion; slant: also a random slant (shear)")
@@ -244,7 +248,8 @@ def run(args: argparse.Namespace) -> int:
     if args.extra_generated or args.extra_pen:
         x_train, y_train = _with_synthetic(args, x_train, y_train)
     config = _config(args)
-    model = build_model(args.size, batchnorm=args.batchnorm, dropout=args.dropout, seed=args.seed)
+    model = build_model(args.size, batchnorm=args.batchnorm, dropout=args.dropout, seed=args.seed,
+                        deskew=args.deskew)
     per_epoch = max(1, -(-len(x_train) // (args.batch_size or len(x_train))))
     progress = None if args.quiet else ProgressBar(args.epochs, per_epoch)
     print(

@@ -2,7 +2,7 @@
 
 A model file is a ``.npz`` holding every parameter and buffer as float32 arrays named
 ``layers.<i>.<name>`` plus two JSON strings: ``__architecture__`` (the layer configs, the
-input shape and the name, enough to rebuild the model) and ``__spec__`` (the network in
+input shape, the name and whether inputs are deskewed, enough to rebuild the model) and ``__spec__`` (the network in
 the engine's spec format). It is loaded with ``allow_pickle=False``: no code runs on load.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from convviz.digits.deskew import deskew
 from convviz.nn.blas import limit_blas_threads
 from convviz.nn.layers import (
     DTYPE,
@@ -47,11 +48,16 @@ class Sequential:
     """Layers applied one after the other; the last one outputs the class scores (logits)."""
 
     def __init__(
-        self, layers: list[Layer], input_shape: tuple[int, int, int] = (1, 28, 28), name: str = "digit_cnn"
+        self,
+        layers: list[Layer],
+        input_shape: tuple[int, int, int] = (1, 28, 28),
+        name: str = "digit_cnn",
+        deskew: bool = False,
     ) -> None:
         self.layers = list(layers)
         self.input_shape = tuple(int(v) for v in input_shape)
         self.name = name
+        self.deskew = bool(deskew)  # straighten every image first (convviz.digits.deskew)
         self.meta: dict[str, Any] = {}
         self.lock = threading.RLock()
         limit_blas_threads()  # small matrices: one BLAS thread is faster on a shared machine
@@ -60,6 +66,11 @@ class Sequential:
         self.output_shapes()  # validates the chain of shapes
 
     # -- computation -------------------------------------------------------
+    def prepare(self, images: np.ndarray) -> np.ndarray:
+        """uint8 images (N, H, W) or (H, W) as the first layer sees them: deskewed when the
+        model was trained on deskewed digits, else unchanged."""
+        return deskew(images) if self.deskew else np.asarray(images)
+
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         for layer in self.layers:
             x = layer.forward(x, train)
@@ -106,7 +117,7 @@ class Sequential:
         return int(sum(v.size for v in self.params().values()))
 
     def logits(self, images: np.ndarray, batch_size: int = 128) -> np.ndarray:
-        x = images_to_input(images)
+        x = images_to_input(self.prepare(images))
         with self.lock:
             out = [self.forward(x[i : i + batch_size], train=False) for i in range(0, len(x), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, self.output_shapes()[-1][0]), DTYPE)
@@ -120,7 +131,7 @@ class Sequential:
 
     def activations(self, image: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """Every layer's output for one uint8 image: [(\"0 Conv2d\", array (C, H, W) or (F,)), ...]."""
-        x = images_to_input(image)[:1]
+        x = images_to_input(self.prepare(image))[:1]
         out = []
         with self.lock:
             for i, layer in enumerate(self.layers):
@@ -132,9 +143,10 @@ class Sequential:
         """d(score of ``target``)/d(input pixels) for one image (the saliency map).
 
         ``target`` defaults to the predicted class. Returns (target, gradient (H, W)).
-        The gradient is with respect to the network input x = pixel / 255.
+        The gradient is with respect to the network input x = pixel / 255 (of the deskewed
+        image when the model deskews: see :meth:`prepare`).
         """
-        x = images_to_input(image)[:1]
+        x = images_to_input(self.prepare(image))[:1]
         with self.lock:
             logits = self.forward(x, train=False)
             cls = int(logits[0].argmax()) if target is None else int(target)
@@ -159,12 +171,15 @@ class Sequential:
         return shapes
 
     def architecture(self) -> dict[str, Any]:
-        return {
+        arch: dict[str, Any] = {
             "format": FORMAT_VERSION,
             "name": self.name,
             "input": list(self.input_shape),
             "layers": [layer.config() for layer in self.layers],
         }
+        if self.deskew:  # only then: older files and their content keys stay as they were
+            arch["deskew"] = True
+        return arch
 
     def to_spec(self) -> dict[str, Any]:
         """The network in the engine's spec format (PyTorch layer and argument names)."""
@@ -210,7 +225,7 @@ class Sequential:
     def from_architecture(cls, arch: dict[str, Any], seed: int = 0) -> Sequential:
         rng = np.random.default_rng(seed)
         layers = [layer_from_config(cfg, rng) for cfg in arch["layers"]]
-        return cls(layers, tuple(arch["input"]), arch.get("name", "model"))
+        return cls(layers, tuple(arch["input"]), arch.get("name", "model"), bool(arch.get("deskew", False)))
 
 
 Stage = tuple[int, int, int]
@@ -232,13 +247,15 @@ def build_model(
     dropout: float = 0.0,
     seed: int = 0,
     init_scale: float = 1.0,
+    deskew: bool = False,
 ) -> Sequential:
     """The digit CNN: conv + ReLU + 2x2 max-pool per stage, then Linear + ReLU (+ dropout), Linear 10.
 
     Every size but ``"deep"`` has two 5x5 stages (``"medium"``: 16 and 32 filters, 128
     hidden units; ``"wide"``: 24 and 48); ``"deep"`` has three (32 5x5, 64 3x3, 96 3x3).
     Weights are He-normal times ``init_scale``; the last layer is Glorot-uniform times
-    ``init_scale``. Everything is seeded by ``seed``.
+    ``init_scale``. Everything is seeded by ``seed``. ``deskew``: the model straightens
+    every input first (:meth:`Sequential.prepare`).
     """
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; choose one of {sorted(SIZES)}")
@@ -267,4 +284,4 @@ def build_model(
     if dropout > 0:
         layers.append(Dropout(dropout, rng=np.random.default_rng(seed + 1)))
     layers.append(Linear(hidden, 10, rng=rng, init_scale=init_scale, init="glorot"))
-    return Sequential(layers, (1, 28, 28), "digit_cnn")
+    return Sequential(layers, (1, 28, 28), "digit_cnn", deskew)

@@ -1,6 +1,7 @@
 """Mini-batch training with a per-iteration callback, early stopping and a JSON history.
 
-Each epoch shuffles the training digits (optionally augmented afresh), takes mini-batches,
+Each epoch shuffles the training digits (optionally augmented afresh, then deskewed when the
+model deskews: :meth:`Sequential.prepare`), takes mini-batches,
 computes the softmax cross-entropy, back-propagates and lets the optimiser step. After the
 epoch it measures the validation loss and accuracy (evaluation mode: no dropout, running
 batch-norm statistics). With ``early_stopping_patience`` set, training stops after that many
@@ -164,7 +165,7 @@ class Trainer:
             from convviz.digits.augment import AUGMENTATIONS, augment_batch
 
             x_train = augment_batch(x_train, self.rng, AUGMENTATIONS[self.config.augmentation])
-        x_all = images_to_input(x_train)
+        x_all = images_to_input(self.model.prepare(x_train))  # after augmenting: as predictions see them
         order = self.rng.permutation(n)
         loss_sum, correct, seen = 0.0, 0, 0
         stop = False

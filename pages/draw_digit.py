@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from convviz.digits import preprocess_steps
+from convviz.digits.deskew import slant
 from convviz.nn import label_smoothing_floor, smoothed_targets
 from pages.ui import digit_widgets as W
 from pages.ui import (
@@ -114,6 +115,11 @@ captions = [
     tr("digit.step_centre"),
 ]
 images = [steps.adjusted, steps.cropped, steps.resized, steps.image]
+if model.deskew:  # the model straightens the digit before its first layer (convviz.digits.deskew)
+    captions[-1] = tr("digit.step_centred")
+    captions.append(tr("digit.step_deskew"))
+    images.append(model.prepare(steps.image))
+    cols = st.columns(5)
 for col, img, cap in zip(cols, images, captions, strict=True):
     shown = img if max(img.shape) >= 140 else np.kron(img, np.ones((6, 6), np.uint8))
     col.image(shown, caption=cap, clamp=True, width=180)  # fixed size: phones stack the four
@@ -122,6 +128,8 @@ if steps.stroke_change_px:
     st.caption(tr(key, w=num(steps.stroke_width, 1), r=num(abs(steps.stroke_change_px), 1)))
 else:
     st.caption(tr("digit.stroke_ok", w=num(steps.stroke_width, 1)))
+if model.deskew:
+    st.caption(tr("digit.deskew_caption", a=num(slant(steps.image), 2)))
 
 # --- prediction -----------------------------------------------------------------------
 key = W.model_key(model) if model_name == "mine" else "shipped"

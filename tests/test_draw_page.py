@@ -263,3 +263,47 @@ def test_pen_digits_are_named_with_held_out_digits_too(monkeypatch: pytest.Monke
     assert "Entrenado con 8.500 dígitos de MNIST" in text and "otros 1.500 dígitos" in text
     assert "También 5.000 dígitos dibujados por un programa" in captions
     assert "lleva una barra" not in captions  # no font digits, so no crossed font sevens
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_deskewing_model_shows_its_straightened_input(lang: str) -> None:
+    """A model trained on deskewed digits: the steps end with the deskewed 28x28 input, the
+    caption gives the slant in the page's number format, and the saliency map is drawn over
+    the deskewed digit (the one its gradient is about)."""
+    from convviz.digits import preprocess_canvas
+    from convviz.digits.deskew import deskew, slant
+    from convviz.i18n import fmt_number, translate
+
+    CANVAS["image"] = drawing([(110, 40), (175, 240)])  # a 1 whose foot lies to the right
+    image = preprocess_canvas(CANVAS["image"])
+    alpha = slant(image)
+    assert alpha > 0.2  # the column grows with the row: a positive slant
+    for deskews, n_steps in ((False, 4), (True, 5)):
+        at = _open(lang, state={"trained_model": build_model("small", seed=3, deskew=deskews)})
+        at.radio(key="digit_model_choice").set_value("mine").run()
+        assert not at.exception
+        captions = [img.caption for el in at.get("image") for img in el.proto.imgs]
+        assert len(captions) == n_steps, captions
+        said = " ".join(c.value for c in at.caption)
+        assert (translate("digit.deskew_caption", lang, a=fmt_number(alpha, lang, 2)) in said) == deskews
+        pictures = [_array(f["data"][0]["z"]) for f in _figures(at)
+                    if [t["type"] for t in f["data"]] == ["heatmap", "heatmap"] and f["data"][0].get("zmax") == 255]
+        # the saliency figure (the input beside its gradient) and the inspector's receptive
+        # field (the input beside the drawing) both show the network's input
+        assert len(pictures) == 2
+        for shown in pictures:
+            np.testing.assert_array_equal(shown, deskew(image) if deskews else image)
+        named = [translate(k, lang) in json.dumps(_figures(at), ensure_ascii=False)
+                 for k in ("explain.col_input_deskewed", "explain.input28_deskewed")]
+        assert named == [deskews, deskews]  # the overview's and the field's input say so
+
+
+def _array(value: object) -> np.ndarray:
+    """A plotly JSON array: a list, or a base64 typed array {"dtype", "bdata", "shape"}."""
+    if isinstance(value, dict):
+        import base64
+
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        return flat.reshape([int(v) for v in str(shape).split(",")]) if shape else flat
+    return np.asarray(value, dtype=float)

@@ -119,3 +119,5 @@ def test_a_models_cache_key_is_its_content_not_its_id() -> None:
     last = list(model.params().values())[-2]
     last[...] += 0.5  # another model in the same object (same id, same first weights)
     assert model_key(model) != key
+    # the same weights behind a deskewing input are another model: other answers, other figures
+    assert model_key(build_model("small", seed=3, deskew=True)) != key

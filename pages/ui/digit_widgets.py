@@ -93,10 +93,11 @@ def analyse_cached(model_key: str, image_bytes: bytes, _model: Any) -> Analysis:
 
 
 def model_key(model: Any) -> str:
-    """A content key of a (trained) model: SHA-256 of its architecture and of every weight
-    and running statistic. Not ``id(model)``: ids are reused once a model is freed, so
-    another session's later model could have found this one's cached analysis."""
-    digest = hashlib.sha256(json.dumps(model.to_spec(), sort_keys=True, default=str).encode())
+    """A content key of a (trained) model: SHA-256 of its architecture (layers and whether it
+    deskews its input) and of every weight and running statistic. Not ``id(model)``: ids are
+    reused once a model is freed, so another session's later model could have found this
+    one's cached analysis."""
+    digest = hashlib.sha256(json.dumps(model.architecture(), sort_keys=True, default=str).encode())
     for name, array in sorted({**model.params(), **model.buffers()}.items()):
         digest.update(name.encode())
         digest.update(np.ascontiguousarray(array).tobytes())
@@ -133,7 +134,7 @@ def figures(model_key: str, image_bytes: bytes, lang: str, _model: Any, _analysi
         return translate(key, lang, **values)
 
     a = _analysis
-    image = np.frombuffer(image_bytes, np.uint8).reshape(28, 28)
+    image = _model.prepare(np.frombuffer(image_bytes, np.uint8).reshape(28, 28))  # what the gradient is about
     out: dict[str, Any] = {
         "probs": FD.probabilities_figure(a.probs, tr("digit.probs_title"), tr("digit.probs_x"), tr("digit.probs_y"),
                                           lang),

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from convviz.digits.deskew import unskew_box
 from convviz.explain import drawing_box, explain_unit, feeding_channels, forward_trace
 from convviz.i18n import fmt_number, translate
 from pages.ui import lang, tr
@@ -49,7 +50,8 @@ def _overview(model_key: str, image_bytes: bytes, language: str, layer: int, ind
     spatial = len(trace[layer + 1].shape) == 3
     feeding = feeding_channels(_model, layer, index) if spatial else None
     labels = {
-        "title": translate("explain.overview_title", language), "input": translate("explain.col_input", language),
+        "title": translate("explain.overview_title", language),
+        "input": translate("explain.col_input_deskewed" if _model.deskew else "explain.col_input", language),
         **_labels(language, ("colorbar", "map_hover", "unit_hover", "prob", "max")),
     }
     return network_overview_figure(trace, _names(_model), language, labels, (layer, index), feeding)
@@ -155,7 +157,7 @@ def _inspector(model: Any, model_key: str, image_bytes: bytes, steps: Any) -> No
     st.markdown(tr("explain.unit_heading", i=layer, type=kind, unit=str(unit if len(unit) > 1 else unit[0]),
                    value=num(ex.value)))
     _panel(ex, trace, model)
-    _field_panel(ex, image, steps)
+    _field_panel(ex, model.prepare(image), steps, model.deskew)
     _arith_panel(ex)
 
 
@@ -224,7 +226,8 @@ def _simple_text(ex: Any) -> None:
         st.markdown(tr("explain.other_text", value=v))
 
 
-def _field_panel(ex: Any, image: np.ndarray, steps: Any) -> None:
+def _field_panel(ex: Any, image: np.ndarray, steps: Any, deskews: bool) -> None:
+    """The unit's receptive field on ``image`` (the network's input) and on the drawing."""
     from convviz.figures.inspector import field_figure
 
     st.subheader(tr("explain.field_title"))
@@ -236,8 +239,11 @@ def _field_panel(ex: Any, image: np.ndarray, steps: Any) -> None:
         st.write(tr("explain.field_text", r0=r0, r1=r1 - 1, c0=c0, c1=c1 - 1, h=r1 - r0, w=c1 - c0,
                     fh=size[0], fw=size[1]))
     gray = getattr(steps, "gray", None)
-    dbox = drawing_box(steps, ex.input_box) if gray is not None else None
-    labels = _labels(lang(), ("input28", "drawing"))
+    box = unskew_box(steps.image, ex.input_box) if deskews else ex.input_box  # the drawing is not deskewed
+    dbox = drawing_box(steps, box) if gray is not None else None
+    labels = _labels(lang(), ("input28", "input28_deskewed", "drawing"))
+    if deskews:
+        labels["input28"] = labels["input28_deskewed"]
     st.plotly_chart(frozen(field_figure(image, ex.input_box, "", gray, dbox, lang(), labels)), width="stretch",
                     key="xp_field", config=NOBAR, theme=None)
 

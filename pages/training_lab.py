@@ -92,6 +92,7 @@ with left:
     decimal_slider(st, tr("train.dropout_label"), 0.0, 0.8, C.DEFAULT_SETTINGS.dropout, 0.1, "train_dropout",
                    help=tr("train.dropout_help"))
     st.checkbox(tr("train.augment_label"), key="train_augment", help=tr("train.augment_help"))
+    st.checkbox(tr("train.deskew_label"), key="train_deskew", help=tr("train.deskew_help"))
     page_link(CONCEPTS_PAGE, tr("train.aug_link"), icon="🔁",
               query_params=url_state.query_for(CONCEPTS_PAGE, {"concepts_section": "augment"}, lang()))
     early = st.checkbox(tr("train.early_label"), key="train_early", help=tr("train.early_help"))

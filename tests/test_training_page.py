@@ -106,6 +106,7 @@ def test_short_training_run_shows_curves_and_hands_over_the_model() -> None:
 
     model = at.session_state["trained_model"]
     assert isinstance(model, Sequential) and model is run.model
+    assert not model.deskew
     assert model.predict_proba(np.zeros((1, 28, 28), np.uint8)).shape == (1, 10)
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = {trace.get("name") for trace in fig["data"]}
@@ -114,6 +115,21 @@ def test_short_training_run_shows_curves_and_hands_over_the_model() -> None:
     assert "Data in use: generated digits" in text and "50 for training and 500 for validation" in text
     assert at.get("download_button")
     assert at.warning or at.success  # the pattern the curves show is named
+
+
+def test_a_deskewing_run_hands_over_a_deskewing_model() -> None:
+    """The "Deskew the digits" box: the trained network deskews what it reads (the Draw
+    page then shows the deskewed input), and the box travels in the page's link."""
+    at = _open("es")
+    assert at.checkbox(key="train_deskew").label == "Enderezar los dígitos"
+    at.select_slider(key="train_n").set_value(50)
+    at.slider(key="train_epochs").set_value(1)
+    at.checkbox(key="train_deskew").check().run()
+    assert at.query_params["deskew"] == "1"  # in the link (default off: absent before)
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    assert finish_training(at).status == "done"
+    assert at.session_state["trained_model"].deskew
 
 
 def test_stop_button_stops_the_run() -> None:

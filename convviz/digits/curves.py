@@ -72,6 +72,7 @@ class LabSettings:
     batchnorm: bool = False
     dropout: float = 0.0
     augment: bool = False
+    deskew: bool = False  # straighten every digit first (convviz.digits.deskew)
     early_stopping: bool = False
     patience: int = 3
     seed: int = 0
@@ -127,6 +128,7 @@ class LabSettings:
             "dropout": float(self.dropout),
             "seed": int(self.seed),
             "init_scale": float(self.init_scale),
+            "deskew": bool(self.deskew),
         }
 
     def train_kwargs(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ FIELDS = {
     "train_batchnorm": "batchnorm",
     "train_dropout": "dropout",
     "train_augment": "augment",
+    "train_deskew": "deskew",
     "train_early": "early_stopping",
     "train_patience": "patience",
     "train_seed": "seed",

@@ -228,7 +228,8 @@ TRAIN: list[Field] = [
     Int("epochs", "train_epochs", _D.epochs, 1, 50),
     Choice("n", "train_n", _D.n_train, (50, 100, 150, 200, 300, 500, 1000, 2000, 3000, 5000)),
     Bool("bn", "train_batchnorm", _D.batchnorm), Float("drop", "train_dropout", _D.dropout, 0.0, 0.8),
-    Bool("aug", "train_augment", _D.augment), Bool("early", "train_early", _D.early_stopping),
+    Bool("aug", "train_augment", _D.augment), Bool("deskew", "train_deskew", _D.deskew),
+    Bool("early", "train_early", _D.early_stopping),
     Int("patience", "train_patience", _D.patience, 1, 10), Int("seed", "train_seed", _D.seed, 0, 99_999),
     Choice("init", "train_init", _D.init_scale, (0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)),
 ]

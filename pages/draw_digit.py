@@ -122,7 +122,7 @@ if model.deskew:  # the model straightens the digit before its first layer (conv
     cols = st.columns(5)
 for col, img, cap in zip(cols, images, captions, strict=True):
     shown = img if max(img.shape) >= 140 else np.kron(img, np.ones((6, 6), np.uint8))
-    col.image(shown, caption=cap, clamp=True, width=180)  # fixed size: phones stack the four
+    col.image(shown, caption=cap, clamp=True, width=180)  # fixed size: phones stack them
 if steps.stroke_change_px:
     key = "digit.stroke_thickened" if steps.stroke_change_px > 0 else "digit.stroke_thinned"
     st.caption(tr(key, w=num(steps.stroke_width, 1), r=num(abs(steps.stroke_change_px), 1)))

@@ -130,7 +130,8 @@ def test_one_training_step_equals_pytorchs() -> None:
 
 def test_shipped_model_predicts_as_the_naive_loops() -> None:
     """assets/digit_cnn.npz through the fast layers, one by one and in a batch, gives the
-    probabilities of the brute-force loops of tests/reference.py (float64) to 1e-5."""
+    probabilities of the brute-force loops of tests/reference.py (float64) to 1e-5, on the
+    input the model's layers see (:meth:`Sequential.prepare`)."""
     from convviz.digits import load_classifier, preprocess_canvas
     from convviz.digits.samples import sample_canvas
     from convviz.nn import softmax
@@ -159,7 +160,9 @@ def test_shipped_model_predicts_as_the_naive_loops() -> None:
 
     kinds = [la.type_name for la in model.layers]
     assert kinds.count("Conv2d") >= 2 and kinds.count("Linear") == 2
-    expected = np.stack([naive(im) for im in images])
+    # the layers' arithmetic is checked here; the deskewing in front of them (the shipped model
+    # deskews) against its own pixel loops in tests/test_deskew.py
+    expected = np.stack([naive(im) for im in model.prepare(images)])
     np.testing.assert_allclose(model.predict_proba(images), expected, atol=1e-5)
     np.testing.assert_allclose(model.predict_proba(images[1:]), expected[1:], atol=1e-5)
     assert list(model.predict(images)) == [3, 7]

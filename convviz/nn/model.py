@@ -2,8 +2,9 @@
 
 A model file is a ``.npz`` holding every parameter and buffer as float32 arrays named
 ``layers.<i>.<name>`` plus two JSON strings: ``__architecture__`` (the layer configs, the
-input shape, the name and whether inputs are deskewed, enough to rebuild the model) and ``__spec__`` (the network in
-the engine's spec format). It is loaded with ``allow_pickle=False``: no code runs on load.
+input shape, the name and whether inputs are deskewed: enough to rebuild the model) and
+``__spec__`` (the network in the engine's spec format). It is loaded with
+``allow_pickle=False``: no code runs on load.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""convviz.explain against independent references: a numpy forward pass written here with
-plain loops over output positions, and the brute-force support of a unit (which input pixels
+"""convviz.explain against independent references: a forward pass through the plain loops
+of tests/reference.py (float64), and the brute-force support of a unit (which input pixels
 change it when perturbed)."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from convviz.explain import (
     layer_arithmetic,
     receptive_box,
 )
+from tests import reference
 from tests._digit_data import some_digits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,33 +40,6 @@ def digits() -> np.ndarray:
 # ------------------------------------------------------------------ independent reference
 
 
-def _ref_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, pad: int, stride: int) -> np.ndarray:
-    c, h, wd = x.shape
-    f, _, k, _ = w.shape
-    xp = np.zeros((c, h + 2 * pad, wd + 2 * pad))
-    xp[:, pad : pad + h, pad : pad + wd] = x
-    ho, wo = (h + 2 * pad - k) // stride + 1, (wd + 2 * pad - k) // stride + 1
-    out = np.zeros((f, ho, wo))
-    for i in range(ho):
-        for j in range(wo):
-            win = xp[:, i * stride : i * stride + k, j * stride : j * stride + k]
-            for o in range(f):
-                out[o, i, j] = float(np.sum(win * w[o])) + b[o]
-    return out
-
-
-def _ref_pool(x: np.ndarray, k: int, stride: int, mode: str) -> np.ndarray:
-    c, h, w = x.shape
-    ho, wo = (h - k) // stride + 1, (w - k) // stride + 1
-    out = np.zeros((c, ho, wo))
-    for ch in range(c):
-        for i in range(ho):
-            for j in range(wo):
-                win = x[ch, i * stride : i * stride + k, j * stride : j * stride + k]
-                out[ch, i, j] = win.max() if mode == "max" else win.mean()
-    return out
-
-
 def reference_trace(model, image: np.ndarray) -> list[np.ndarray]:
     """Every layer's output by loops (float64), from the layers' weights and settings only."""
     x = image.astype(np.float64)[None] / 255.0
@@ -74,11 +48,12 @@ def reference_trace(model, image: np.ndarray) -> list[np.ndarray]:
         cfg = layer.config()
         kind = cfg["type"]
         if kind == "Conv2d":
-            x = _ref_conv(x, layer.params["weight"].astype(np.float64), layer.params["bias"].astype(np.float64),
-                          cfg["padding"], cfg["stride"])
+            pad, stride = cfg["padding"], cfg["stride"]
+            x = reference.conv2d(x, layer.params["weight"].astype(np.float64), layer.params["bias"].astype(np.float64),
+                                 stride=(stride, stride), padding=(pad, pad, pad, pad))
         elif kind in ("MaxPool2d", "AvgPool2d"):
-            assert cfg["padding"] == 0
-            x = _ref_pool(x, cfg["kernel_size"], cfg["stride"], "max" if kind == "MaxPool2d" else "avg")
+            k, stride, pad = cfg["kernel_size"], cfg["stride"], cfg["padding"]
+            x = reference.pool2d(x, "max" if kind == "MaxPool2d" else "avg", (k, k), (stride, stride), (pad, pad))
         elif kind == "ReLU":
             x = np.where(x > 0, x, 0.0)
         elif kind == "Flatten":

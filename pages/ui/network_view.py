@@ -22,6 +22,12 @@ from pages.ui import num as ui_num
 from pages.ui.charts import frozen
 
 NOBAR = {"displayModeBar": False}
+OVERVIEW_BOX = "xp_overview_box"
+OVERVIEW_MIN_PX = 860  # below this the deep net's columns and labels run into each other
+OVERVIEW_CSS = f"""<style>
+.st-key-{OVERVIEW_BOX} {{ overflow-x: auto; }}
+.st-key-{OVERVIEW_BOX} [data-testid="stFullScreenFrame"] {{ min-width: {OVERVIEW_MIN_PX}px; }}
+</style>"""
 
 
 def _labels(language: str, keys: tuple[str, ...]) -> dict[str, str]:
@@ -108,8 +114,10 @@ def render_network_view(model: Any, model_key: str, steps: Any) -> None:
     layer, index = st.session_state["xp_layer"], st.session_state["xp_channel"]
     fig = _overview(model_key, image_bytes, language, layer, index, model)
     chart_key = f"xp_overview_{st.session_state.get('xp_n', 0)}"
-    st.plotly_chart(frozen(fig), width="stretch", key=chart_key, config=NOBAR, theme=None, selection_mode="points",
-                    on_select=lambda: _on_overview(chart_key))
+    st.html(OVERVIEW_CSS)
+    with st.container(key=OVERVIEW_BOX):  # at least OVERVIEW_MIN_PX wide: a phone scrolls it sideways
+        st.plotly_chart(frozen(fig), width="stretch", key=chart_key, config=NOBAR, theme=None,
+                        selection_mode="points", on_select=lambda: _on_overview(chart_key))
     st.subheader(tr("explain.pick_header"))
     c1, c2 = st.columns(2)
     c1.selectbox(tr("explain.layer_label"), list(range(len(shapes))), key="xp_layer",

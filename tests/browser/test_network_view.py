@@ -95,3 +95,37 @@ def test_click_a_unit_of_the_second_conv_layer(page, app_url: str) -> None:
     shown = _number(re.search(r"value\s*([−\-]?[\d,]*\.\d+)", hover).group(1))
     assert shown == pytest.approx(pre, abs=1e-4)
     assert shown == pytest.approx(pt["data"][2], abs=1e-4)
+
+
+@pytest.mark.skipif(not (ROOT / "assets" / "digit_cnn.npz").exists(), reason="model not trained yet")
+def test_the_overview_on_a_phone_scrolls_sideways_and_still_answers_clicks(page, app_url: str) -> None:
+    """At 390 px the overview keeps its readable width (OVERVIEW_MIN_PX) in a box that scrolls
+    sideways, the page itself does not, and a map far to the right can be scrolled to and opened."""
+    from pages.ui.network_view import OVERVIEW_BOX, OVERVIEW_MIN_PX
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(app_url + "/draw_digit?lang=es")
+    wait_for_app(page)
+    page.get_by_text("Un dígito de ejemplo").first.click()
+    wait_for_app(page)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length > 3", timeout=60_000)
+    frame = page.locator(f".st-key-{OVERVIEW_BOX} [data-testid='stFullScreenFrame']").first
+    scroller = page.locator(f".st-key-{OVERVIEW_BOX} [data-testid='stElementContainer']").first
+    frame.wait_for(state="visible", timeout=30_000)
+    page.wait_for_function(f"""() => document.querySelector(".st-key-{OVERVIEW_BOX} [data-testid='stElementContainer']")
+                                 .scrollWidth >= {OVERVIEW_MIN_PX}""", timeout=30_000)
+    sizes = scroller.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]")
+    assert frame.bounding_box()["width"] >= OVERVIEW_MIN_PX
+    assert sizes[0] >= OVERVIEW_MIN_PX and sizes[1] <= 390 and sizes[2] == "auto", sizes
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    from convviz.digits import load_classifier
+
+    last_conv = max(i for i, layer in enumerate(load_classifier().layers) if layer.type_name == "Conv2d")
+    pt = _point(page, f"hit_{last_conv}", 2)
+    if pt["x"] > 350:  # off to the right: scroll the box, as a finger would
+        scroller.evaluate("(e, dx) => { e.scrollLeft += dx; }", pt["x"] - 200)
+        page.wait_for_timeout(300)
+        pt = _point(page, f"hit_{last_conv}", 2)
+    assert 0 < pt["x"] < 390 and pt["data"][:2] == [last_conv, 2]
+    page.mouse.click(pt["x"], pt["y"])
+    page.wait_for_function(TITLE, arg=f"Capa {last_conv} · Conv2d · mapa 2", timeout=30_000)

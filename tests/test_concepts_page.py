@@ -3,8 +3,6 @@ interactive normalisation, bad input handled with messages (never a traceback)."
 
 from __future__ import annotations
 
-import base64
-import json
 import sys
 from pathlib import Path
 
@@ -14,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.apptest_helpers import figures, plotly_array  # noqa: E402
 
 SECTIONS = ("activations", "fc_conv", "norm", "dropout", "softmax")
 
@@ -36,16 +36,6 @@ def _section(at: AppTest, section: str) -> None:
 
 def _texts(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
-
-
-def _figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-def _array(value: object) -> np.ndarray:
-    if isinstance(value, dict) and "bdata" in value:  # plotly 7's base64 encoding
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-    return np.asarray(value)
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -95,9 +85,9 @@ def test_normalisation_cube_highlights_the_right_number_of_values(kind: str, exp
     if kind == "group":
         at.select_slider(key="concepts_norm_groups").set_value(2).run()
     assert not at.exception
-    cube = next(f for f in _figures(at) if f["data"] and f["data"][0]["type"] == "mesh3d")
+    cube = next(f for f in figures(at) if f["data"] and f["data"][0]["type"] == "mesh3d")
     highlighted = cube["data"][0]
-    cells = len(_array(highlighted["x"])) // 8  # 8 corners per cube
+    cells = len(plotly_array(highlighted["x"])) // 8  # 8 corners per cube
     assert cells == expected(3, 4, 4)
     assert f"{cells} of the 48 values" in _texts(at)
 
@@ -132,8 +122,8 @@ def test_dropout_next_iteration_changes_the_drawing() -> None:
 def test_softmax_temperature_and_bad_logits() -> None:
     at = _open(section="softmax")
     at.select_slider(key="concepts_soft_t").set_value(0.05).run()
-    fig = next(f for f in _figures(at) if f["data"][0]["type"] == "bar")
-    sharp = _array(fig["data"][1]["y"]).astype(float)
+    fig = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
+    sharp = plotly_array(fig["data"][1]["y"]).astype(float)
     assert sharp.max() > 0.99  # a low temperature puts almost everything on the top logit
     at.text_input(key="concepts_soft_logits").set_value("5").run()
     assert not at.exception and at.error  # one logit is not a distribution over classes
@@ -143,11 +133,11 @@ def test_softmax_temperature_and_bad_logits() -> None:
 def test_softmax_sum_is_shown_and_t1_is_drawn_once() -> None:
     at = _open(section="softmax")
     assert "Σᵢ pᵢ = 1.0000" in _texts(at)
-    bars = [f for f in _figures(at) if f["data"][0]["type"] == "bar"][0]
+    bars = [f for f in figures(at) if f["data"][0]["type"] == "bar"][0]
     assert len(bars["data"]) == 1  # T = 1: no second, identical series
     assert bars["layout"]["xaxis"]["type"] == "category"  # class names, no 0.5, 1.5… ticks
     at.select_slider(key="concepts_soft_t").set_value(2.0).run()
-    bars = [f for f in _figures(at) if f["data"][0]["type"] == "bar"][0]
+    bars = [f for f in figures(at) if f["data"][0]["type"] == "bar"][0]
     assert len(bars["data"]) == 2
 
 
@@ -188,7 +178,7 @@ def test_spanish_numbers_use_the_decimal_comma() -> None:
     assert "x = [0; −3]" in text and "[−11; −16]" in text  # seed 1, as in English [0, −3]
     table = at.dataframe[0].value  # sigmoid at z = 2: σ = 0,8808, σ' = 0,105
     assert list(table["f(z)"])[0] == "0,8808" and list(table["f'(z)"])[0] == "0,105"
-    figs = _figures(at)
+    figs = figures(at)
     assert figs and all(f["layout"].get("separators") == ",." for f in figs)
     _section(at, "dropout")
     assert "[0,5; 1,2; 0,8; 2; 0,3; 1,5]" in _texts(at)
@@ -198,11 +188,11 @@ def test_spanish_numbers_use_the_decimal_comma() -> None:
     text = _texts(at)
     assert f"p = {p.max():.3f}".replace(".", ",") in text and "Σᵢ pᵢ = 1,0000" in text
     assert list(at.dataframe[0].value["p_i"]) == [f"{v:.4f}".replace(".", ",") for v in p]
-    bars = next(f for f in _figures(at) if f["data"][0]["type"] == "bar")
+    bars = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
     assert bars["layout"]["separators"] == ",."
     assert [float(t.replace(",", ".")) for t in bars["data"][0]["text"]] == pytest.approx(p, abs=5e-4)
     _section(at, "fc_conv")
-    bar = next(f for f in _figures(at) if f["data"][0]["type"] == "bar")
+    bar = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
     assert list(bar["data"][0]["text"]) == ["456", "14.455.392"]
     _section(at, "norm")
     at.text_input(key="concepts_bn_values").set_value("1; 2; 4").run()  # μ = 7/3, σ² = 14/9
@@ -215,9 +205,9 @@ def test_spanish_numbers_use_the_decimal_comma() -> None:
 def test_english_numbers_and_figures_are_unchanged() -> None:
     at = _open("en", "softmax")
     assert "p = 0.638" in _texts(at)  # softmax(2, 1, 0.1, −1)₁ = e² / (e² + e + e^0.1 + e^−1) = 0.6381
-    assert all(f["layout"].get("separators", ".,") == ".," for f in _figures(at))  # plotly's default marks
+    assert all(f["layout"].get("separators", ".,") == ".," for f in figures(at))  # plotly's default marks
     _section(at, "fc_conv")
-    bar = next(f for f in _figures(at) if f["data"][0]["type"] == "bar")
+    bar = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
     assert list(bar["data"][0]["text"]) == ["456", "14,455,392"]
 
 

@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from convviz.nn import build_model  # noqa: E402
 from tests._numbers import numbers_in, parse_number  # noqa: E402
+from tests.apptest_helpers import figures, plotly_array  # noqa: E402
 
 CANVAS: dict[str, object] = {"image": None, "calls": []}
 
@@ -66,10 +67,6 @@ def _open(lang: str = "en", state: dict | None = None) -> AppTest:
     return at
 
 
-def _figures(at: AppTest) -> list[dict]:
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-
-
 def test_blank_canvas_asks_for_a_drawing() -> None:
     at = _open()
     assert at.title[0].value == "Draw a digit"
@@ -85,7 +82,7 @@ def test_drawn_one_is_predicted_and_explained() -> None:
     assert at.title[0].value == "Dibuja un dígito"
     metric = at.metric[0]
     assert metric.value == "1"
-    figs = _figures(at)
+    figs = figures(at)
     # probabilities, one figure per layer, the filters, the saliency, the curves
     n_layers = len(json.loads((ROOT / "assets" / "digit_cnn.spec.json").read_text())["layers"]) \
         if (ROOT / "assets" / "digit_cnn.spec.json").exists() else None
@@ -104,11 +101,7 @@ def test_spanish_numbers_on_the_page() -> None:
     CANVAS["image"] = drawing(ONE)
     at = _open("es")
     model = load_classifier()
-    probs = figs_y = _figures(at)[0]["data"][0]["y"]
-    if isinstance(figs_y, dict):  # plotly's base64 typed array
-        import base64
-
-        probs = np.frombuffer(base64.b64decode(figs_y["bdata"]), dtype=figs_y["dtype"]).tolist()
+    probs = plotly_array(figures(at)[0]["data"][0]["y"]).tolist()
     top = max(probs)
     confidence = at.metric[0].proto.delta  # "confianza 99,8 %"
     shown = next(w for w in confidence.split() if w[0].isdigit())
@@ -286,24 +279,13 @@ def test_a_deskewing_model_shows_its_straightened_input(lang: str) -> None:
         assert len(captions) == n_steps, captions
         said = " ".join(c.value for c in at.caption)
         assert (translate("digit.deskew_caption", lang, a=fmt_number(alpha, lang, 2)) in said) == deskews
-        pictures = [_array(f["data"][0]["z"]) for f in _figures(at)
+        pictures = [plotly_array(f["data"][0]["z"]) for f in figures(at)
                     if [t["type"] for t in f["data"]] == ["heatmap", "heatmap"] and f["data"][0].get("zmax") == 255]
         # the saliency figure (the input beside its gradient) and the inspector's receptive
         # field (the input beside the drawing) both show the network's input
         assert len(pictures) == 2
         for shown in pictures:
             np.testing.assert_array_equal(shown, deskew(image) if deskews else image)
-        named = [translate(k, lang) in json.dumps(_figures(at), ensure_ascii=False)
+        named = [translate(k, lang) in json.dumps(figures(at), ensure_ascii=False)
                  for k in ("explain.col_input_deskewed", "explain.input28_deskewed")]
         assert named == [deskews, deskews]  # the overview's and the field's input say so
-
-
-def _array(value: object) -> np.ndarray:
-    """A plotly JSON array: a list, or a base64 typed array {"dtype", "bdata", "shape"}."""
-    if isinstance(value, dict):
-        import base64
-
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        shape = value.get("shape")
-        return flat.reshape([int(v) for v in str(shape).split(",")]) if shape else flat
-    return np.asarray(value, dtype=float)

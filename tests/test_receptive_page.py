@@ -9,7 +9,6 @@ import re
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 import convviz  # noqa: E402
 from convviz.arithmetic.presets import list_presets  # noqa: E402
 from tests._numbers import parse_number  # noqa: E402
-from tests.apptest_helpers import open_page  # noqa: E402
+from tests.apptest_helpers import open_page, plotly_array  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -78,12 +77,7 @@ def test_growth_chart_follows_the_engine(at: AppTest) -> None:
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     growth = next(c for c in charts if len(c["data"]) >= 3 and c["data"][0].get("mode") == "lines+markers")
     sizes = [r.receptive_field.size[0] for r in convviz.summarize("vgg16").layers if r.receptive_field is not None]
-    y = growth["data"][0]["y"]
-    if isinstance(y, dict):  # plotly's base64 typed array
-        import base64
-
-        y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
-    assert y == sizes
+    assert plotly_array(growth["data"][0]["y"]).tolist() == sizes
 
 
 def test_dilation_versus_stacking(at: AppTest) -> None:

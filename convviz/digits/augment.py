@@ -68,9 +68,16 @@ def augment_batch(
         ix = ix + rng.uniform(-cfg.max_shear, cfg.max_shear, n)[:, None, None] * (iy - cy)
     if cfg.elastic_alpha > 0:
         iy, ix = iy + _elastic(rng, n, h, w, cfg), ix + _elastic(rng, n, h, w, cfg)
-    iz = np.broadcast_to(np.arange(n, dtype=np.float32)[:, None, None], iy.shape)
-    out = ndimage.map_coordinates(imgs, [iz, iy, ix], order=1, mode="constant", cval=0.0)
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    return np.clip(resample(imgs, iy, ix) + 0.5, 0, 255).astype(np.uint8)
+
+
+def resample(images: np.ndarray, iy: np.ndarray, ix: np.ndarray) -> np.ndarray:
+    """Read each image of a float stack (N, H, W) at its own real coordinates (``iy``, ``ix``,
+    broadcastable to (N, H, W)): bilinear, 0 outside, in one ``map_coordinates`` call."""
+    n, h, w = images.shape
+    iy, ix = np.broadcast_to(iy, (n, h, w)), np.broadcast_to(ix, (n, h, w))
+    iz = np.broadcast_to(np.arange(n, dtype=np.float32)[:, None, None], (n, h, w))
+    return ndimage.map_coordinates(images, [iz, iy, ix], order=1, mode="constant", cval=0.0)
 
 
 def _elastic(rng: np.random.Generator, n: int, h: int, w: int, cfg: AugmentConfig) -> np.ndarray:

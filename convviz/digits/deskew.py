@@ -19,7 +19,8 @@ whose ink lies in a single row keeps slant 0.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
+
+from convviz.digits.augment import resample
 
 MAX_SLANT = 1.0  # |alpha| at most: a 45-degree lean
 _FLAT = 1e-3  # mu_02 / mass below this: all the ink in one row, no slant to measure
@@ -57,11 +58,8 @@ def deskew(images: np.ndarray) -> np.ndarray:
         return np.asarray(images, dtype=np.uint8).copy()
     cy, alpha = _moments(stack)
     oy, ox = np.meshgrid(np.arange(h, dtype=np.float32), np.arange(w, dtype=np.float32), indexing="ij")
-    iy = np.broadcast_to(oy, (n, h, w))
     ix = ox[None] + (alpha[:, None, None] * (oy[None] - cy[:, None, None])).astype(np.float32)
-    iz = np.broadcast_to(np.arange(n, dtype=np.float32)[:, None, None], (n, h, w))
-    out = ndimage.map_coordinates(stack, [iz, iy, ix], order=1, mode="constant", cval=0.0)
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8).reshape(arr.shape)
+    return np.clip(resample(stack, oy, ix) + 0.5, 0, 255).astype(np.uint8).reshape(arr.shape)
 
 
 def unskew_box(image: np.ndarray, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

@@ -249,9 +249,7 @@ def _field_panel(ex: Any, image: np.ndarray, steps: Any, deskews: bool) -> None:
     gray = getattr(steps, "gray", None)
     box = unskew_box(steps.image, ex.input_box) if deskews else ex.input_box  # the drawing is not deskewed
     dbox = drawing_box(steps, box) if gray is not None else None
-    labels = _labels(lang(), ("input28", "input28_deskewed", "drawing"))
-    if deskews:
-        labels["input28"] = labels["input28_deskewed"]
+    labels = {"input28": tr("explain.input28_deskewed" if deskews else "explain.input28"), "drawing": tr("explain.drawing")}
     st.plotly_chart(frozen(field_figure(image, ex.input_box, "", gray, dbox, lang(), labels)), width="stretch",
                     key="xp_field", config=NOBAR, theme=None)
 

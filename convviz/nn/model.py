@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from convviz.digits.deskew import deskew
 from convviz.nn.blas import limit_blas_threads
 from convviz.nn.layers import (
     DTYPE,
@@ -70,7 +69,11 @@ class Sequential:
     def prepare(self, images: np.ndarray) -> np.ndarray:
         """uint8 images (N, H, W) or (H, W) as the first layer sees them: deskewed when the
         model was trained on deskewed digits, else unchanged."""
-        return deskew(images) if self.deskew else np.asarray(images)
+        if not self.deskew:
+            return np.asarray(images)
+        from convviz.digits.deskew import deskew  # scipy.ndimage: only for a model that deskews
+
+        return deskew(images)
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         for layer in self.layers:

@@ -11,8 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from convviz.i18n import catalog
-from tests.apptest_helpers import open_page
-from tests.test_concepts_page import _array
+from tests.apptest_helpers import open_page, plotly_array
 from tests.test_url_state import open_with_query
 
 VIEWS = ("pool_shift", "augment", "descent", "adam")
@@ -60,14 +59,14 @@ def test_pooling_shift_shows_four_shifts_and_their_changes() -> None:
     at = _open("pool_shift")
     maps, change = (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
     assert len(maps["data"]) == 8  # input and pooled map for shifts 0..3
-    assert _array(maps["data"][1]["z"]).size == 14 * 14  # 28x28 pooled 2x2
+    assert plotly_array(maps["data"][1]["z"]).size == 14 * 14  # 28x28 pooled 2x2
     table = at.dataframe[0].value
     assert len(table) == 4 and table.iloc[0, 1] == "0.00"
-    assert [float(v) for v in _array(change["data"][0]["x"])] == [0, 1, 2, 3]
+    assert [float(v) for v in plotly_array(change["data"][0]["x"])] == [0, 1, 2, 3]
     at.radio(key="concepts_shift_pool").set_value(4).run()
     _ok(at)
     maps = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert _array(maps["data"][1]["z"]).size == 7 * 7
+    assert plotly_array(maps["data"][1]["z"]).size == 7 * 7
 
 
 def test_pooling_shift_in_spanish_writes_decimal_commas() -> None:
@@ -130,7 +129,7 @@ def test_adam_shows_sgd_and_adam_steps_with_the_formula() -> None:
     assert "1,000-fold" in _text(at)  # SGD's steps differ as the gradients (100 ... 0.1)
     assert r"\sqrt{\hat v_i}" in _text(at)
     bars = json.loads(at.get("plotly_chart")[0].proto.spec)
-    adam = _array(bars["data"][1]["y"])
+    adam = plotly_array(bars["data"][1]["y"])
     assert np.allclose(adam, 0.01, rtol=1e-6)  # Adam's first step is eta for every weight
     at.slider(key="concepts_adam_t").set_value(100)
     at.select_slider(key="concepts_adam_lr").set_value(1.0).run()

@@ -5,7 +5,6 @@ spec imports back to the same network."""
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import sys
@@ -81,7 +80,7 @@ def test_published_totals_appear_for_resnet50(at: AppTest) -> None:
     assert [m.value for m in at.metric][:2] == ["25.6 M", "4.09 G"]
 
 
-def test_spanish_ui_writes_numbers_the_spanish_way() -> None:
+def test_spanish_ui_writes_numbers_the_spanish_way(media: list) -> None:
     app = open_page("pages/architecture.py", "es")
     _load(app, "resnet50")
     _check_numbers(app, "resnet50", "es")
@@ -95,9 +94,9 @@ def test_spanish_ui_writes_numbers_the_spanish_way() -> None:
         b.total_params, b.total_macs, b.total_memory_bytes]
     ratio = parse_number(compare.iloc[0, 3], "es")
     assert abs(ratio - b.total_params / a.total_params) <= 5e-4 * ratio
-    markdown = _download(app, 2).decode()
+    markdown = _download(app, 2, media).decode()
     assert "25.557.032" in markdown and "25,557,032" not in markdown  # the Markdown is for people
-    csv_text = _download(app, 1).decode()  # ... the CSV stays plain digits
+    csv_text = _download(app, 1, media).decode()  # ... the CSV stays plain digits
     assert csv_text.splitlines()[-1].split(",")[5] == "25557032"
 
 
@@ -173,29 +172,40 @@ def test_broken_json_arguments_are_explained_in_the_users_language(lang: str) ->
     assert expected in app.error[0].value, app.error[0].value
 
 
-def _download(app: AppTest, index: int) -> bytes:
-    """Content of a download button, from AppTest's in-memory media storage."""
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every in-memory media storage the app's runs create during a test. AppTest gives each
+    run its own storage and drops it when the run ends; keeping them here keeps the downloads
+    readable (looking them up through ``gc`` failed when a storage had been collected)."""
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
+    storages: list = []
+    original = MemoryMediaFileStorage.__init__
+
+    def keep(self: MemoryMediaFileStorage, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        storages.append(self)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "__init__", keep)
+    return storages
+
+
+def _download(app: AppTest, index: int, storages: list) -> bytes:
+    """Content of a download button, from the storage of the run that drew it (the last)."""
     file_id = app.get("download_button")[index].proto.url.rsplit("/", 1)[-1].split(".")[0]
-    for storage in (o for o in gc.get_objects() if isinstance(o, MemoryMediaFileStorage)):
-        try:
-            return storage.get_file(file_id).content
-        except Exception:  # noqa: BLE001 - another run's storage
-            continue
-    raise AssertionError("download not found")
+    return storages[-1].get_file(file_id).content
 
 
-def test_export_then_import_gives_the_same_network(at: AppTest) -> None:
+def test_export_then_import_gives_the_same_network(at: AppTest, media: list) -> None:
     _load(at, "googlenet")
-    exported = _download(at, 0)
+    exported = _download(at, 0, media)
     summary = convviz.summarize("googlenet")
-    csv_text = _download(at, 1).decode()
+    csv_text = _download(at, 1, media).decode()
     assert csv_text.splitlines()[-1].startswith("total,,,3x224x224,1000,6624904,")
     rows = list(csv.DictReader(io.StringIO(csv_text)))
     assert [r["path"] for r in rows] == [r.path for r in summary.layers] + ["total"]
     assert (rows[-1]["macs"], rows[-1]["memory_bytes"]) == (str(summary.total_macs), str(summary.total_memory_bytes))
-    markdown = _download(at, 2).decode()
+    markdown = _download(at, 2, media).decode()
     assert "6,624,904" in markdown and f"{summary.total_macs:,}" in markdown
     assert all(f"`{r.path}`" in markdown for r in summary.layers)
     at.selectbox(key="arch_preset").set_value("lenet5").run()

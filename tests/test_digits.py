@@ -441,6 +441,29 @@ def test_train_digits_command_several_ranges(tmp_path: Path) -> None:
             cli_main(["train-digits", "--data", str(tmp_path / "data"), f"--train={bad}"])
 
 
+def test_train_digits_command_stepped_ranges(tmp_path: Path) -> None:
+    """A:B:S takes every S-th digit from A, as Python's slice does: the writer-sharing split
+    (train on the even digits of a block, test on its odd ones) is a plain command."""
+    from convviz.commands.train import _pick, describe_range, digit_range
+
+    make_folder(tmp_path / "data", 100)
+    x, y = load_mnist(tmp_path / "data")
+    spans = digit_range("0:40,40:100:2")
+    assert spans == ((0, 40), (40, 100, 2)) and describe_range(spans) == "0:40,40:100:2"
+    xs, ys = _pick(x, y, spans, "train")
+    np.testing.assert_array_equal(xs, np.concatenate([x[0:40], x[40:100:2]]))
+    np.testing.assert_array_equal(ys, list(y[0:40]) + list(y[40:100:2]))
+    out = tmp_path / "m.npz"
+    code = cli_main(["train-digits", "--data", str(tmp_path / "data"), "--out", str(out), "--epochs", "1",
+                     "--train", "0:40,40:100:2", "--test", "41:100:2", "--size", "small", "--quiet"])
+    assert code == 0
+    meta = json.loads(out.with_name("m.log.json").read_text())["meta"]
+    assert (meta["n_train"], meta["n_test"]) == (70, 30) and meta["test"].startswith("digits 41:100:2")
+    for bad in ("0:10:0", "0:10:-1", "0:10:2:1", "0:10:x"):
+        with pytest.raises(SystemExit):
+            cli_main(["train-digits", "--data", str(tmp_path / "data"), f"--train={bad}"])
+
+
 def test_train_digits_command_pen_digits_follow_the_font_digits(tmp_path: Path) -> None:
     """--extra-pen appends that many pen-drawn digits (pen_digits with the seed) after the
     font digits, and the log counts them."""

@@ -10,7 +10,8 @@ Uses the ``train-*`` files when the folder has them, else ``t10k-*``. The last
 ``--val-split`` digits (a count, or a fraction below 1; 0 = none) are held out for validation
 and early stopping; the rest are trained on with augmentation. ``--train``/``--val``/``--test``
 instead pick ranges of digits (Python slices, e.g. ``--train 0:5000 --val 5000:7500 --test
-7500:10000`` trains on one writer population of t10k and measures on the other); the test
+7500:10000`` trains on one writer population of t10k and measures on the other; ``A:B:S``
+takes every S-th digit, and commas join slices); the test
 range is only measured once, after training, and written to the log. ``--extra-generated N``
 adds N generated font digits (:func:`convviz.digits.datasets.generate_digits`, seeded with
 ``--seed``; they depend on the fonts installed) to the training digits. ``--deskew`` trains
@@ -47,9 +48,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--val-split", type=number(0, 10_000_000), default=1500,
                    help="held-out digits: a count, or a fraction < 1")
     p.add_argument("--patience", type=integer(0, 10_000), default=8, help="early-stopping patience in epochs (0 = off)")
-    p.add_argument("--train", type=digit_range, default=None, help="digits to train on, a slice A:B (overrides --val-split)")
-    p.add_argument("--val", type=digit_range, default=None, help="with --train: validation digits, a slice C:D")
-    p.add_argument("--test", type=digit_range, default=None, help="digits measured once after training, a slice E:F")
+    p.add_argument("--train", type=digit_range, default=None, help="digits to train on: slices A:B or A:B:S, joined by commas (overrides --val-split)")
+    p.add_argument("--val", type=digit_range, default=None, help="with --train: validation digits, slices as for --train")
+    p.add_argument("--test", type=digit_range, default=None, help="digits measured once after training, slices as for --train")
     p.add_argument("--size", choices=["small", "medium", "wide", "large", "deep"], default="medium")
     p.add_argument("--batchnorm", action="store_true", help="batch normalisation after each convolution")
     p.add_argument("--deskew", action="store_true",
@@ -86,36 +87,40 @@ def integer(low: int, high: int) -> Any:
     return parse
 
 
-def digit_range(text: str) -> tuple[tuple[int, int], ...]:
-    """An argparse type: ``A:B`` (0 <= A < B), the digits ``A .. B-1``, or several such
-    slices joined by commas (``0:5000,5000:7400``: the digits of both, in that order)."""
-    spans = []
+Span = tuple[int, int] | tuple[int, int, int]
+
+
+def digit_range(text: str) -> tuple[Span, ...]:
+    """An argparse type: ``A:B`` (0 <= A < B), the digits ``A .. B-1``, or ``A:B:S`` (S >= 1),
+    every S-th of them from A (a Python slice), or several such slices joined by commas
+    (``0:5000,5000:7400``: the digits of both, in that order; ``5001:10000:2``: the odd ones)."""
+    spans: list[Span] = []
     for part in text.split(",") if len(text) <= 100 else [""]:
-        ends = part.split(":")
         try:
-            low, high = (int(v) for v in ends) if len(ends) == 2 else (-1, -1)
+            ends = tuple(int(v) for v in part.split(":"))
         except ValueError:
-            low, high = -1, -1
-        if not 0 <= low < high:
-            raise argparse.ArgumentTypeError(f"expected a range A:B of digits with 0 <= A < B, got {text[:30]!r}")
-        spans.append((low, high))
+            ends = ()
+        if len(ends) not in (2, 3) or not 0 <= ends[0] < ends[1] or (len(ends) == 3 and ends[2] < 1):
+            raise argparse.ArgumentTypeError(
+                f"expected a range A:B or A:B:S of digits with 0 <= A < B and S >= 1, got {text[:30]!r}")
+        spans.append((ends[0], ends[1]) if len(ends) == 2 else (ends[0], ends[1], ends[2]))
     return tuple(spans)
 
 
-def describe_range(spans: tuple[tuple[int, int], ...]) -> str:
-    """``((0, 5000), (5000, 7400))`` -> ``"0:5000,5000:7400"`` (as typed)."""
-    return ",".join(f"{low}:{high}" for low, high in spans)
+def describe_range(spans: tuple[Span, ...]) -> str:
+    """``((0, 5000), (5000, 10000, 2))`` -> ``"0:5000,5000:10000:2"`` (as typed)."""
+    return ",".join(":".join(str(v) for v in span) for span in spans)
 
 
-def _pick(images: Any, labels: Any, spans: tuple[tuple[int, int], ...] | None, name: str) -> tuple[Any, Any]:
+def _pick(images: Any, labels: Any, spans: tuple[Span, ...] | None, name: str) -> tuple[Any, Any]:
     import numpy as np  # the CLI's other commands start without numpy
 
     if spans is None:
         return images[:0], labels[:0]
-    for low, high in spans:
+    for low, high, *_ in spans:
         if high > len(images):
             raise ValueError(f"--{name} {low}:{high} goes past the {len(images)} digits of the files")
-    rows = np.concatenate([np.arange(low, high) for low, high in spans])
+    rows = np.concatenate([np.arange(*span) for span in spans])
     return images[rows], labels[rows]
 
 

@@ -1,8 +1,9 @@
 """The numpy CNN against PyTorch, side by side in one process: one training epoch (Adam,
 batch 64, 5,000 digits), a batch of 256 predictions and a single prediction, for the shipped
-digit architecture ("medium") and the Training lab's default network ("small").
+digit architecture ("deep", without its deskewing, which PyTorch's copy lacks) and others
+(`--sizes`; "small" is the Training lab's default network).
 
-    python bench/bench_torch_vs_numpy.py [--threads 1] [--repeat 3] [--no-train]
+    python bench/bench_torch_vs_numpy.py [--threads 1] [--repeat 3] [--sizes deep,small] [--no-train]
 
 ``--threads`` sets both OpenBLAS's threads (numpy, via convviz.nn.blas) and
 ``torch.set_num_threads``, so both libraries get the same cores. Prints medians of wall time
@@ -72,13 +73,18 @@ def digits(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def torch_model(size: str) -> torch.nn.Module:
-    """The same layers as :func:`convviz.nn.build_model` (dropout 0.25 before the last layer)."""
-    c1, c2, hidden = SIZES[size]
+    """The same layers as :func:`convviz.nn.build_model` (dropout 0.25 before the last layer):
+    per stage a convolution (out channels, kernel, padding), ReLU and 2x2 max-pooling."""
+    stages, hidden = SIZES[size]
     nn = torch.nn
+    layers: list[torch.nn.Module] = []
+    channels, side = 1, 28
+    for out, kernel, padding in stages:
+        layers += [nn.Conv2d(channels, out, kernel, padding=padding), nn.ReLU(), nn.MaxPool2d(2)]
+        channels, side = out, (side + 2 * padding - kernel + 1) // 2
     return nn.Sequential(
-        nn.Conv2d(1, c1, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(c1, c2, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(c2 * 25, hidden), nn.ReLU(), nn.Dropout(0.25), nn.Linear(hidden, 10),
+        *layers, nn.Flatten(), nn.Linear(channels * side * side, hidden), nn.ReLU(), nn.Dropout(0.25),
+        nn.Linear(hidden, 10),
     )
 
 
@@ -132,7 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="epochs timed per network")
-    parser.add_argument("--sizes", default="medium,small")
+    parser.add_argument("--sizes", default="deep,small")
     parser.add_argument("--no-train", action="store_true")
     args = parser.parse_args()
     os.environ["CONVVIZ_BLAS_THREADS"] = str(args.threads)

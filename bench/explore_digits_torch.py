@@ -19,9 +19,12 @@ import json
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 try:
     import torch
@@ -29,8 +32,8 @@ try:
 except ImportError:  # pragma: no cover - dev-only
     sys.exit("PyTorch is not installed; this exploration script needs it")
 
-from convviz.digits.augment import AUGMENTATIONS, augment_batch
-from convviz.digits.mnist import load_mnist
+from convviz.digits.augment import AUGMENTATIONS, augment_batch  # noqa: E402
+from convviz.digits.mnist import load_mnist  # noqa: E402
 
 # name -> c: (conv1, conv2, hidden), bn: batch norm, aug: augmentation, alpha: elastic strength,
 # ls: label smoothing, gen: extra generated font digits

@@ -1,6 +1,6 @@
 """How much of the gap between MNIST's two writer populations is slant? A model-free probe.
 
-    PYTHONPATH=$PWD python bench/knn_deskew.py [--data ../shared/data/mnist] [--k 3]
+    python bench/knn_deskew.py [--data ../shared/data/mnist] [--k 3]
 
 A k-nearest-neighbour classifier (Euclidean distance on the pixels, majority vote) trained on
 one population of t10k and measured on the first half of the other (A -> B: train 0:5000,
@@ -12,11 +12,13 @@ the distance between the populations, before any network is trained on them.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 
 def knn_accuracy(train: np.ndarray, train_labels: np.ndarray, test: np.ndarray, test_labels: np.ndarray,

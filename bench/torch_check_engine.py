@@ -18,7 +18,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from convviz.arithmetic.presets import get_preset, list_presets  # noqa: E402
-from convviz.arithmetic.spec import LayerNode, ResidualNode, parse_spec  # noqa: E402
+from convviz.arithmetic.spec import ConcatNode, LayerNode, ResidualNode, ScaleNode, parse_spec  # noqa: E402
 from convviz.arithmetic.summary import summarize  # noqa: E402
 
 
@@ -40,6 +40,30 @@ class Cat(nn.Module):
         return torch.cat([b(x) for b in self.branches], 1)
 
 
+class Scale(nn.Module):
+    """input * body(input): the body's (C, 1, 1) or (C,) weights broadcast over (C, H, W)."""
+
+    def __init__(self, body: nn.Module) -> None:
+        super().__init__()
+        self.body = body
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        w = self.body(x)
+        return x * w.reshape(w.shape[0], -1, 1, 1)
+
+
+class Side(nn.Module):
+    """A side output: the body runs (its shapes are checked), the main path keeps the input."""
+
+    def __init__(self, body: nn.Module) -> None:
+        super().__init__()
+        self.body = body
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.body(x)
+        return x
+
+
 def build(nodes: list, rows: dict) -> nn.Sequential:  # noqa: ANN001
     mods: list[nn.Module] = []
     for n in nodes:
@@ -47,8 +71,12 @@ def build(nodes: list, rows: dict) -> nn.Sequential:  # noqa: ANN001
             mods.append(getattr(nn, n.type)(**rows[n.path].args))
         elif isinstance(n, ResidualNode):
             mods.append(Res(build(n.body, rows), None if n.shortcut is None else build(n.shortcut, rows)))
-        else:
+        elif isinstance(n, ConcatNode):
             mods.append(Cat([build(b, rows) for b in n.branches]))
+        elif isinstance(n, ScaleNode):
+            mods.append(Scale(build(n.body, rows)))
+        else:
+            mods.append(Side(build(n.body, rows)))
     return nn.Sequential(*mods)
 
 

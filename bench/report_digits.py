@@ -1,6 +1,6 @@
 """Figures of bench/RESULTS-digits.md's "new writers" section, from training logs and models.
 
-    PYTHONPATH=$PWD python bench/report_digits.py --logs AB.log.json BA.log.json \
+    python bench/report_digits.py --logs AB.log.json BA.log.json \
         --models assets/digit_cnn.npz old.npz [--data ../shared/data/mnist]
 
 For each cross-population log (``convviz train-digits --train/--val/--test``): validation and
@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 
 def report_log(path: str) -> None:

@@ -1,9 +1,11 @@
 """Development-only cross-check of the engine against PyTorch (needs torch; CI does not run it).
 
-`python bench/torch_check_engine.py` builds every preset as torch modules from its spec and
-compares per-layer output shapes, parameter and buffer counts; then checks receptive fields of
-random 1-D stacks (conv, transposed conv, avg pool, residual) against the non-zero support of
-autograd's input gradient of each interior output unit.
+`python bench/torch_check_engine.py` builds random 1-D stacks (conv, transposed conv, avg
+pool, residual) as torch modules, by running the code of the app's "Copy as PyTorch"
+(`convviz.arithmetic.export.to_pytorch`), and checks the engine's receptive fields of them
+against the non-zero support of autograd's input gradient of each interior output unit.
+Every preset's per-layer shapes and parameter counts against PyTorch's are a test:
+`tests/test_pytorch_export.py` (it runs when torch is installed).
 """
 
 from __future__ import annotations
@@ -17,88 +19,16 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from convviz.arithmetic.presets import get_preset, list_presets  # noqa: E402
-from convviz.arithmetic.spec import ConcatNode, LayerNode, ResidualNode, ScaleNode, parse_spec  # noqa: E402
+from convviz.arithmetic.export import to_pytorch  # noqa: E402
 from convviz.arithmetic.summary import summarize  # noqa: E402
 
 
-class Res(nn.Module):
-    def __init__(self, body: nn.Module, short: nn.Module | None) -> None:
-        super().__init__()
-        self.body, self.short = body, short
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x) + (x if self.short is None else self.short(x))
-
-
-class Cat(nn.Module):
-    def __init__(self, branches: list[nn.Module]) -> None:
-        super().__init__()
-        self.branches = nn.ModuleList(branches)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.cat([b(x) for b in self.branches], 1)
-
-
-class Scale(nn.Module):
-    """input * body(input): the body's (C, 1, 1) or (C,) weights broadcast over (C, H, W)."""
-
-    def __init__(self, body: nn.Module) -> None:
-        super().__init__()
-        self.body = body
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        w = self.body(x)
-        return x * w.reshape(w.shape[0], -1, 1, 1)
-
-
-class Side(nn.Module):
-    """A side output: the body runs (its shapes are checked), the main path keeps the input."""
-
-    def __init__(self, body: nn.Module) -> None:
-        super().__init__()
-        self.body = body
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.body(x)
-        return x
-
-
-def build(nodes: list, rows: dict) -> nn.Sequential:  # noqa: ANN001
-    mods: list[nn.Module] = []
-    for n in nodes:
-        if isinstance(n, LayerNode):
-            mods.append(getattr(nn, n.type)(**rows[n.path].args))
-        elif isinstance(n, ResidualNode):
-            mods.append(Res(build(n.body, rows), None if n.shortcut is None else build(n.shortcut, rows)))
-        elif isinstance(n, ConcatNode):
-            mods.append(Cat([build(b, rows) for b in n.branches]))
-        elif isinstance(n, ScaleNode):
-            mods.append(Scale(build(n.body, rows)))
-        else:
-            mods.append(Side(build(n.body, rows)))
-    return nn.Sequential(*mods)
-
-
 def torch_model(spec: dict) -> tuple[nn.Module, object]:
-    s = summarize(spec)
-    return build(parse_spec(spec).layers, {r.path: r for r in s.layers}), s
-
-
-def check_presets() -> None:
-    for name in list_presets():
-        model, s = torch_model(get_preset(name))
-        model.eval()
-        shapes: list[tuple[int, ...]] = []
-        for mod in model.modules():
-            if not list(mod.children()):
-                mod.register_forward_hook(lambda m, i, o, out=shapes: out.append(tuple(o.shape[1:])))
-        with torch.no_grad():
-            model(torch.zeros(1, *s.input_shape))
-        ok = (sum(p.numel() for p in model.parameters()) == s.total_params
-              and sum(b.numel() for b in model.buffers()) == s.total_buffers
-              and shapes == [r.output_shape for r in s.layers if not r.is_block])
-        print(f"{name:<24} {'OK' if ok else 'MISMATCH'}  params {s.total_params:,}")
+    """The network as PyTorch modules, built by running the app's own "Copy as PyTorch" code
+    (:func:`convviz.arithmetic.export.to_pytorch`), and the engine's summary of it."""
+    namespace: dict = {"__name__": "generated"}
+    exec(compile(to_pytorch(spec), "<generated>", "exec"), namespace)  # noqa: S102 - our own code
+    return namespace["model"], summarize(spec)
 
 
 def check_fields(trials: int = 150) -> None:
@@ -145,5 +75,4 @@ def check_fields(trials: int = 150) -> None:
 
 
 if __name__ == "__main__":
-    check_presets()
     check_fields()

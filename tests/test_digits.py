@@ -418,50 +418,38 @@ def test_train_digits_command_ranges(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert log["meta"]["n_train"] == 100 and log["meta"]["n_val"] == 0 and log["val_acc"] == []
 
 
-def test_train_digits_command_several_ranges(tmp_path: Path) -> None:
-    """--train takes several slices joined by commas: their digits, in that order (a writer
-    population plus a block of the other, leaving a gap before the test block)."""
-    from convviz.commands.train import _pick, digit_range
-
-    make_folder(tmp_path / "data", 100)
-    x, y = load_mnist(tmp_path / "data")
-    spans = digit_range("0:30,60:70")
-    assert spans == ((0, 30), (60, 70))
-    xs, ys = _pick(x, y, spans, "train")
-    np.testing.assert_array_equal(xs, np.concatenate([x[0:30], x[60:70]]))
-    np.testing.assert_array_equal(ys, np.concatenate([y[0:30], y[60:70]]))
-    out = tmp_path / "m.npz"
-    code = cli_main(["train-digits", "--data", str(tmp_path / "data"), "--out", str(out), "--epochs", "1",
-                     "--train", "0:30,60:70", "--test", "80:100", "--size", "small", "--quiet"])
-    assert code == 0
-    meta = json.loads(out.with_name("m.log.json").read_text())["meta"]
-    assert (meta["n_train"], meta["n_test"]) == (40, 20) and meta["test"].startswith("digits 80:100")
-    for bad in ("0:30,", "0:30,5:5", "0:30;40:50"):
-        with pytest.raises(SystemExit):
-            cli_main(["train-digits", "--data", str(tmp_path / "data"), f"--train={bad}"])
-
-
-def test_train_digits_command_stepped_ranges(tmp_path: Path) -> None:
-    """A:B:S takes every S-th digit from A, as Python's slice does: the writer-sharing split
-    (train on the even digits of a block, test on its odd ones) is a plain command."""
+@pytest.mark.parametrize(
+    ("text", "spans", "n_train", "test", "n_test", "bad"),
+    [
+        # several slices joined by commas: their digits, in that order (a writer population
+        # plus a block of the other, leaving a gap before the test block)
+        ("0:30,60:70", ((0, 30), (60, 70)), 40, "80:100", 20, ("0:30,", "0:30,5:5", "0:30;40:50")),
+        # A:B:S takes every S-th digit from A, as Python's slice does: the writer-sharing
+        # split (train on the even digits of a block, test on its odd ones) is a plain command
+        ("0:40,40:100:2", ((0, 40), (40, 100, 2)), 70, "41:100:2", 30, ("0:10:0", "0:10:-1", "0:10:2:1", "0:10:x")),
+    ],
+)
+def test_train_digits_command_digit_ranges(tmp_path: Path, text: str, spans: tuple, n_train: int, test: str,
+                                           n_test: int, bad: tuple[str, ...]) -> None:
+    """--train/--test take Python-style slices: the digits Python's own slicing picks."""
     from convviz.commands.train import _pick, describe_range, digit_range
 
     make_folder(tmp_path / "data", 100)
     x, y = load_mnist(tmp_path / "data")
-    spans = digit_range("0:40,40:100:2")
-    assert spans == ((0, 40), (40, 100, 2)) and describe_range(spans) == "0:40,40:100:2"
-    xs, ys = _pick(x, y, spans, "train")
-    np.testing.assert_array_equal(xs, np.concatenate([x[0:40], x[40:100:2]]))
-    np.testing.assert_array_equal(ys, list(y[0:40]) + list(y[40:100:2]))
+    assert digit_range(text) == spans and describe_range(spans) == text
+    xs, ys = _pick(x, y, digit_range(text), "train")
+    np.testing.assert_array_equal(xs, np.concatenate([x[slice(*span)] for span in spans]))
+    np.testing.assert_array_equal(ys, np.concatenate([y[slice(*span)] for span in spans]))
     out = tmp_path / "m.npz"
     code = cli_main(["train-digits", "--data", str(tmp_path / "data"), "--out", str(out), "--epochs", "1",
-                     "--train", "0:40,40:100:2", "--test", "41:100:2", "--size", "small", "--quiet"])
+                     "--train", text, "--test", test, "--size", "small", "--quiet"])
     assert code == 0
     meta = json.loads(out.with_name("m.log.json").read_text())["meta"]
-    assert (meta["n_train"], meta["n_test"]) == (70, 30) and meta["test"].startswith("digits 41:100:2")
-    for bad in ("0:10:0", "0:10:-1", "0:10:2:1", "0:10:x"):
+    assert (len(xs), meta["n_train"], meta["n_test"]) == (n_train, n_train, n_test)
+    assert meta["test"].startswith(f"digits {test}")
+    for wrong in bad:
         with pytest.raises(SystemExit):
-            cli_main(["train-digits", "--data", str(tmp_path / "data"), f"--train={bad}"])
+            cli_main(["train-digits", "--data", str(tmp_path / "data"), f"--train={wrong}"])
 
 
 def test_train_digits_command_pen_digits_follow_the_font_digits(tmp_path: Path) -> None:
